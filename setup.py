@@ -1,0 +1,37 @@
+"""Builds the Cython core, src/modspec/_fast.pyx; nothing else lives here.
+
+MODSPEC_NO_EXTENSIONS=1  install the pure-Python package only
+MODSPEC_DEBUG_BUILD=1    compile with -O0 -g and Cython's line tracing, for debuggers and profilers
+"""
+
+from __future__ import annotations
+
+import os
+
+from setuptools import Extension, setup
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def _extensions() -> list[Extension]:
+    if _flag("MODSPEC_NO_EXTENSIONS"):
+        return []
+    from Cython.Build import cythonize
+
+    debug = _flag("MODSPEC_DEBUG_BUILD")
+    extension = Extension(
+        "modspec._fast",
+        ["src/modspec/_fast.pyx"],
+        extra_compile_args=["-O0", "-g"] if debug else ["-O2"],
+        define_macros=[("CYTHON_TRACE_NOGIL", "1")] if debug else [],
+    )
+    return cythonize(
+        [extension],
+        compiler_directives={"linetrace": debug},
+        annotate=False,
+    )
+
+
+setup(ext_modules=_extensions())

@@ -1,0 +1,22 @@
+"""modspec: what ``import X`` would find, for thousands of names, without importing anything."""
+
+from __future__ import annotations
+
+from ._backend import BACKEND
+from ._resolver import InvalidName, Resolver, resolve, resolve_many
+from ._spec import FileStat, Kind, Spec, UnsupportedSpec
+
+__all__ = [
+    "BACKEND",
+    "FileStat",
+    "InvalidName",
+    "Kind",
+    "Resolver",
+    "Spec",
+    "UnsupportedSpec",
+    "__version__",
+    "resolve",
+    "resolve_many",
+]
+
+__version__ = "0.1.0"

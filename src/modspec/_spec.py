@@ -1,0 +1,188 @@
+"""Frozen, typed views of what the import system would find: Kind, FileStat, Spec."""
+
+from __future__ import annotations
+
+import enum
+import importlib.machinery
+import os
+import zipimport
+from dataclasses import dataclass
+from importlib.util import spec_from_file_location, spec_from_loader
+from typing import NamedTuple
+
+__all__ = ["FileStat", "Kind", "Spec", "UnsupportedSpec"]
+
+
+class Kind(enum.Enum):
+    """How a module would be loaded: which of CPython's standard loaders it gets."""
+
+    SOURCE = "source"  # a .py file: SourceFileLoader
+    BYTECODE = "bytecode"  # a .pyc without source: SourcelessFileLoader
+    EXTENSION = "extension"  # a compiled extension: ExtensionFileLoader
+    BUILTIN = "builtin"  # compiled into the interpreter: BuiltinImporter
+    FROZEN = "frozen"  # frozen into the interpreter: FrozenImporter
+    NAMESPACE = "namespace"  # PEP 420 namespace package: no loader in the spec
+    ZIP = "zip"  # a member of a zip archive on the path: zipimporter
+
+    @property
+    def loader(self) -> type | None:
+        """The loader class CPython's finders put in the spec (None for namespace packages)."""
+        return _LOADERS[self]
+
+    @property
+    def has_location(self) -> bool:
+        """Whether the spec's origin is a loadable location (``ModuleSpec.has_location``)."""
+        return self in _LOCATED
+
+
+_LOADERS: dict[Kind, type | None] = {
+    Kind.SOURCE: importlib.machinery.SourceFileLoader,
+    Kind.BYTECODE: importlib.machinery.SourcelessFileLoader,
+    Kind.EXTENSION: importlib.machinery.ExtensionFileLoader,
+    Kind.BUILTIN: importlib.machinery.BuiltinImporter,
+    Kind.FROZEN: importlib.machinery.FrozenImporter,
+    Kind.NAMESPACE: None,
+    Kind.ZIP: zipimport.zipimporter,
+}
+_LOCATED = frozenset({Kind.SOURCE, Kind.BYTECODE, Kind.EXTENSION, Kind.ZIP})
+
+
+class UnsupportedSpec(ValueError):
+    """A ModuleSpec whose loader is not one of CPython's standard finders' loaders."""
+
+
+class FileStat(NamedTuple):
+    """The two facts of a file's ``stat`` that tools need: its size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: str) -> FileStat | None:
+        """Stat ``path`` (following symlinks); None where it is missing or not a regular file."""
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if (st.st_mode & 0o170000) != 0o100000:
+            return None
+        return cls(st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What ``importlib.util.find_spec`` would return, as a frozen, hashable value.
+
+    ``name``, ``loader``, ``origin``, ``submodule_search_locations``, ``cached``, ``parent`` and
+    ``has_location`` mean what they mean on ``importlib.machinery.ModuleSpec``; ``loader`` is the
+    loader *class*. ``origin_stat`` and ``cached_stat`` are the size and mtime of the origin and
+    cached files, or None where that file does not exist or the spec has no location.
+    """
+
+    name: str
+    kind: Kind
+    origin: str | None
+    submodule_search_locations: tuple[str, ...] | None
+    cached: str | None
+    origin_stat: FileStat | None
+    cached_stat: FileStat | None
+
+    @property
+    def loader(self) -> type | None:
+        return self.kind.loader
+
+    @property
+    def has_location(self) -> bool:
+        return self.kind.has_location
+
+    @property
+    def is_package(self) -> bool:
+        return self.submodule_search_locations is not None
+
+    @property
+    def parent(self) -> str:
+        # Mirrors importlib._bootstrap.ModuleSpec.parent: a package is its own parent.
+        if self.submodule_search_locations is None:
+            return self.name.rpartition(".")[0]
+        return self.name
+
+    @classmethod
+    def from_importlib(cls, spec: importlib.machinery.ModuleSpec) -> Spec:
+        """A Spec for a real ModuleSpec, with its origin and cached files stat'ed now.
+
+        Raises UnsupportedSpec for loaders other than those of CPython's standard finders.
+        """
+        kind = _kind_of(spec)
+        search = spec.submodule_search_locations
+        # A namespace package's _NamespacePath recomputes itself from its parent when iterated;
+        # its private _path is the list the finder produced, which is what we mirror.
+        if search is not None and not isinstance(search, list):
+            search = getattr(search, "_path", search)
+        origin = spec.origin
+        located = kind.has_location and kind is not Kind.ZIP
+        return cls(
+            name=spec.name,
+            kind=kind,
+            origin=origin,
+            submodule_search_locations=None if search is None else tuple(search),
+            cached=spec.cached,
+            origin_stat=FileStat.of(origin) if located and origin is not None else None,
+            cached_stat=FileStat.of(spec.cached) if spec.cached is not None else None,
+        )
+
+    def to_importlib(self) -> importlib.machinery.ModuleSpec:
+        """A real ModuleSpec with a real loader instance, ready for ``module_from_spec``."""
+        search = None if self.submodule_search_locations is None else list(self.submodule_search_locations)
+        kind = self.kind
+        if kind is Kind.NAMESPACE:
+            spec = importlib.machinery.ModuleSpec(self.name, None, is_package=True)
+            spec.submodule_search_locations = search
+            return spec
+        if kind is Kind.BUILTIN:
+            return spec_from_loader(self.name, importlib.machinery.BuiltinImporter, origin=self.origin)  # type: ignore[return-value]
+        if kind is Kind.FROZEN:
+            # FrozenImporter records where the frozen code came from in loader_state (3.11+).
+            frozen = importlib.machinery.FrozenImporter.find_spec(self.name)
+            if frozen is None:
+                raise LookupError(f"{self.name!r} is no longer frozen in this interpreter")
+            return frozen
+        assert self.origin is not None
+        if kind is Kind.ZIP:
+            return self._zip_spec(search)
+        loader_class = kind.loader
+        assert loader_class is not None
+        loader = loader_class(self.name, self.origin)
+        located = spec_from_file_location(
+            self.name, self.origin, loader=loader, submodule_search_locations=search
+        )
+        assert located is not None
+        return located
+
+    def _zip_spec(self, search: list[str] | None) -> importlib.machinery.ModuleSpec:
+        # The finder that found us is the zipimporter of the directory holding the module,
+        # or of the one above a package's __init__.
+        assert self.origin is not None
+        finder_path = os.path.dirname(self.origin)
+        if search is not None:
+            finder_path = os.path.dirname(finder_path)
+        loader = zipimport.zipimporter(finder_path)
+        spec = importlib.machinery.ModuleSpec(
+            self.name, loader, origin=self.origin, is_package=search is not None
+        )
+        spec.has_location = True
+        if search is not None:
+            spec.submodule_search_locations = search
+        return spec
+
+
+def _kind_of(spec: importlib.machinery.ModuleSpec) -> Kind:
+    loader = spec.loader
+    if loader is None:
+        if spec.submodule_search_locations is None:
+            raise UnsupportedSpec(f"spec for {spec.name!r} has neither a loader nor a __path__")
+        return Kind.NAMESPACE
+    loader_class = loader if isinstance(loader, type) else type(loader)
+    for kind, standard in _LOADERS.items():
+        if standard is not None and issubclass(loader_class, standard):
+            return kind
+    raise UnsupportedSpec(f"spec for {spec.name!r} has a non-standard loader {loader_class!r}")

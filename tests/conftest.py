@@ -1,0 +1,54 @@
+"""Shared fixtures: both backends, and a tree builder for oracle fixtures."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import modspec
+
+
+@pytest.fixture(scope="session", params=["cython", "python"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that takes it runs once per core; a missing extension fails, never skips."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def make_resolver(backend: str) -> Callable[..., modspec.Resolver]:
+    def make(path: list[str] | None = None) -> modspec.Resolver:
+        return modspec.Resolver(path, backend=backend)
+
+    return make
+
+
+def write_tree(root: Path, tree: dict[str, object]) -> None:
+    """Create files from {relative path: content}; a None content makes a directory, bytes
+    are written raw, and ("symlink", target) makes a symlink."""
+    for rel, content in tree.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            target.mkdir(parents=True, exist_ok=True)
+        elif isinstance(content, tuple) and content[0] == "symlink":
+            os.symlink(content[1], target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(str(content), encoding="utf-8")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, object]], Path]]:
+    """Build a file tree under tmp_path (and chdir there, so '' and relative entries work)."""
+    monkeypatch.chdir(tmp_path)
+
+    def build(files: dict[str, object]) -> Path:
+        write_tree(tmp_path, files)
+        return tmp_path
+
+    yield build
