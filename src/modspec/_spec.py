@@ -7,8 +7,9 @@ import importlib.machinery
 import os
 import zipimport
 from dataclasses import dataclass
+from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 from importlib.util import spec_from_file_location, spec_from_loader
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["FileStat", "Kind", "Spec", "UnsupportedSpec"]
 
@@ -132,14 +133,20 @@ class Spec:
 
     def to_importlib(self) -> importlib.machinery.ModuleSpec:
         """A real ModuleSpec with a real loader instance, ready for ``module_from_spec``."""
-        search = None if self.submodule_search_locations is None else list(self.submodule_search_locations)
+        search = (
+            None
+            if self.submodule_search_locations is None
+            else list(self.submodule_search_locations)
+        )
         kind = self.kind
         if kind is Kind.NAMESPACE:
             spec = importlib.machinery.ModuleSpec(self.name, None, is_package=True)
             spec.submodule_search_locations = search
             return spec
         if kind is Kind.BUILTIN:
-            return spec_from_loader(self.name, importlib.machinery.BuiltinImporter, origin=self.origin)  # type: ignore[return-value]
+            return spec_from_loader(
+                self.name, importlib.machinery.BuiltinImporter, origin=self.origin
+            )  # type: ignore[return-value]
         if kind is Kind.FROZEN:
             # FrozenImporter records where the frozen code came from in loader_state (3.11+).
             frozen = importlib.machinery.FrozenImporter.find_spec(self.name)
@@ -159,17 +166,26 @@ class Spec:
         return located
 
     def _zip_spec(self, search: list[str] | None) -> importlib.machinery.ModuleSpec:
-        # The finder that found us is the zipimporter of the directory holding the module,
-        # or of the one above a package's __init__.
-        assert self.origin is not None
-        finder_path = os.path.dirname(self.origin)
-        if search is not None:
-            finder_path = os.path.dirname(finder_path)
-        loader = zipimport.zipimporter(finder_path)
+        # The loader is the zipimporter of the path entry that found us: its prefix plus the
+        # name's last part must lead to the member, so strip "/<tail>.py[c]" from the origin,
+        # or "/<tail>/__init__.py[c]" from a package's (whose __init__ may have been passed
+        # over for a "<tail>.py[c]" beside the directory: zipimport allows that).
+        origin = self.origin
+        assert origin is not None
+        if origin == "<unknown>":
+            raise LookupError(f"{self.name!r}: its archive holds no loadable code")
+        tail = self.name.rpartition(".")[2]
+        finder_path = origin.rpartition("/")[0]
+        in_package_dir = (f"/{tail}/__init__.py", f"/{tail}/__init__.pyc")
+        if search is not None and origin.endswith(in_package_dir):
+            finder_path = finder_path.rpartition("/")[0]
+        # typeshed derives zipimporter from _LoaderBasics, not importlib.abc.Loader.
+        loader: Any = zipimport.zipimporter(finder_path)
         spec = importlib.machinery.ModuleSpec(
-            self.name, loader, origin=self.origin, is_package=search is not None
+            self.name, loader, origin=origin, is_package=search is not None
         )
         spec.has_location = True
+        spec.cached = self.cached
         if search is not None:
             spec.submodule_search_locations = search
         return spec
@@ -177,12 +193,17 @@ class Spec:
 
 def _kind_of(spec: importlib.machinery.ModuleSpec) -> Kind:
     loader = spec.loader
-    if loader is None:
+    loader_class = loader if isinstance(loader, type) else type(loader)
+    # PathFinder leaves a namespace package's loader None; module_from_spec then puts a
+    # NamespaceLoader there, so an imported namespace package's spec (what find_spec returns
+    # for it from sys.modules) has one.
+    if loader is None or loader_class is _NamespaceLoader:
         if spec.submodule_search_locations is None:
             raise UnsupportedSpec(f"spec for {spec.name!r} has neither a loader nor a __path__")
         return Kind.NAMESPACE
-    loader_class = loader if isinstance(loader, type) else type(loader)
+    # The standard finders' very classes: a subclass loads otherwise (pyximport's
+    # ExtensionFileLoader builds .pyx files), and to_importlib() could not give it back.
     for kind, standard in _LOADERS.items():
-        if standard is not None and issubclass(loader_class, standard):
+        if loader_class is standard:
             return kind
     raise UnsupportedSpec(f"spec for {spec.name!r} has a non-standard loader {loader_class!r}")

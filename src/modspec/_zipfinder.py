@@ -1,11 +1,318 @@
-"""Placeholder: replaced by the zipimport mirror."""
+"""ZipFinder: zipimport.zipimporter as a path hook, answered from the archive's directory.
+
+A zip archive on the path (``/x/lib.zip``, or a directory inside one, ``/x/lib.zip/sub``) is
+searched as CPython's zipimporter searches it: ``__init__.pyc``, ``__init__.py``, ``.pyc``,
+``.py``; never extension modules, ``.pyw`` or ``__pycache__``. Nothing is imported, compiled
+or unmarshalled: the central directory is read with the interpreter's own reader, and of the
+members only a pyc's 16-byte header (and, for a hash-checked pyc, the source beside it).
+
+The origin's stat stays -1: a member of an archive is not a file on disk. So does the cached
+file's, but for one case: under ``-X pycache_prefix`` a source's cached path leads out of the
+archive, to a file that may exist (CPython never writes or reads it for a zip import, but the
+spec names it, so its stat is given as for any spec).
+
+Where CPython's ``find_spec`` raises instead of answering, modspec answers as if zipimport
+had met the ImportError it handles at that step; the cases are:
+
+* a path entry whose directory zipimport cannot parse with an error other than ZipImportError
+  (EOFError on a cut central directory, undecodable UTF-8 names): every lookup reaching that
+  entry raises; modspec treats the entry as "not a zip" and goes on along the path;
+* a member whose data cannot be read or decompressed: CPython raises from ``get_filename``;
+  modspec answers origin ``'<unknown>'``, as for the ZipImportError of a bad local header;
+* a pyc whose magic is right but whose header is cut short (EOFError): modspec skips it like
+  a pyc with a bad magic number;
+* a ``.py`` that does not compile, and a pyc whose body is not a marshalled code object: CPython
+  raises from ``find_spec`` (it compiles the source and unmarshals the pyc to decide); modspec
+  never compiles or unmarshals, so it answers with that file as the origin;
+* 3.13 reading Zip64 extra fields imports ``struct``, through the import system: with the
+  archive itself ahead of the standard library on sys.path, that recurses (RecursionError);
+  modspec reads the directory with its own process's ``struct``.
+
+And one difference of state rather than of error: zipimport imports zlib when it first inflates
+a member, through sys.path; where zlib cannot be found there (and is not imported yet), every
+compressed member gives origin ``'<unknown>'``. modspec inflates with its own process's zlib.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import _imp
+import io
+import os
+import time
+import zipimport
+from importlib.util import MAGIC_NUMBER
+from typing import IO, Any
 
 from ._config import CoreConfig
+from ._core import _S_IFREG, RawSpec, _path_join, _stat_mode, cache_from_source
+from ._spec import Kind
+
+__all__ = ["ZipFinder", "zip_finder"]
+
+# A zipimport toc entry: (path, compress, data_size, file_size, file_offset, time, date, crc).
+TocEntry = tuple[str, int, int, int, int, int, int, int]
+
+_S_IFMT = 0o170000
+_UNKNOWN = "<unknown>"
+_LOCAL_HEADER_SIZE = 30
+_LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+_PYC_HEADER_SIZE = 16
+# Mirrors importlib._bootstrap_external._RAW_MAGIC_NUMBER, the key of hash-based pycs.
+_RAW_MAGIC_NUMBER = int.from_bytes(MAGIC_NUMBER, "little")
+
+# Mirrors zipimport._zip_searchorder (3.10–3.13): (suffix, isbytecode, ispackage).
+_ZIP_SEARCHORDER = (
+    ("/__init__.pyc", True, True),
+    ("/__init__.py", False, True),
+    (".pyc", True, False),
+    (".py", False, False),
+)
 
 
-def zip_finder(entry: str, config: CoreConfig) -> Any:
-    return None
+class _Unreadable(Exception):
+    """A member zipimport._get_data could not return (ZipImportError, or worse)."""
+
+
+def _read_directory(archive: str) -> dict[str, TocEntry]:
+    # The running interpreter's own central-directory reader, so each version parses archives
+    # exactly as its import system does (Zip64 from 3.13 on). It only reads: the caller fills
+    # zipimport._zip_directory_cache (we don't), and it imports nothing but struct, on 3.13,
+    # for Zip64 extra fields.
+    # typeshed has no stubs for zipimport's private functions.
+    files: dict[str, TocEntry] = zipimport._read_directory(archive)  # type: ignore[attr-defined]
+    return files
+
+
+def _unpack_uint16(data: bytes) -> int:
+    return int.from_bytes(data[:2], "little")
+
+
+def _unpack_uint32(data: bytes) -> int:
+    return int.from_bytes(data[:4], "little")
+
+
+def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
+    """The first ``limit`` bytes of a member (all of it with -1); _Unreadable where CPython's
+    reader raises."""
+    # Mirrors zipimport._get_data (3.10–3.13), which reads and inflates the whole member: the
+    # local header is checked alike, but only as much data as asked for is read.
+    _datapath, compress, data_size, _file_size, file_offset, _time, _date, _crc = toc_entry
+    if data_size < 0:
+        raise _Unreadable("negative data size")
+    try:
+        with io.open_code(archive) as fp:
+            fp.seek(file_offset)
+            buffer = fp.read(_LOCAL_HEADER_SIZE)
+            if len(buffer) != _LOCAL_HEADER_SIZE or buffer[:4] != _LOCAL_HEADER_SIGNATURE:
+                raise _Unreadable("bad local file header")
+            name_size = _unpack_uint16(buffer[26:28])
+            extra_size = _unpack_uint16(buffer[28:30])
+            fp.seek(file_offset + _LOCAL_HEADER_SIZE + name_size + extra_size)
+            if limit < 0:
+                raw = fp.read(data_size)
+                if len(raw) != data_size:
+                    raise _Unreadable("zipimport: can't read data")
+                return raw if compress == 0 else _inflate_all(raw)
+            if compress == 0:
+                return fp.read(min(limit, data_size))
+            return _inflate_head(fp, data_size, limit)
+    except (OSError, ValueError) as exc:
+        raise _Unreadable(str(exc)) from exc
+
+
+def _zlib() -> Any:
+    # zipimport inflates every compressed member as raw deflate, whatever its method says,
+    # and cannot read one at all without zlib.
+    try:
+        import zlib
+    except ImportError as exc:
+        raise _Unreadable("can't decompress data; zlib not available") from exc
+    return zlib
+
+
+def _inflate_all(raw: bytes) -> bytes:
+    zlib = _zlib()
+    try:
+        data: bytes = zlib.decompress(raw, -15)
+    except zlib.error as exc:
+        raise _Unreadable(str(exc)) from exc
+    return data
+
+
+def _inflate_head(fp: IO[bytes], data_size: int, limit: int) -> bytes:
+    zlib = _zlib()
+    inflater = zlib.decompressobj(-15)
+    out = b""
+    remaining = data_size
+    try:
+        while len(out) < limit and remaining > 0 and not inflater.eof:
+            chunk = fp.read(min(remaining, 4096))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            out += inflater.decompress(chunk, limit - len(out))
+    except zlib.error as exc:
+        raise _Unreadable(str(exc)) from exc
+    return out
+
+
+def _parse_dostime(d: int, t: int) -> float:
+    # Mirrors zipimport._parse_dostime: the archive's local time, as time.mktime reads it.
+    return time.mktime(
+        (
+            (d >> 9) + 1980,  # bits 9..15: year
+            (d >> 5) & 0xF,  # bits 5..8: month
+            d & 0x1F,  # bits 0..4: day
+            t >> 11,  # bits 11..15: hours
+            (t >> 5) & 0x3F,  # bits 8..10: minutes
+            (t & 0x1F) * 2,  # bits 0..7: seconds / 2
+            -1,
+            -1,
+            -1,
+        )
+    )
+
+
+class ZipFinder:
+    """One zip path entry: an archive and a directory prefix inside it."""
+
+    __slots__ = ("archive", "config", "files", "prefix")
+
+    def __init__(
+        self, archive: str, prefix: str, files: dict[str, TocEntry], config: CoreConfig
+    ) -> None:
+        self.archive = archive
+        self.prefix = prefix
+        self.files = files
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"<ZipFinder {self.archive}/{self.prefix}>"
+
+    def find_spec(self, tail_module: str) -> RawSpec | None:
+        # Mirrors zipimport.zipimporter.find_spec (3.10–3.13).
+        path = self.prefix + tail_module  # _get_module_path
+        is_package = self._get_module_info(path)
+        if is_package is None:
+            # Not a module or regular package: a directory entry ("name/") in the archive is a
+            # possible namespace portion.
+            if path + "/" in self.files:
+                portion = f"{self.archive}/{path}"
+                return (self.config.namespace_kind, None, (portion,), None, -1, -1, -1, -1)
+            return None
+        # spec_from_loader -> spec_from_file_location(name, loader=zipimporter, ...): the origin
+        # is get_filename's answer, a package's search location the origin's directory.
+        origin = self._get_filename(path)
+        search = (origin.rpartition("/")[0],) if is_package else None
+        cached = self._get_cached(origin)
+        # Only a pycache_prefix takes the cached path out of the archive, where it may exist.
+        if cached is not None and cached != origin and self.config.pycache_prefix is not None:
+            st = _stat_mode(cached, _S_IFREG)
+            if st is not None:
+                return (Kind.ZIP, origin, search, cached, -1, -1, st.st_size, st.st_mtime_ns)
+        return (Kind.ZIP, origin, search, cached, -1, -1, -1, -1)
+
+    def _get_module_info(self, path: str) -> bool | None:
+        # Mirrors zipimport._get_module_info: the first name present decides if it is a package.
+        for suffix, _isbytecode, ispackage in _ZIP_SEARCHORDER:
+            if path + suffix in self.files:
+                return ispackage
+        return None
+
+    def _get_filename(self, path: str) -> str:
+        # Mirrors zipimport._get_module_code as get_filename calls it: the first member in
+        # search order whose code is good. Where none is, get_filename raises ZipImportError and
+        # spec_from_file_location keeps its placeholder origin.
+        for suffix, isbytecode, _ispackage in _ZIP_SEARCHORDER:
+            fullpath = path + suffix
+            toc_entry = self.files.get(fullpath)
+            if toc_entry is None:
+                continue
+            try:
+                # CPython reads a .py whole to compile it; its local header is all we check.
+                data = _get_data(self.archive, toc_entry, _PYC_HEADER_SIZE if isbytecode else 0)
+            except _Unreadable:
+                return _UNKNOWN  # raised outside _get_module_code's try: the search stops
+            if not isbytecode or self._pyc_is_good(fullpath, data):
+                return toc_entry[0]
+        return _UNKNOWN
+
+    def _pyc_is_good(self, fullpath: str, data: bytes) -> bool:
+        # Mirrors zipimport._unmarshal_code up to the unmarshalling, which modspec leaves out.
+        # _classify_pyc: the magic number, a whole header, only the two defined flags.
+        if data[:4] != MAGIC_NUMBER or len(data) < _PYC_HEADER_SIZE:
+            return False
+        flags = _unpack_uint32(data[4:8])
+        if flags & ~0b11:
+            return False
+        source_entry = self.files.get(fullpath[:-1])  # strip the 'c' of .pyc
+        if flags & 0b1:
+            # PEP 552 hash-based pyc: checked when its flag or --check-hash-based-pycs says so.
+            check_source = flags & 0b10 != 0
+            mode = _imp.check_hash_based_pycs
+            if mode == "never" or not (check_source or mode == "always"):
+                return True
+            if source_entry is None:
+                return True
+            try:
+                source = _get_data(self.archive, source_entry, -1)
+            except _Unreadable:
+                return False  # inside _get_module_code's try: the next member is tried
+            return data[8:16] == _imp.source_hash(_RAW_MAGIC_NUMBER, source)
+        # Timestamp pyc: zipimport's lenient check (DOS times have a 2-second step), not
+        # _validate_timestamp_pyc; against the .py beside it in the archive, if any.
+        if source_entry is None:
+            return True
+        try:
+            source_mtime = _parse_dostime(source_entry[6], source_entry[5])
+        except (OverflowError, ValueError):
+            return False
+        if not source_mtime:
+            return True
+        return (
+            abs(_unpack_uint32(data[8:12]) - source_mtime) <= 1
+            and _unpack_uint32(data[12:16]) == source_entry[3]
+        )
+
+    def _get_cached(self, origin: str) -> str | None:
+        # Mirrors importlib._bootstrap_external._get_cached, which ModuleSpec.cached calls.
+        config = self.config
+        if origin.endswith(config.source_suffixes):
+            return cache_from_source(origin, config)
+        if origin.endswith(config.bytecode_suffixes):
+            return origin
+        return None
+
+
+def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
+    """The finder zipimporter's path hook gives ``entry``, or None where it declines."""
+    # Mirrors zipimport.zipimporter.__init__ (3.10–3.13, POSIX): back up the path one element
+    # at a time to the first that exists; it must be a regular file and a zip archive, and what
+    # was backed over is the prefix inside it.
+    if not entry:
+        return None
+    path = entry
+    prefix: list[str] = []
+    while True:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            dirname, _, basename = path.rpartition("/")  # _path_split
+            if dirname == path:
+                return None
+            path = dirname
+            prefix.append(basename)
+        else:
+            if (st.st_mode & _S_IFMT) != _S_IFREG:
+                return None
+            break
+    try:
+        files = _read_directory(path)
+    except ImportError:
+        return None  # ZipImportError: the hook declines and FileFinder's is asked
+    except Exception:
+        # CPython lets these escape the path hook, so every lookup reaching the entry raises;
+        # a static answer treats a damaged archive as no archive (see the module docstring).
+        return None
+    inner = _path_join(*prefix[::-1])
+    return ZipFinder(path, inner + "/" if inner else "", files, config)
