@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,20 @@ import modspec
 
 @pytest.fixture(scope="session", params=["cython", "python"])
 def backend(request: pytest.FixtureRequest) -> str:
-    """Every test that takes it runs once per core; a missing extension fails, never skips."""
+    """Every test that takes it runs once per core; a missing extension fails, never skips,
+    unless MODSPEC_PURE or MODSPEC_EXPECT_PURE says a pure install is intended."""
     name: str = request.param
+    if name == "cython" and _pure_intended():
+        try:
+            importlib.import_module("modspec._fast")
+        except ImportError:
+            pytest.skip("the compiled core is not built, as MODSPEC_(EXPECT_)PURE says")
     return name
+
+
+def _pure_intended() -> bool:
+    variables = ("MODSPEC_PURE", "MODSPEC_EXPECT_PURE")
+    return any(os.environ.get(variable, "") not in ("", "0") for variable in variables)
 
 
 @pytest.fixture
@@ -43,7 +55,7 @@ def write_tree(root: Path, tree: dict[str, object]) -> None:
 
 
 @pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, object]], Path]]:
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, object]], Path]:
     """Build a file tree under tmp_path (and chdir there, so '' and relative entries work)."""
     monkeypatch.chdir(tmp_path)
 
@@ -51,4 +63,4 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[
         write_tree(tmp_path, files)
         return tmp_path
 
-    yield build
+    return build

@@ -23,7 +23,7 @@ import modspec
 Fields = dict[str, Any]
 
 # Shared by both sides: how a spec becomes a comparable dict.
-_FIELDS_SOURCE = r'''
+_FIELDS_SOURCE = r"""
 import os
 
 def _loader_name(loader):
@@ -73,16 +73,24 @@ def _modspec_fields(spec):
     found["kind"] = spec.kind.value
     found["is_package"] = spec.is_package
     return found
-'''
+"""
 
-_ORACLE_SCRIPT = _FIELDS_SOURCE + r'''
+_ORACLE_SCRIPT = (
+    _FIELDS_SOURCE
+    + r"""
 import json
 import sys
+import types
 import zipimport
 from importlib.machinery import BuiltinImporter, FileFinder, FrozenImporter, PathFinder
 from importlib._bootstrap_external import _get_supported_file_loaders
 
 request = json.load(sys.stdin)
+if request.get("modspec_backend"):
+    # Imported first: importing may write .pyc files (under a pycache prefix, say), and both
+    # sides must see the same file system.
+    sys.path[:0] = [request["modspec_dir"]]
+    from modspec import Resolver
 sys.path_hooks[:] = [zipimport.zipimporter, FileFinder.path_hook(*_get_supported_file_loaders())]
 sys.path_importer_cache.clear()
 sys.path[:] = request["path"]
@@ -94,6 +102,21 @@ def find_with(fullname, path):
         if spec is not None:
             return spec
     return None
+
+def find_with_parent(fullname, parent, search):
+    # A namespace spec's _NamespacePath reads sys.modules[parent].__path__ when it is built;
+    # the import system would have imported the parent by then, so a stand-in takes its place.
+    stand_in = types.ModuleType(parent)
+    stand_in.__path__ = search
+    saved = sys.modules.get(parent)
+    sys.modules[parent] = stand_in
+    try:
+        return find_with(fullname, search)
+    finally:
+        if saved is None:
+            del sys.modules[parent]
+        else:
+            sys.modules[parent] = saved
 
 def find(fullname):
     if fullname in memo:
@@ -107,7 +130,7 @@ def find(fullname):
             if parent_spec is None or parent_spec.submodule_search_locations is None:
                 spec = None
             else:
-                spec = find_with(fullname, _search(parent_spec))
+                spec = find_with_parent(fullname, parent, _search(parent_spec))
         else:
             spec = find_with(fullname, None)
     except Exception as exc:  # reported, so a test can say what CPython did
@@ -124,15 +147,13 @@ for name in request["names"]:
         answers[name] = None if spec is None else _importlib_fields(spec)
 
 if request.get("modspec_backend"):
-    sys.path[:0] = [request["modspec_dir"]]
-    from modspec import Resolver
-    sys.path[:] = request["path"]
     resolver = Resolver(request["path"], backend=request["modspec_backend"])
     mine = resolver.resolve_many(request["names"])
     answers = {"oracle": answers,
                "modspec": {n: None if s is None else _modspec_fields(s) for n, s in mine.items()}}
 json.dump(answers, sys.stdout)
-'''
+"""
+)
 
 _namespace: dict[str, Any] = {}
 exec(_FIELDS_SOURCE, _namespace)

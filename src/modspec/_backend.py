@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import warnings
-from typing import TYPE_CHECKING
 
 from ._core import PathCore
 
@@ -14,13 +14,24 @@ __all__ = ["BACKEND", "BACKENDS", "core_class"]
 BACKENDS = ("cython", "python")
 
 
+def _fast_core() -> type[PathCore]:
+    # Typed through its pure twin: _fast.PathCore has _core.PathCore's interface.
+    module = importlib.import_module(f"{__package__}._fast")
+    try:
+        core: type[PathCore] = module.PathCore
+    except AttributeError as exc:
+        # A stale build (the .so outlived a rename in _fast.pyx) is as unusable as none.
+        raise ImportError(f"{module.__name__} has no PathCore: a stale build?") from exc
+    return core
+
+
 def _pick() -> str:
     if os.environ.get("MODSPEC_PURE", "") not in ("", "0"):
         return "python"
     if platform.python_implementation() != "CPython":
         return "python"
     try:
-        from . import _fast  # noqa: F401
+        _fast_core()
     except ImportError as exc:
         # A missing or broken build must not break imports; say so, once, and go on.
         warnings.warn(
@@ -37,12 +48,7 @@ def core_class(backend: str) -> type[PathCore]:
     if backend == "python":
         return PathCore
     if backend == "cython":
-        # One source of truth for types: the checker sees the pure twin.
-        if TYPE_CHECKING:
-            from . import _core as _fast
-        else:
-            from . import _fast
-        return _fast.PathCore
+        return _fast_core()
     raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
 
 

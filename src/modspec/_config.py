@@ -42,8 +42,13 @@ def relax_case() -> bool:
     return not sys.flags.ignore_environment and "PYTHONCASEOK" in os.environ
 
 
-def current(source: Any, bytecode: Any, extension: Any, namespace: Any,
-            zip_finder: Callable[[str, CoreConfig], Any]) -> CoreConfig:
+def current(
+    source: Any,
+    bytecode: Any,
+    extension: Any,
+    namespace: Any,
+    zip_finder: Callable[[str, CoreConfig], Any],
+) -> CoreConfig:
     """The config of the running interpreter, labelling suffixes with the given kinds."""
     machinery = importlib.machinery
     # Mirrors importlib._bootstrap_external._get_supported_file_loaders: extensions, source,

@@ -41,7 +41,7 @@ def _stat_mode(path: str, mode: int) -> os.stat_result | None:
 
 
 def cache_from_source(path: str, config: CoreConfig) -> str | None:
-    """``importlib.util.cache_from_source`` for the config's interpreter; None without a cache tag."""
+    """``importlib.util.cache_from_source`` for the config's interpreter (None: no cache tag)."""
     # Mirrors importlib._bootstrap_external.cache_from_source (3.10–3.13, POSIX).
     if config.cache_tag is None:
         return None
@@ -146,13 +146,29 @@ class PathCore:
         """The raw spec of a file found on disk, with its cached file located and stat'ed."""
         cached = self._get_cached(origin)
         if cached == origin:
-            return (kind, origin, search, cached, st.st_size, st.st_mtime_ns,
-                    st.st_size, st.st_mtime_ns)
+            return (
+                kind,
+                origin,
+                search,
+                cached,
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_size,
+                st.st_mtime_ns,
+            )
         cached_st = _stat_mode(cached, _S_IFREG) if cached is not None else None
         if cached_st is None:
             return (kind, origin, search, cached, st.st_size, st.st_mtime_ns, -1, -1)
-        return (kind, origin, search, cached, st.st_size, st.st_mtime_ns,
-                cached_st.st_size, cached_st.st_mtime_ns)
+        return (
+            kind,
+            origin,
+            search,
+            cached,
+            st.st_size,
+            st.st_mtime_ns,
+            cached_st.st_size,
+            cached_st.st_mtime_ns,
+        )
 
     def _get_cached(self, origin: str) -> str | None:
         # Mirrors importlib._bootstrap_external._get_cached.

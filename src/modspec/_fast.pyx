@@ -14,6 +14,7 @@ __all__ = ["PathCore"]
 cdef extern from "Python.h":
     bytes PyUnicode_EncodeFSDefault(object unicode)
     str PyUnicode_DecodeFSDefault(const char *s)
+    str PyUnicode_FromObject(object obj)
 
 
 cdef extern from "<dirent.h>" nogil:
@@ -200,15 +201,20 @@ cdef class PathCore:
             return finder
         finder = self.config.zip_finder(entry, self.config)
         if finder is None and _stat(entry, &st) == DIRECTORY:
-            finder = _DirFinder(self, finder_path(entry, self.config.minor_version))
+            # CPython takes str subclasses as path entries (and keeps an absolute one as the
+            # finder's path); the C-level finder wants an exact str of the same value.
+            finder = _DirFinder(
+                self, PyUnicode_FromObject(finder_path(entry, self.config.minor_version))
+            )
         self._finders[entry] = finder
         return finder
 
-    def find_spec(self, str fullname, path):
+    def find_spec(self, fullname, path):
         """PathFinder.find_spec: the first entry with a module or package wins; namespace
         portions are collected across all entries."""
         # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec.
-        cdef str tail_module = fullname.rpartition(".")[2]
+        # fullname may be a str subclass, as in CPython; rpartition can hand it back unchanged.
+        cdef str tail_module = PyUnicode_FromObject(fullname.rpartition(".")[2])
         cdef list namespace_path = []
         cdef object finder, entry
         cdef tuple raw

@@ -92,33 +92,49 @@ class Resolver:
         self, names: Iterable[str], *, package: str | None = None
     ) -> dict[str, Spec | None]:
         """One entry per distinct name, in input order: its spec, or None."""
+        if isinstance(names, str):
+            # Iterating "json" would resolve "j", "s", "o", "n": surely not what was meant.
+            raise TypeError("names must be an iterable of str, not a str; use resolve() for one")
         found: dict[str, Spec | None] = {}
         memo: dict[str, Spec | None] = {}
         for name in names:
+            # Checked before the lookup, so an unhashable non-str is still a clear TypeError.
+            fullname = absolute_name(name, package)
             if name not in found:
-                found[name] = self._find(absolute_name(name, package), memo)
+                found[name] = self._find(fullname, memo)
         return found
 
     def _find(self, fullname: str, memo: dict[str, Spec | None]) -> Spec | None:
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, with the parent's spec
-        # standing in for the imported parent.
+        # standing in for the imported parent. CPython recurses into the parents; a loop does the
+        # same without a RecursionError for names of hundreds of parts, which are answers too.
         try:
             return memo[fullname]
         except KeyError:
             pass
+        # Climb to the nearest ancestor whose answer is known or needs no parent ...
+        pending = [fullname]
         parent_name, dot, tail = fullname.rpartition(".")
-        if not tail or (dot and not parent_name):
-            spec = None  # '', 'a.', 'a..b': no module has an empty name part
-        elif dot:
-            parent = self._find(parent_name, memo)
-            if parent is None or parent.submodule_search_locations is None:
-                spec = None
+        while dot and tail and parent_name and parent_name not in memo:
+            pending.append(parent_name)
+            parent_name, dot, tail = parent_name.rpartition(".")
+        # ... then answer from the top down.
+        spec: Spec | None = None
+        for name in reversed(pending):
+            parent_name, dot, tail = name.rpartition(".")
+            if not tail or (dot and not parent_name):
+                spec = None  # '', 'a.', 'a..b': no module has an empty name part
+            elif dot:
+                parent = memo[parent_name]
+                if parent is None or parent.submodule_search_locations is None:
+                    spec = None
+                else:
+                    search = parent.submodule_search_locations
+                    spec = self._find_on(name, search, top_level=False)
             else:
-                spec = self._find_on(fullname, parent.submodule_search_locations, top_level=False)
-        else:
-            path = sys.path if self._path is None else self._path
-            spec = self._find_on(fullname, path, top_level=True)
-        memo[fullname] = spec
+                path = sys.path if self._path is None else self._path
+                spec = self._find_on(name, path, top_level=True)
+            memo[name] = spec
         return spec
 
     def _find_on(self, fullname: str, path: Sequence[object], *, top_level: bool) -> Spec | None:
