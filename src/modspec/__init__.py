@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._backend import BACKEND
+from ._discover import discover
 from ._resolver import InvalidName, Resolver, resolve, resolve_many
 from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 
@@ -15,6 +16,7 @@ __all__ = [
     "Spec",
     "UnsupportedSpec",
     "__version__",
+    "discover",
     "resolve",
     "resolve_many",
 ]
