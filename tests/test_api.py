@@ -27,6 +27,7 @@ Tree = Callable[[dict[str, object]], Path]
 # The names the contract promises; others may join them, none may leave.
 CONTRACT_NAMES = [
     "BACKEND",
+    "BytecodeStatus",
     "FileStat",
     "InvalidName",
     "Kind",
@@ -34,6 +35,8 @@ CONTRACT_NAMES = [
     "Spec",
     "UnsupportedSpec",
     "__version__",
+    "bytecode_status",
+    "discover",
     "resolve",
     "resolve_many",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from ._backend import BACKEND
+from ._bytecode import BytecodeStatus
 from ._discover import discover
-from ._resolver import InvalidName, Resolver, resolve, resolve_many
+from ._resolver import InvalidName, Resolver, bytecode_status, resolve, resolve_many
 from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 
 __all__ = [
     "BACKEND",
+    "BytecodeStatus",
     "FileStat",
     "InvalidName",
     "Kind",
@@ -16,6 +18,7 @@ __all__ = [
     "Spec",
     "UnsupportedSpec",
     "__version__",
+    "bytecode_status",
     "discover",
     "resolve",
     "resolve_many",

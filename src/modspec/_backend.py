@@ -6,23 +6,29 @@ import importlib
 import os
 import platform
 import warnings
+from collections.abc import Callable
+from types import ModuleType
 
+from . import _core
 from ._core import PathCore
 
-__all__ = ["BACKEND", "BACKENDS", "core_class"]
+__all__ = ["BACKEND", "BACKENDS", "core_class", "pyc_reader"]
 
 BACKENDS = ("cython", "python")
 
+# What the compiled module must provide: the names its pure twin, _core, provides.
+_TWIN_NAMES = ("PathCore", "read_pyc_headers")
 
-def _fast_core() -> type[PathCore]:
-    # Typed through its pure twin: _fast.PathCore has _core.PathCore's interface.
+PycReader = Callable[[list[str]], list[bytes | None]]
+
+
+def _fast() -> ModuleType:
     module = importlib.import_module(f"{__package__}._fast")
-    try:
-        core: type[PathCore] = module.PathCore
-    except AttributeError as exc:
-        # A stale build (the .so outlived a rename in _fast.pyx) is as unusable as none.
-        raise ImportError(f"{module.__name__} has no PathCore: a stale build?") from exc
-    return core
+    missing = [name for name in _TWIN_NAMES if not hasattr(module, name)]
+    if missing:
+        # A stale build (the .so outlived a change to _fast.pyx) is as unusable as none.
+        raise ImportError(f"{module.__name__} lacks {', '.join(missing)}: a stale build?")
+    return module
 
 
 def _pick() -> str:
@@ -31,7 +37,7 @@ def _pick() -> str:
     if platform.python_implementation() != "CPython":
         return "python"
     try:
-        _fast_core()
+        _fast()
     except ImportError as exc:
         # A missing or broken build must not break imports; say so, once, and go on.
         warnings.warn(
@@ -43,13 +49,25 @@ def _pick() -> str:
     return "cython"
 
 
+def _module(backend: str) -> ModuleType:
+    if backend == "python":
+        return _core
+    if backend == "cython":
+        return _fast()
+    raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+
+
 def core_class(backend: str) -> type[PathCore]:
     """The PathCore class of ``backend``; ValueError for an unknown name."""
-    if backend == "python":
-        return PathCore
-    if backend == "cython":
-        return _fast_core()
-    raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+    # Typed through the pure twin: _fast.PathCore has _core.PathCore's interface.
+    core: type[PathCore] = _module(backend).PathCore
+    return core
+
+
+def pyc_reader(backend: str) -> PycReader:
+    """The bulk .pyc header reader of ``backend``; ValueError for an unknown name."""
+    reader: PycReader = _module(backend).read_pyc_headers
+    return reader
 
 
 BACKEND: str = _pick()

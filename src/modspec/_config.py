@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import _imp
 import importlib.machinery
 import os
 import sys
 from collections.abc import Callable
+from importlib.machinery import FrozenImporter
 from typing import Any, NamedTuple
+
+from ._spec import Kind
 
 # Platforms where CPython's FileFinder may match names case-insensitively (PYTHONCASEOK).
 _CASE_INSENSITIVE_PLATFORMS = ("win", "cygwin", "darwin")
@@ -16,7 +20,7 @@ class CoreConfig(NamedTuple):
     """Everything a resolution core needs to know about the interpreter, as plain values.
 
     ``loaders`` pairs each file suffix with the kind its loader gives, in FileFinder's order;
-    the cores hand those kinds back untouched, so they need not know what a Kind is.
+    the cores hand kinds back untouched, so they need not know what a Kind is.
     """
 
     loaders: tuple[tuple[str, Any], ...]
@@ -28,7 +32,17 @@ class CoreConfig(NamedTuple):
     # FileFinder normalises its directory differently in 3.10, 3.11 and 3.12+.
     minor_version: int
     relax_case: bool
+    # Whether a directory listing tells exactly which names a stat would find there (case-
+    # sensitive file systems): then missing __init__ and .pyc files need no stat to rule out.
+    listings_exact: bool
     namespace_kind: Any
+    builtin_kind: Any
+    # BuiltinImporter's question; 3.10's finds nothing for submodules (when given a path).
+    is_builtin: Callable[[str], Any]
+    builtin_needs_top_level: bool
+    # FrozenImporter's question (truthy when frozen), and the raw spec it would give.
+    is_frozen: Callable[[str], Any]
+    frozen_spec: Callable[[str], Any]
     # Called with a path entry (and this config); returns a zip finder, or None for an entry
     # that is not a zip archive.
     zip_finder: Callable[[str, CoreConfig], Any]
@@ -42,21 +56,34 @@ def relax_case() -> bool:
     return not sys.flags.ignore_environment and "PYTHONCASEOK" in os.environ
 
 
-def current(
-    source: Any,
-    bytecode: Any,
-    extension: Any,
-    namespace: Any,
-    zip_finder: Callable[[str, CoreConfig], Any],
-) -> CoreConfig:
-    """The config of the running interpreter, labelling suffixes with the given kinds."""
+def frozen_spec(fullname: str) -> Any:
+    """The raw spec FrozenImporter.find_spec gives ``fullname``, or None."""
+    # FrozenImporter knows a frozen package's source directory (3.11+); ask it, once per hit.
+    spec = FrozenImporter.find_spec(fullname)
+    if spec is None:
+        return None
+    search = spec.submodule_search_locations
+    return (
+        Kind.FROZEN,
+        spec.origin,
+        None if search is None else tuple(search),
+        None,
+        -1,
+        -1,
+        -1,
+        -1,
+    )
+
+
+def current(zip_finder: Callable[[str, CoreConfig], Any]) -> CoreConfig:
+    """The config of the running interpreter."""
     machinery = importlib.machinery
     # Mirrors importlib._bootstrap_external._get_supported_file_loaders: extensions, source,
     # bytecode — the order FileFinder tries suffixes in.
     loaders = (
-        *((suffix, extension) for suffix in machinery.EXTENSION_SUFFIXES),
-        *((suffix, source) for suffix in machinery.SOURCE_SUFFIXES),
-        *((suffix, bytecode) for suffix in machinery.BYTECODE_SUFFIXES),
+        *((suffix, Kind.EXTENSION) for suffix in machinery.EXTENSION_SUFFIXES),
+        *((suffix, Kind.SOURCE) for suffix in machinery.SOURCE_SUFFIXES),
+        *((suffix, Kind.BYTECODE) for suffix in machinery.BYTECODE_SUFFIXES),
     )
     optimize = sys.flags.optimize
     return CoreConfig(
@@ -68,6 +95,13 @@ def current(
         pycache_prefix=sys.pycache_prefix,
         minor_version=sys.version_info[1],
         relax_case=relax_case(),
-        namespace_kind=namespace,
+        listings_exact=sys.platform.startswith("linux"),
+        namespace_kind=Kind.NAMESPACE,
+        builtin_kind=Kind.BUILTIN,
+        is_builtin=_imp.is_builtin,
+        builtin_needs_top_level=sys.version_info < (3, 11),
+        # 3.11 replaced is_frozen with find_frozen, which also honours -X frozen_modules.
+        is_frozen=getattr(_imp, "find_frozen", None) or _imp.is_frozen,
+        frozen_spec=frozen_spec,
         zip_finder=zip_finder,
     )

@@ -62,113 +62,164 @@ def cache_from_source(path: str, config: CoreConfig) -> str | None:
 def finder_path(entry: str, minor_version: int) -> str:
     """The absolute directory a FileFinder built for ``entry`` searches."""
     # Mirrors importlib._bootstrap_external.FileFinder.__init__, which changed in 3.11 and 3.12.
-    cwd = os.getcwd()
     if minor_version <= 10:
         path = entry or "."
-        return path if _path_isabs(path) else _path_join(cwd, path)
+        return path if _path_isabs(path) else _path_join(os.getcwd(), path)
     if not entry or entry == ".":
-        return cwd
+        return os.getcwd()
     if _path_isabs(entry):
         return entry
     if minor_version >= 12:
         entry = entry.removeprefix("./")
-    return _path_join(cwd, entry)
+    return _path_join(os.getcwd(), entry)
+
+
+class _Listing:
+    """A directory listed once: its entry names, and for each module stem the bitmask of
+    loader suffixes present (bit i: ``stem + loaders[i][0]`` is an entry)."""
+
+    __slots__ = ("cached_listing", "exact", "is_dir", "names", "stems")
+
+    def __init__(
+        self, names: frozenset[str], stems: dict[str, int], is_dir: bool, exact: bool
+    ) -> None:
+        self.names = names
+        self.stems = stems
+        # Listing succeeded, so this is a directory (symlinks followed).
+        self.is_dir = is_dir
+        # The listing is the whole truth (it succeeded, or there is no such directory), so a
+        # name missing from it needs no stat to be ruled out.
+        self.exact = exact
+        # The listing of the directory that holds the bytecode of this one's sources.
+        self.cached_listing: _Listing | None = None
+
+
+def list_directory(path: str, config: CoreConfig) -> _Listing:
+    """``path``'s listing as FileFinder._fill_cache takes it: empty where it cannot be read."""
+    # Mirrors importlib._bootstrap_external.FileFinder._fill_cache (POSIX).
+    is_dir, exact = True, config.listings_exact
+    try:
+        contents = os.listdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        contents, is_dir = [], False
+    except (OSError, ValueError):
+        # CPython lets errors other than these three escape (ELOOP, EIO); a static answer
+        # reads them as empty. Not exact: an unreadable directory may still be searchable.
+        contents, is_dir, exact = [], False, False
+    if config.relax_case:
+        contents = [name.lower() for name in contents]
+    stems: dict[str, int] = {}
+    for name in contents:
+        for bit, (suffix, _) in enumerate(config.loaders):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                stem = name[: -len(suffix)]
+                stems[stem] = stems.get(stem, 0) | (1 << bit)
+    return _Listing(frozenset(contents), stems, is_dir, exact)
 
 
 class _DirFinder:
-    """One directory on the path: FileFinder with a listing taken once."""
+    """One directory on the path: FileFinder over a listing taken once."""
 
-    __slots__ = ("_cache", "core", "path")
+    __slots__ = ("core", "listing", "path")
 
     def __init__(self, core: PathCore, path: str) -> None:
         self.core = core
         self.path = path
-        self._cache: frozenset[str] | None = None
-
-    def _fill_cache(self) -> frozenset[str]:
-        # Mirrors importlib._bootstrap_external.FileFinder._fill_cache (POSIX).
-        try:
-            contents = os.listdir(self.path)
-        except (FileNotFoundError, PermissionError, NotADirectoryError):
-            contents = []
-        except OSError:
-            # CPython lets other errors (ELOOP, EIO) escape; a static answer treats them as empty.
-            contents = []
-        if self.core.config.relax_case:
-            self._cache = frozenset(name.lower() for name in contents)
-        else:
-            self._cache = frozenset(contents)
-        return self._cache
+        self.listing: _Listing | None = None
 
     def find_spec(self, tail_module: str) -> RawSpec | None:
-        # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13).
-        cache = self._cache if self._cache is not None else self._fill_cache()
-        config = self.core.config
+        # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13). Suffixes are
+        # tried in loader order as there, but only those the listing holds get a stat.
+        core = self.core
+        config = core.config
+        listing = self.listing
+        if listing is None:
+            listing = self.listing = core.listing(self.path)
         cache_module = tail_module.lower() if config.relax_case else tail_module
         is_namespace = False
         base_path = ""
         # (1) A directory of that name: a package if it holds an __init__ with a known suffix.
-        if cache_module in cache:
+        if cache_module in listing.names:
             base_path = _path_join(self.path, tail_module)
-            for suffix, kind in config.loaders:
-                full_path = _path_join(base_path, "__init__" + suffix)
-                st = _stat_mode(full_path, _S_IFREG)
-                if st is not None:
-                    return self.core.file_spec(kind, full_path, (base_path,), st)
-            # ... else maybe a namespace portion, if no module file follows.
-            is_namespace = _stat_mode(base_path, _S_IFDIR) is not None
+            inner = core.listing(base_path)
+            present = inner.stems.get("__init__", 0) if inner.exact else -1
+            for bit, (suffix, kind) in enumerate(config.loaders):
+                if present & (1 << bit):
+                    full_path = base_path + "/__init__" + suffix
+                    st = _stat_mode(full_path, _S_IFREG)
+                    if st is not None:
+                        return core.file_spec(kind, full_path, (base_path,), st, inner)
+            # ... else maybe a namespace portion, if no module file follows. A listing that
+            # succeeded proves a directory; otherwise ask stat, as CPython does.
+            is_namespace = inner.is_dir or (
+                not inner.exact and _stat_mode(base_path, _S_IFDIR) is not None
+            )
         # (2) A module file, suffixes in loader order.
-        for suffix, kind in config.loaders:
-            if cache_module + suffix in cache:
-                full_path = _path_join(self.path, tail_module + suffix)
-                st = _stat_mode(full_path, _S_IFREG)
-                if st is not None:
-                    return self.core.file_spec(kind, full_path, None, st)
+        present = listing.stems.get(cache_module, 0)
+        if present:
+            for bit, (suffix, kind) in enumerate(config.loaders):
+                if present & (1 << bit):
+                    full_path = _path_join(self.path, tail_module + suffix)
+                    st = _stat_mode(full_path, _S_IFREG)
+                    if st is not None:
+                        return core.file_spec(kind, full_path, None, st, listing)
         # (3) A namespace portion.
         if is_namespace:
             return (config.namespace_kind, None, (base_path,), None, -1, -1, -1, -1)
         return None
 
 
+_NOT_SEEN = object()
+
+
 class PathCore:
-    """PathFinder over a cache of path-entry finders; keeps its listings until invalidated."""
+    """The meta path's standard finders over cached listings, kept until invalidated:
+    BuiltinImporter, FrozenImporter, then PathFinder with zipimporter and FileFinder hooks."""
 
     def __init__(self, config: CoreConfig) -> None:
         self.config = config
         self._finders: dict[str, Any] = {}
+        self._listings: dict[str, _Listing] = {}
 
     def invalidate_caches(self) -> None:
         self._finders.clear()
+        self._listings.clear()
+
+    def listing(self, path: str) -> _Listing:
+        """The listing of the directory ``path``, taken on first use."""
+        try:
+            return self._listings[path]
+        except KeyError:
+            found = self._listings[path] = list_directory(path, self.config)
+            return found
 
     def file_spec(
-        self, kind: Any, origin: str, search: tuple[str, ...] | None, st: os.stat_result
+        self,
+        kind: Any,
+        origin: str,
+        search: tuple[str, ...] | None,
+        st: os.stat_result,
+        home: _Listing,
     ) -> RawSpec:
-        """The raw spec of a file found on disk, with its cached file located and stat'ed."""
+        """The raw spec of a file found on disk (in the directory listed as ``home``), with its
+        cached file located and stat'ed."""
+        size, mtime = st.st_size, st.st_mtime_ns
         cached = self._get_cached(origin)
         if cached == origin:
-            return (
-                kind,
-                origin,
-                search,
-                cached,
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_size,
-                st.st_mtime_ns,
-            )
-        cached_st = _stat_mode(cached, _S_IFREG) if cached is not None else None
+            return (kind, origin, search, cached, size, mtime, size, mtime)
+        cached_st = None
+        if cached is not None:
+            # Listing __pycache__ once beats a failing stat for every module without bytecode.
+            head, _, tail = cached.rpartition("/")
+            listing = home.cached_listing
+            if listing is None:
+                # The same for every source in home: it depends on the directory alone.
+                listing = home.cached_listing = self.listing(head or "/")
+            if not listing.exact or tail in listing.names:
+                cached_st = _stat_mode(cached, _S_IFREG)
         if cached_st is None:
-            return (kind, origin, search, cached, st.st_size, st.st_mtime_ns, -1, -1)
-        return (
-            kind,
-            origin,
-            search,
-            cached,
-            st.st_size,
-            st.st_mtime_ns,
-            cached_st.st_size,
-            cached_st.st_mtime_ns,
-        )
+            return (kind, origin, search, cached, size, mtime, -1, -1)
+        return (kind, origin, search, cached, size, mtime, cached_st.st_size, cached_st.st_mtime_ns)
 
     def _get_cached(self, origin: str) -> str | None:
         # Mirrors importlib._bootstrap_external._get_cached.
@@ -187,13 +238,18 @@ class PathCore:
                 entry = os.getcwd()
             except FileNotFoundError:
                 return None
-        try:
-            return self._finders[entry]
-        except KeyError:
-            pass
-        finder = self.config.zip_finder(entry, self.config)
-        if finder is None and _stat_mode(entry or ".", _S_IFDIR) is not None:
-            finder = _DirFinder(self, finder_path(entry, self.config.minor_version))
+        finder = self._finders.get(entry, _NOT_SEEN)
+        if finder is not _NOT_SEEN:
+            return finder
+        listed = self._listings.get(entry)
+        if listed is not None and listed.is_dir and _path_isabs(entry):
+            # A package's directory, listed when the package was found: no zip archive, and
+            # FileFinder keeps an absolute path as it is.
+            finder = _DirFinder(self, entry)
+        else:
+            finder = self.config.zip_finder(entry, self.config)
+            if finder is None and _stat_mode(entry, _S_IFDIR) is not None:
+                finder = _DirFinder(self, finder_path(entry, self.config.minor_version))
         self._finders[entry] = finder
         return finder
 
@@ -220,3 +276,87 @@ class PathCore:
         if namespace_path:
             return (self.config.namespace_kind, None, tuple(namespace_path), None, -1, -1, -1, -1)
         return None
+
+    def _find_on(self, fullname: str, path: Sequence[object], top_level: bool) -> RawSpec | None:
+        # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
+        config = self.config
+        try:
+            if (top_level or not config.builtin_needs_top_level) and config.is_builtin(fullname):
+                return (config.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
+            if config.is_frozen(fullname):
+                frozen: RawSpec | None = config.frozen_spec(fullname)
+                if frozen is not None:
+                    return frozen
+        except (ImportError, ValueError):
+            pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
+        return self.find_spec(fullname, path)
+
+    def find_many(self, fullnames: Sequence[str], path: Sequence[object]) -> list[RawSpec | None]:
+        """The raw spec of each absolute name (None: not found), parents searched first."""
+        # Mirrors importlib._bootstrap._find_and_load_unlocked's search, with the parent's spec
+        # standing in for the imported parent. CPython recurses into the parents; a loop does
+        # the same without a RecursionError for names of hundreds of parts.
+        memo: dict[str, RawSpec | None] = {}
+        found: list[RawSpec | None] = []
+        for fullname in fullnames:
+            if fullname in memo:
+                found.append(memo[fullname])
+                continue
+            # Climb to the nearest ancestor whose answer is known or needs no parent ...
+            pending = [fullname]
+            parent_name, dot, tail = fullname.rpartition(".")
+            while dot and tail and parent_name and parent_name not in memo:
+                pending.append(parent_name)
+                parent_name, dot, tail = parent_name.rpartition(".")
+            # ... then answer from the top down.
+            raw: RawSpec | None = None
+            for name in reversed(pending):
+                parent_name, dot, tail = name.rpartition(".")
+                if not tail or (dot and not parent_name):
+                    raw = None  # '', 'a.', 'a..b': no module has an empty name part
+                elif dot:
+                    parent = memo[parent_name]
+                    if parent is None or parent[2] is None:
+                        raw = None
+                    else:
+                        raw = self._find_on(name, parent[2], False)
+                else:
+                    raw = self._find_on(name, path, True)
+                memo[name] = raw
+            found.append(raw)
+        return found
+
+
+_PYC_HEADER = 16  # PEP 552: magic, flags, then source mtime and size, or source hash
+
+
+def read_pyc_headers(paths: list[str]) -> list[bytes | None]:
+    """The first 16 bytes of each file (fewer for a short file), or None where the file is
+    missing, unreadable or not a regular file (the twin of _fast.read_pyc_headers)."""
+    headers: list[bytes | None] = []
+    for path in paths:
+        if not isinstance(path, str):
+            raise TypeError(f"paths must be str, not {type(path).__name__}")
+        try:
+            # O_NONBLOCK: a FIFO at a cache path must not hang the caller.
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except (OSError, ValueError):
+            headers.append(None)
+            continue
+        try:
+            if (os.fstat(fd).st_mode & _S_IFMT) != _S_IFREG:
+                headers.append(None)
+                continue
+            header = b""
+            while len(header) < _PYC_HEADER:
+                chunk = os.read(fd, _PYC_HEADER - len(header))
+                if not chunk:
+                    break  # EOF: a short file, which the caller judges
+                header += chunk
+        except OSError:
+            headers.append(None)
+        else:
+            headers.append(header)
+        finally:
+            os.close(fd)
+    return headers

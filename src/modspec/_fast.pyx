@@ -1,7 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, embedsignature=True
-"""Cython resolution core: _core's PathFinder and FileFinder, with stat and readdir in C."""
+"""Cython resolution core: _core's finders over the same listings, with stat and readdir in C."""
 
+from libc.errno cimport ENOENT, ENOTDIR, errno
 from posix.stat cimport S_ISDIR, S_ISREG, stat as c_stat, struct_stat
+include "_pyc.pxi"
 
 import os
 
@@ -14,7 +16,6 @@ __all__ = ["PathCore"]
 cdef extern from "Python.h":
     bytes PyUnicode_EncodeFSDefault(object unicode)
     str PyUnicode_DecodeFSDefault(const char *s)
-    str PyUnicode_FromObject(object obj)
 
 
 cdef extern from "<dirent.h>" nogil:
@@ -69,112 +70,186 @@ cdef inline long long _mtime_ns(struct_stat *st):
     return <long long>st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
 
 
-cdef frozenset _listdir(str path, bint lower):
-    """os.listdir as a frozenset; empty where the directory cannot be read."""
-    cdef bytes raw = _encode(path)
-    cdef DIR *handle
-    cdef dirent *entry
-    cdef list names = []
-    cdef str name
-    if raw is None:
-        return frozenset()
-    handle = opendir(raw)
-    if handle == NULL:
-        return frozenset()
-    try:
-        while True:
-            entry = readdir(handle)
-            if entry == NULL:
-                break
-            if entry.d_name[0] == b"." and (
-                entry.d_name[1] == 0 or (entry.d_name[1] == b"." and entry.d_name[2] == 0)
-            ):
-                continue
-            name = PyUnicode_DecodeFSDefault(entry.d_name)
-            names.append(name.lower() if lower else name)
-    finally:
-        closedir(handle)
-    return frozenset(names)
-
-
-cdef inline str _path_join(str head, str tail):
+cdef str _path_join(str head, str tail):
     # importlib._bootstrap_external._path_join for two non-empty parts (POSIX).
     return head.rstrip("/") + "/" + tail
 
 
+cdef class _Listing:
+    """A directory listed once: its entry names, and for each module stem the bitmask of
+    loader suffixes present (bit i: ``stem + loaders[i][0]`` is an entry)."""
+
+    cdef frozenset names
+    cdef dict stems
+    # Listing succeeded, so this is a directory (symlinks followed).
+    cdef bint is_dir
+    # The listing is the whole truth (it succeeded, or there is no such directory), so a
+    # name missing from it needs no stat to be ruled out.
+    cdef bint exact
+    # The listing of the directory that holds the bytecode of this one's sources.
+    cdef _Listing cached_listing
+
+
+cdef _Listing _list_directory(str path, PathCore core):
+    """``path``'s listing as FileFinder._fill_cache takes it: empty where it cannot be read."""
+    # Mirrors importlib._bootstrap_external.FileFinder._fill_cache (POSIX), as _core does.
+    cdef _Listing listing = _Listing.__new__(_Listing)
+    cdef bytes raw = _encode(path)
+    cdef DIR *handle = NULL
+    cdef dirent *entry
+    cdef list names = []
+    cdef dict stems = {}
+    cdef str name, stem, suffix
+    cdef Py_ssize_t bit, count = len(core.suffixes)
+    cdef int error = 0
+    if raw is not None:
+        handle = opendir(raw)
+        if handle == NULL:
+            error = errno
+    listing.is_dir = handle != NULL
+    listing.exact = core.listings_exact and (handle != NULL or error in (ENOENT, ENOTDIR))
+    if handle != NULL:
+        try:
+            while True:
+                entry = readdir(handle)
+                if entry == NULL:
+                    break
+                if entry.d_name[0] == b"." and (
+                    entry.d_name[1] == 0 or (entry.d_name[1] == b"." and entry.d_name[2] == 0)
+                ):
+                    continue
+                names.append(PyUnicode_DecodeFSDefault(entry.d_name))
+        finally:
+            closedir(handle)
+    if core.relax_case:
+        names = [name.lower() for name in names]
+    for name in names:
+        for bit in range(count):
+            suffix = <str>core.suffixes[bit]
+            if name.endswith(suffix) and len(name) > len(suffix):
+                stem = name[: len(name) - len(suffix)]
+                stems[stem] = <long>stems.get(stem, 0) | (1 << bit)
+    listing.names = frozenset(names)
+    listing.stems = stems
+    return listing
+
+
 cdef class _DirFinder:
-    """One directory on the path: FileFinder with a listing taken once."""
+    """One directory on the path: FileFinder over a listing taken once."""
 
     cdef PathCore core
     cdef readonly str path
-    cdef frozenset _cache
+    cdef _Listing listing
 
     def __cinit__(self, PathCore core, str path):
         self.core = core
         self.path = path
-        self._cache = None
+        self.listing = None
 
-    cpdef tuple find_spec(self, str tail_module):
-        # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13).
+    cdef tuple find_spec(self, str tail_module):
+        # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13), as _core does.
+        cdef PathCore core = self.core
         cdef struct_stat st
-        cdef bint relax = self.core.relax_case
+        cdef _Listing listing = self.listing, inner
         cdef bint is_namespace = False
-        cdef str cache_module, base_path = "", full_path, suffix
-        cdef tuple pair
-        if self._cache is None:
-            self._cache = _listdir(self.path, relax)
-        cache_module = tail_module.lower() if relax else tail_module
+        cdef str cache_module, base_path = "", full_path
+        cdef long present
+        cdef Py_ssize_t bit, count = len(core.suffixes)
+        if listing is None:
+            listing = self.listing = core.listing(self.path)
+        cache_module = tail_module.lower() if core.relax_case else tail_module
         # (1) A directory of that name: a package if it holds an __init__ with a known suffix.
-        if cache_module in self._cache:
+        if cache_module in listing.names:
             base_path = _path_join(self.path, tail_module)
-            for pair in self.core.loaders:
-                suffix = pair[0]
-                full_path = base_path + "/__init__" + suffix
-                if _stat(full_path, &st) == REGULAR:
-                    return self.core.file_spec(pair[1], full_path, (base_path,), &st)
+            inner = core.listing(base_path)
+            present = <long>inner.stems.get("__init__", 0) if inner.exact else -1
+            for bit in range(count):
+                if present & (1 << bit):
+                    full_path = base_path + "/__init__" + <str>core.suffixes[bit]
+                    if _stat(full_path, &st) == REGULAR:
+                        return core.file_spec(
+                            core.kinds[bit], full_path, (base_path,), &st, inner
+                        )
             # ... else maybe a namespace portion, if no module file follows.
-            is_namespace = _stat(base_path, &st) == DIRECTORY
+            is_namespace = inner.is_dir or (
+                not inner.exact and _stat(base_path, &st) == DIRECTORY
+            )
         # (2) A module file, suffixes in loader order.
-        for pair in self.core.loaders:
-            suffix = pair[0]
-            if cache_module + suffix in self._cache:
-                full_path = _path_join(self.path, tail_module + suffix)
-                if _stat(full_path, &st) == REGULAR:
-                    return self.core.file_spec(pair[1], full_path, None, &st)
+        present = <long>listing.stems.get(cache_module, 0)
+        if present:
+            for bit in range(count):
+                if present & (1 << bit):
+                    full_path = _path_join(self.path, tail_module + <str>core.suffixes[bit])
+                    if _stat(full_path, &st) == REGULAR:
+                        return core.file_spec(core.kinds[bit], full_path, None, &st, listing)
         # (3) A namespace portion.
         if is_namespace:
-            return (self.core.namespace_kind, None, (base_path,), None, -1, -1, -1, -1)
+            return (core.namespace_kind, None, (base_path,), None, -1, -1, -1, -1)
         return None
 
 
+cdef object _NOT_SEEN = object()
+
+
 cdef class PathCore:
-    """PathFinder over a cache of path-entry finders; keeps its listings until invalidated."""
+    """The meta path's standard finders over cached listings, kept until invalidated:
+    BuiltinImporter, FrozenImporter, then PathFinder with zipimporter and FileFinder hooks."""
 
     cdef readonly object config
-    cdef tuple loaders
+    cdef tuple suffixes
+    cdef tuple kinds
     cdef tuple source_suffixes
     cdef tuple bytecode_suffixes
     cdef object namespace_kind
+    cdef object builtin_kind
+    cdef object is_builtin
+    cdef object is_frozen
+    cdef object frozen_spec
+    cdef bint builtin_needs_top_level
     cdef bint relax_case
+    cdef bint listings_exact
     cdef dict _finders
+    cdef dict _listings
 
     def __init__(self, config):
         self.config = config
-        self.loaders = tuple(config.loaders)
+        self.suffixes = tuple([suffix for suffix, _ in config.loaders])
+        self.kinds = tuple([kind for _, kind in config.loaders])
         self.source_suffixes = tuple(config.source_suffixes)
         self.bytecode_suffixes = tuple(config.bytecode_suffixes)
         self.namespace_kind = config.namespace_kind
+        self.builtin_kind = config.builtin_kind
+        self.is_builtin = config.is_builtin
+        self.is_frozen = config.is_frozen
+        self.frozen_spec = config.frozen_spec
+        self.builtin_needs_top_level = config.builtin_needs_top_level
         self.relax_case = config.relax_case
+        self.listings_exact = config.listings_exact
         self._finders = {}
+        self._listings = {}
 
     def invalidate_caches(self):
         self._finders.clear()
+        self._listings.clear()
 
-    cdef tuple file_spec(self, object kind, str origin, tuple search, struct_stat *st):
-        """The raw spec of a file found on disk, with its cached file located and stat'ed."""
+    cdef _Listing listing(self, str path):
+        """The listing of the directory ``path``, taken on first use."""
+        cdef _Listing found = self._listings.get(path)
+        if found is None:
+            found = _list_directory(path, self)
+            self._listings[path] = found
+        return found
+
+    cdef tuple file_spec(
+        self, object kind, str origin, tuple search, struct_stat *st, _Listing home
+    ):
+        """The raw spec of a file found on disk (in the directory listed as ``home``), with its
+        cached file located and stat'ed."""
         cdef long long size = st.st_size, mtime = _mtime_ns(st)
         cdef struct_stat cst
         cdef object cached
+        cdef str head, tail
+        cdef _Listing listing
         # Mirrors importlib._bootstrap_external._get_cached.
         if origin.endswith(self.source_suffixes):
             cached = cache_from_source(origin, self.config)
@@ -182,39 +257,50 @@ cdef class PathCore:
             return (kind, origin, search, origin, size, mtime, size, mtime)
         else:
             cached = None
-        if cached is not None and _stat(cached, &cst) == REGULAR:
-            return (kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst))
+        if cached is not None:
+            # Listing __pycache__ once beats a failing stat for every module without bytecode.
+            head, _, tail = (<str>cached).rpartition("/")
+            listing = home.cached_listing
+            if listing is None:
+                # The same for every source in home: it depends on the directory alone.
+                listing = home.cached_listing = self.listing(head or "/")
+            if (not listing.exact or tail in listing.names) and _stat(cached, &cst) == REGULAR:
+                return (kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst))
         return (kind, origin, search, cached, size, mtime, -1, -1)
 
     cdef object _finder(self, str entry):
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
         # with the standard hooks: zipimporter first, then FileFinder for directories.
         cdef struct_stat st
-        cdef object finder
+        cdef object finder, path
+        cdef _Listing listed
         if not entry:
             try:
                 entry = os.getcwd()
             except FileNotFoundError:
                 return None
-        finder = self._finders.get(entry, self)  # self: not seen yet
-        if finder is not self:
+        finder = self._finders.get(entry, _NOT_SEEN)
+        if finder is not _NOT_SEEN:
             return finder
-        finder = self.config.zip_finder(entry, self.config)
-        if finder is None and _stat(entry, &st) == DIRECTORY:
-            # CPython takes str subclasses as path entries (and keeps an absolute one as the
-            # finder's path); the C-level finder wants an exact str of the same value.
-            finder = _DirFinder(
-                self, PyUnicode_FromObject(finder_path(entry, self.config.minor_version))
-            )
+        listed = self._listings.get(entry)
+        if listed is not None and listed.is_dir and entry.startswith("/"):
+            # A package's directory, listed when the package was found: no zip archive, and
+            # FileFinder keeps an absolute path as it is.
+            finder = _DirFinder(self, entry)
+        else:
+            finder = self.config.zip_finder(entry, self.config)
+            if finder is None and _stat(entry, &st) == DIRECTORY:
+                # CPython keeps a str subclass's value; the C-level finder wants an exact str.
+                path = finder_path(entry, self.config.minor_version)
+                finder = _DirFinder(self, str.__str__(path))
         self._finders[entry] = finder
         return finder
 
-    def find_spec(self, fullname, path):
+    cpdef tuple find_spec(self, str fullname, object path):
         """PathFinder.find_spec: the first entry with a module or package wins; namespace
         portions are collected across all entries."""
         # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec.
-        # fullname may be a str subclass, as in CPython; rpartition can hand it back unchanged.
-        cdef str tail_module = PyUnicode_FromObject(fullname.rpartition(".")[2])
+        cdef str tail_module = fullname.rpartition(".")[2]
         cdef list namespace_path = []
         cdef object finder, entry
         cdef tuple raw
@@ -223,7 +309,7 @@ cdef class PathCore:
             # find nothing there.
             if not isinstance(entry, str):
                 continue
-            finder = self._finder(<str>entry)
+            finder = self._finder(str.__str__(entry) if type(entry) is not str else <str>entry)
             if finder is None:
                 continue
             if type(finder) is _DirFinder:
@@ -238,3 +324,52 @@ cdef class PathCore:
         if namespace_path:
             return (self.namespace_kind, None, tuple(namespace_path), None, -1, -1, -1, -1)
         return None
+
+    cdef tuple _find_on(self, str fullname, object path, bint top_level):
+        # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
+        cdef tuple frozen
+        try:
+            if (top_level or not self.builtin_needs_top_level) and self.is_builtin(fullname):
+                return (self.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
+            if self.is_frozen(fullname):
+                frozen = self.frozen_spec(fullname)
+                if frozen is not None:
+                    return frozen
+        except (ImportError, ValueError):
+            pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
+        return self.find_spec(fullname, path)
+
+    def find_many(self, fullnames, path):
+        """The raw spec of each absolute name (None: not found), parents searched first."""
+        # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core does.
+        cdef dict memo = {}
+        cdef list found = [], pending
+        cdef str fullname, name, parent_name, dot, tail
+        cdef tuple raw, parent
+        for fullname in fullnames:
+            if fullname in memo:
+                found.append(memo[fullname])
+                continue
+            # Climb to the nearest ancestor whose answer is known or needs no parent ...
+            pending = [fullname]
+            parent_name, dot, tail = fullname.rpartition(".")
+            while dot and tail and parent_name and parent_name not in memo:
+                pending.append(parent_name)
+                parent_name, dot, tail = parent_name.rpartition(".")
+            # ... then answer from the top down.
+            raw = None
+            for name in reversed(pending):
+                parent_name, dot, tail = name.rpartition(".")
+                if not tail or (dot and not parent_name):
+                    raw = None  # '', 'a.', 'a..b': no module has an empty name part
+                elif dot:
+                    parent = memo[parent_name]
+                    if parent is None or parent[2] is None:
+                        raw = None
+                    else:
+                        raw = self._find_on(name, parent[2], False)
+                else:
+                    raw = self._find_on(name, path, True)
+                memo[name] = raw
+            found.append(raw)
+        return found
