@@ -12,7 +12,8 @@ from ._spec import Spec
 
 __all__ = ["discover"]
 
-_SKIPPED_DIRS = frozenset({"__pycache__"})
+# A cache, and a package's own body: `import pkg.__init__` works, but runs it a second time.
+_SKIPPED = frozenset({"__pycache__", "__init__"})
 
 
 def _suffixes() -> tuple[str, ...]:
@@ -45,7 +46,7 @@ def _names_in(directory: str, suffixes: tuple[str, ...]) -> set[str]:
             else:
                 stem = next((name[: -len(s)] for s in suffixes if name.endswith(s)), "")
             # An import statement can only name identifiers; '-' or '.' in a name rules it out.
-            if stem.isidentifier() and stem not in _SKIPPED_DIRS:
+            if stem.isidentifier() and stem not in _SKIPPED:
                 names.add(stem)
     return names
 

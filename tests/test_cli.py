@@ -1,0 +1,75 @@
+"""The modspec command line: resolve and scan, as text and JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from modspec.cli import main
+
+Tree = Callable[[dict[str, object]], Path]
+
+
+def test_resolve_text(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/pkg/__init__.py": "", "src/pkg/mod.py": ""})
+    status = main(["resolve", "pkg", "pkg.mod", "pkg.nope", "--path", str(root / "src")])
+    out = capsys.readouterr().out
+    assert status == 1  # one name is missing
+    assert "pkg: source (package)" in out
+    assert f"origin: {root / 'src' / 'pkg' / 'mod.py'}" in out
+    assert "__pycache__/mod." in out
+    assert "(missing)" in out
+    assert "pkg.nope: not found" in out
+
+
+def test_resolve_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/mod.py": ""})
+    assert main(["resolve", "mod", "sys", "--path", str(root / "src"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows["mod"]["kind"] == "source"
+    assert rows["mod"]["origin"] == str(root / "src" / "mod.py")
+    assert rows["mod"]["origin_stat"]["size"] == 0
+    assert rows["sys"]["kind"] == "builtin"
+    assert rows["sys"]["loader"].endswith("BuiltinImporter")
+
+
+def test_resolve_relative_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", ".decoder", "--package", "json"]) == 0
+    assert ".decoder: source" in capsys.readouterr().out
+    assert main(["resolve", ".decoder"]) == 2
+    assert "needs package=" in capsys.readouterr().err
+
+
+def test_scan_summary(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"a/pkg/__init__.py": "", "a/pkg/m.py": "", "a/ns/x.py": ""})
+    assert main(["scan", "--path", str(root / "a")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("4 modules under 1 path entries")
+    counts = dict(line.split() for line in out.splitlines() if line.startswith("  "))
+    assert counts == {"source": "3", "namespace": "1", "packages": "2"}
+    assert "source modules with bytecode in __pycache__: 0 of 3" in out
+
+
+def test_scan_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"a/pkg/__init__.py": "", "a/pkg/m.py": ""})
+    assert main(["scan", "--path", str(root / "a"), "--json"]) == 0
+    assert sorted(json.loads(capsys.readouterr().out)) == ["pkg", "pkg.m"]
+
+
+def test_python_dash_m_and_a_closed_pipe() -> None:
+    # `modspec scan | head -1`: the reader goes away; no traceback, exit 0.
+    done = subprocess.run(
+        f"{sys.executable} -m modspec scan | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "modules under" in done.stdout
+    assert "Traceback" not in done.stderr
