@@ -298,28 +298,30 @@ class PathCore:
         # the same without a RecursionError for names of hundreds of parts.
         memo: dict[str, RawSpec | None] = {}
         found: list[RawSpec | None] = []
+        raw: Any  # an answer, or _NOT_SEEN
         for fullname in fullnames:
-            if fullname in memo:
-                found.append(memo[fullname])
+            raw = memo.get(fullname, _NOT_SEEN)
+            if raw is not _NOT_SEEN:
+                found.append(raw)
                 continue
             # Climb to the nearest ancestor whose answer is known or needs no parent ...
             pending = [fullname]
             parent_name, dot, tail = fullname.rpartition(".")
-            while dot and tail and parent_name and parent_name not in memo:
+            raw = _NOT_SEEN
+            while dot and tail and parent_name:
+                raw = memo.get(parent_name, _NOT_SEEN)
+                if raw is not _NOT_SEEN:
+                    break
                 pending.append(parent_name)
                 parent_name, dot, tail = parent_name.rpartition(".")
-            # ... then answer from the top down.
-            raw: RawSpec | None = None
+            # ... then answer from the top down, each answer being the next one's parent's.
             for name in reversed(pending):
                 parent_name, dot, tail = name.rpartition(".")
                 if not tail or (dot and not parent_name):
                     raw = None  # '', 'a.', 'a..b': no module has an empty name part
                 elif dot:
-                    parent = memo[parent_name]
-                    if parent is None or parent[2] is None:
-                        raw = None
-                    else:
-                        raw = self._find_on(name, parent[2], False)
+                    search = None if raw is None else raw[2]
+                    raw = None if search is None else self._find_on(name, search, False)
                 else:
                     raw = self._find_on(name, path, True)
                 memo[name] = raw
