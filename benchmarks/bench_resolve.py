@@ -1,0 +1,206 @@
+"""The contenders, side by side on the same names and path, on each corpus.
+
+- modspec, cold: a new Resolver per round (no listing kept), both cores; plus peak memory.
+- modspec, warm: the same Resolver again, its listings kept, both cores.
+- importlib.util.find_spec in a loop, in a fresh interpreter per round (it imports parents).
+- mypy's FindModuleCache, a new cache per round (finds .py/.pyi files and packages only).
+- The system-call floor: the listings and stats the answers need, in Python and in C.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import corpus as corpora
+import floor
+import pytest
+from conftest import Settings, peak_memory, run_child
+from mypy.modulefinder import FindModuleCache, SearchPaths
+from mypy.options import Options
+from pytest_benchmark.fixture import BenchmarkFixture
+
+import modspec
+
+Answers = dict[str, modspec.Spec | None]
+
+
+def _check(found: Answers, reference: Answers, corpus: corpora.Corpus) -> None:
+    """The timed run gave every answer, and on the generated corpus the very same answers.
+
+    (The environment is live: a .pyc written meanwhile changes a stat, so only the names are
+    compared there; tests/test_environment.py holds it against CPython.)"""
+    assert list(found) == list(dict.fromkeys(corpus.names))
+    if corpus.label == "monorepo":
+        assert found == reference
+
+
+def _found(answers: Answers) -> int:
+    return sum(spec is not None for spec in answers.values())
+
+
+def test_modspec_cold(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    backend: str,
+    settings: Settings,
+    reference: Answers,
+    corpus_file: Path,
+    tmp_path: Path,
+) -> None:
+    names, path = corpus.names, list(corpus.path)
+
+    def cold() -> Answers:
+        return modspec.Resolver(path, backend=backend).resolve_many(names)
+
+    benchmark.group = corpus.label
+    found = benchmark.pedantic(cold, rounds=settings.rounds(corpus), warmup_rounds=1)
+    _check(found, reference, corpus)
+    benchmark.extra_info.update(
+        corpus=corpus.label, contender=f"{backend}-cold", names=len(found), found=_found(found)
+    )
+    # Untimed: the same call's peak memory, each measure in a fresh interpreter of its own.
+    memory = peak_memory(corpus_file, tmp_path, backend)
+    assert memory.pop("memory_run_found") == _found(found)
+    benchmark.extra_info.update(memory)
+
+
+def test_modspec_warm(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    backend: str,
+    settings: Settings,
+    reference: Answers,
+) -> None:
+    resolver = modspec.Resolver(list(corpus.path), backend=backend)
+    resolver.resolve_many(corpus.names)  # the first call takes the listings
+
+    benchmark.group = corpus.label
+    found = benchmark.pedantic(
+        resolver.resolve_many, args=(corpus.names,), rounds=settings.rounds(corpus), warmup_rounds=1
+    )
+    _check(found, reference, corpus)
+    benchmark.extra_info.update(
+        corpus=corpus.label, contender=f"{backend}-warm", names=len(found), found=_found(found)
+    )
+
+
+def test_find_spec_loop(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    settings: Settings,
+    reference: Answers,
+    corpus_file: Path,
+    tmp_path: Path,
+) -> None:
+    """pytest-benchmark times the whole subprocess (interpreter start-up included); the loop's
+    own time, measured inside it, is kept in extra_info["inner_seconds"] and is what the table
+    compares. -B: the parents it imports must not write .pyc files into the corpus."""
+    out = tmp_path / "find_spec.json"
+    reports: list[dict[str, float]] = []
+
+    def loop() -> None:
+        run_child("find_spec", str(corpus_file), str(out), python_flags=("-B",))
+        reports.append(json.loads(out.read_text()))
+
+    benchmark.group = corpus.label
+    # The warm-up round reads the packages' __init__ files into the page cache, as the other
+    # contenders' warm-up rounds fill it with what they read.
+    warmup = settings.subprocess_warmup
+    benchmark.pedantic(loop, rounds=settings.subprocess_rounds, warmup_rounds=warmup)
+    timed = reports[warmup:]
+    benchmark.extra_info.update(
+        corpus=corpus.label,
+        contender="find_spec",
+        names=len(corpus.names),
+        inner_seconds=[report["seconds"] for report in timed],
+        found=timed[-1]["found"],
+        errors=timed[-1]["errors"],
+    )
+    if corpus.label == "monorepo":
+        assert timed[-1]["found"] == _found(reference)
+        assert timed[-1]["errors"] == 0
+
+
+def test_mypy_find_module_cache(
+    benchmark: BenchmarkFixture, corpus: corpora.Corpus, settings: Settings, reference: Answers
+) -> None:
+    """The path goes in python_path: mypy then takes every directory as source, as import does
+    (package_path would ask for py.typed). mypy finds no extension modules or lone .pyc files."""
+    names = corpus.names
+    search = SearchPaths(
+        python_path=tuple(corpus.path), mypy_path=(), package_path=(), typeshed_path=()
+    )
+    options = Options()
+
+    def find_all() -> list[object]:
+        cache = FindModuleCache(search, None, options)
+        find_module = cache.find_module
+        return [find_module(name) for name in names]
+
+    benchmark.group = corpus.label
+    results = benchmark.pedantic(find_all, rounds=settings.rounds(corpus), warmup_rounds=1)
+    found = sum(isinstance(result, str) for result in results)
+    benchmark.extra_info.update(
+        corpus=corpus.label, contender="mypy", names=len(names), found=found
+    )
+    if corpus.label == "monorepo":  # only .py files and packages there: mypy finds them all
+        assert found == _found(reference)
+
+
+@pytest.fixture(scope="session")
+def floor_work(corpus: corpora.Corpus) -> floor.Work:
+    return floor.work(corpus)
+
+
+def test_floor_python(
+    benchmark: BenchmarkFixture, corpus: corpora.Corpus, floor_work: floor.Work, settings: Settings
+) -> None:
+    benchmark.group = corpus.label
+    entries, present = benchmark.pedantic(
+        floor.list_and_stat,
+        args=(floor_work.directories, floor_work.files),
+        rounds=settings.floor_rounds,
+        warmup_rounds=1,
+    )
+    benchmark.extra_info.update(
+        corpus=corpus.label,
+        contender="floor-python",
+        directories=len(floor_work.directories),
+        files=len(floor_work.files),
+        entries=entries,
+        present=present,
+    )
+    assert entries > 0
+    assert present > 0
+
+
+@pytest.fixture(scope="session")
+def c_floor(tmp_path_factory: pytest.TempPathFactory) -> floor.CFloor:
+    try:
+        return floor.build_c_floor(tmp_path_factory.mktemp("floor_c"))
+    except ModuleNotFoundError as missing:
+        pytest.skip(f"no C floor: {missing.name} is not installed (pip install Cython setuptools)")
+
+
+def test_floor_c(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    floor_work: floor.Work,
+    c_floor: floor.CFloor,
+    settings: Settings,
+) -> None:
+    directories, files = floor_work.encoded()
+    benchmark.group = corpus.label
+    _, present = benchmark.pedantic(
+        c_floor, args=(directories, files), rounds=settings.floor_rounds, warmup_rounds=1
+    )
+    benchmark.extra_info.update(
+        corpus=corpus.label,
+        contender="floor-c",
+        directories=len(directories),
+        files=len(files),
+        present=present,
+    )
+    # The same files, the same answers as the Python floor's.
+    assert present == floor.list_and_stat(floor_work.directories, floor_work.files)[1]

@@ -1,0 +1,353 @@
+"""Benchmark settings, the two corpora, and the end-of-session table of the issue's targets.
+
+Timings are printed, never asserted: this machine is noisy, and a slow figure is a finding,
+not a failure. What is asserted is that each contender did the work (the answers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import corpus as corpora
+import pytest
+
+import modspec
+
+HERE = Path(__file__).parent
+CORPUS_DIR = HERE / ".corpus"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to run: the full suite, or the quick one (QUICK monorepo, fewer rounds)."""
+
+    quick: bool
+    corpus_dir: Path
+
+    @property
+    def shape(self) -> dict[str, int]:
+        return corpora.QUICK if self.quick else corpora.FULL
+
+    @property
+    def batch_size(self) -> int:
+        return 100_000 if self.quick else 1_000_000
+
+    def rounds(self, corpus: corpora.Corpus) -> int:
+        """Rounds of an in-process contender (a few seconds each on the full monorepo)."""
+        if self.quick:
+            return 3
+        return 5 if corpus.label == "monorepo" else 10
+
+    @property
+    def floor_rounds(self) -> int:
+        return 5 if self.quick else 20
+
+    @property
+    def subprocess_rounds(self) -> int:
+        """Rounds of the find_spec loop: each is a fresh interpreter."""
+        return 1 if self.quick else 3
+
+    @property
+    def subprocess_warmup(self) -> int:
+        return 0 if self.quick else 1
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("modspec benchmarks")
+    group.addoption(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("MODSPEC_BENCH_QUICK", "") not in ("", "0"),
+        help="the QUICK monorepo, fewer rounds, a 100k batch (also: MODSPEC_BENCH_QUICK=1)",
+    )
+    group.addoption(
+        "--corpus-dir",
+        default=None,
+        help=f"where the generated monorepo is kept (default: {CORPUS_DIR})",
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    where = pytestconfig.getoption("corpus_dir")
+    return Settings(
+        quick=bool(pytestconfig.getoption("quick")),
+        corpus_dir=Path(where) if where else CORPUS_DIR,
+    )
+
+
+def _default_path() -> list[str]:
+    """sys.path as a script run by this interpreter sees it, without the script's directory:
+    the benchmark session's own sys.path also holds the checkout and pytest's insertions."""
+    script = "import json, sys; print(json.dumps(sys.path[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    path: list[str] = json.loads(done.stdout)
+    return path
+
+
+@pytest.fixture(scope="session")
+def monorepo(settings: Settings) -> corpora.Corpus:
+    """The generated monorepo, made once per shape and interpreter and kept in corpus_dir."""
+    kind = "quick" if settings.quick else "full"
+    where = settings.corpus_dir / f"monorepo-{kind}-{sys.implementation.cache_tag}"
+    where.mkdir(parents=True, exist_ok=True)
+    return corpora.monorepo(where, settings.shape)
+
+
+@pytest.fixture(scope="session")
+def environment() -> corpora.Corpus:
+    return corpora.environment(_default_path())
+
+
+@pytest.fixture(scope="session", params=["environment", "monorepo"])
+def corpus(request: pytest.FixtureRequest) -> corpora.Corpus:
+    """Each corpus in turn: every benchmark that takes it runs on both."""
+    found: corpora.Corpus = request.getfixturevalue(request.param)
+    return found
+
+
+@pytest.fixture(scope="session", params=["cython", "python"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Both cores; a missing compiled core is an error here, never a skip."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="session")
+def corpus_file(corpus: corpora.Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus's names and path as JSON, for the contenders that run in a subprocess."""
+    file = tmp_path_factory.mktemp("corpus") / f"{corpus.label}.json"
+    file.write_text(json.dumps({"names": corpus.names, "path": corpus.path}))
+    return file
+
+
+@pytest.fixture(scope="session")
+def reference(corpus: corpora.Corpus) -> dict[str, modspec.Spec | None]:
+    """The pure core's answers, taken once: what every timed run must give again."""
+    return modspec.Resolver(list(corpus.path), backend="python").resolve_many(corpus.names)
+
+
+def run_child(*args: str, python_flags: tuple[str, ...] = (), timeout: float = 1800) -> None:
+    """Run child.py in a fresh interpreter; its stdout is discarded, its stderr kept for errors."""
+    done = subprocess.run(
+        [sys.executable, *python_flags, str(HERE / "child.py"), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"child.py {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+
+
+def peak_memory(
+    corpus_file: Path, out_dir: Path, backend: str, size: int | None = None
+) -> dict[str, int]:
+    """Peak memory of one cold resolve_many in a fresh interpreter: ru_maxrss delta and
+    tracemalloc's peak, each from a run of its own."""
+    figures: dict[str, int] = {}
+    for how in ("rss", "tracemalloc"):
+        out = out_dir / f"memory-{backend}-{how}.json"
+        extra = () if size is None else (str(size),)
+        run_child("memory", str(corpus_file), str(out), backend, how, *extra)
+        report = json.loads(out.read_text())
+        if how == "rss":
+            figures["maxrss_delta_bytes"] = report["maxrss_after"] - report["maxrss_before"]
+            figures["maxrss_bytes"] = report["maxrss_after"]
+        else:
+            figures["tracemalloc_peak_bytes"] = report["tracemalloc_peak"]
+        figures["memory_run_found"] = report["found"]
+    return figures
+
+
+# -- the end-of-session table ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    corpus: str
+    measure: str
+    value: str
+    target: str = ""
+    verdict: str = ""
+    detail: str = ""
+
+
+def _results(config: pytest.Config) -> dict[tuple[str, str], Any]:
+    """pytest-benchmark's results, keyed by (corpus, contender)."""
+    session = getattr(config, "_benchmarksession", None)
+    found: dict[tuple[str, str], Any] = {}
+    for bench in getattr(session, "benchmarks", None) or ():
+        info = bench.extra_info
+        if bench.has_error or not bench.stats or "contender" not in info:
+            continue
+        found[(info["corpus"], info["contender"])] = bench
+    return found
+
+
+def _median(bench: Any) -> float:
+    # A subprocess contender's own figure (the loop, timed inside the interpreter) when it has
+    # one; else pytest-benchmark's median of the rounds.
+    inner = bench.extra_info.get("inner_seconds")
+    return float(statistics.median(inner)) if inner else float(bench.stats.median)
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _bytes(value: float) -> str:
+    return f"{value / 2**20:.1f} MiB"
+
+
+def _ratio_row(
+    results: dict[tuple[str, str], Any],
+    corpus: str,
+    measure: str,
+    numerator: str,
+    denominator: str,
+    target: float,
+    at_least: bool,
+) -> _Row | None:
+    top, bottom = results.get((corpus, numerator)), results.get((corpus, denominator))
+    if top is None or bottom is None:
+        return None
+    ratio = _median(top) / _median(bottom)
+    met = ratio >= target if at_least else ratio <= target
+    return _Row(
+        corpus,
+        measure,
+        f"{ratio:.2f}x",
+        f"{'≥' if at_least else '≤'} {target:g}x",
+        "met" if met else "not met",
+        f"{_seconds(_median(top))} / {_seconds(_median(bottom))}",
+    )
+
+
+def summary_rows(config: pytest.Config) -> list[_Row]:
+    results = _results(config)
+    rows: list[_Row] = []
+    labels = {corpus for corpus, _ in results} - {"batch"}
+    corpora_seen = sorted(labels, key=lambda corpus: (corpus != "monorepo", corpus))
+    ratios = [
+        ("find_spec loop / Cython cold", "find_spec", "cython-cold", 60, True),
+        ("mypy FindModuleCache / Cython cold", "mypy", "cython-cold", 3, True),
+        ("Cython cold / floor (os.listdir+os.stat)", "cython-cold", "floor-python", 1.3, False),
+        ("Cython cold / floor (C readdir+stat)", "cython-cold", "floor-c", 1.3, False),
+        ("pure warm / Cython warm", "python-warm", "cython-warm", 3, True),
+    ]
+    for corpus in corpora_seen:
+        for measure, top, bottom, target, at_least in ratios:
+            row = _ratio_row(results, corpus, measure, top, bottom, target, at_least)
+            if row is not None:
+                rows.append(row)
+        floor = results.get((corpus, "floor-python"))
+        if floor is not None:
+            info = floor.extra_info
+            rows.append(
+                _Row(
+                    corpus,
+                    "floor's work",
+                    f"{info['directories']:,} dirs",
+                    detail=f"listed once each; {info['files']:,} files stat'ed once each",
+                )
+            )
+        loop = results.get((corpus, "find_spec"))
+        cold = results.get((corpus, "cython-cold"))
+        if loop is not None and cold is not None:
+            wall = float(loop.stats.median)
+            rows.append(
+                _Row(
+                    corpus,
+                    "find_spec loop incl. interpreter start / Cython cold",
+                    f"{wall / _median(cold):.2f}x",
+                    detail=f"start-up and reading names: {_seconds(wall - _median(loop))}",
+                )
+            )
+        for backend in ("cython", "python"):
+            bench = results.get((corpus, f"{backend}-cold"))
+            if bench is None:
+                continue
+            info = bench.extra_info
+            rows.append(
+                _Row(
+                    corpus,
+                    f"{backend} cold: names/s",
+                    f"{info['names'] / _median(bench):,.0f}",
+                    detail=f"{info['names']:,} names in {_seconds(_median(bench))}",
+                )
+            )
+            rows.extend(_memory_rows(corpus, backend, info))
+    for backend in ("cython", "python"):
+        bench = results.get(("batch", f"{backend}-cold"))
+        if bench is None:
+            continue
+        info = bench.extra_info
+        label = f"batch of {info['names']:,}"
+        rows.append(
+            _Row(
+                label,
+                f"{backend} cold: names/s",
+                f"{info['names'] / _median(bench):,.0f}",
+                detail=f"one round: {_seconds(_median(bench))}, {info['found']:,} found",
+            )
+        )
+        rows.extend(_memory_rows(label, backend, info))
+    return rows
+
+
+def _memory_rows(corpus: str, backend: str, info: dict[str, Any]) -> list[_Row]:
+    if "tracemalloc_peak_bytes" not in info:
+        return []
+    return [
+        _Row(
+            corpus, f"{backend} peak memory (tracemalloc)", _bytes(info["tracemalloc_peak_bytes"])
+        ),
+        _Row(
+            corpus,
+            f"{backend} peak memory (ru_maxrss delta)",
+            _bytes(info["maxrss_delta_bytes"]),
+            detail=f"peak RSS of the child {_bytes(info['maxrss_bytes'])}",
+        ),
+    ]
+
+
+def format_table(rows: list[_Row]) -> list[str]:
+    header = _Row("corpus", "measure", "value", "target", "verdict", "from (medians)")
+    table = [header, *rows]
+    names = [field.name for field in fields(_Row)]
+    widths = [max(len(getattr(row, name)) for row in table) for name in names]
+    lines = []
+    for row in table:
+        cells = [getattr(row, name).ljust(width) for name, width in zip(names, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    rows = summary_rows(config)
+    if not rows:
+        return
+    quick = bool(config.getoption("quick"))
+    terminalreporter.write_sep("=", "modspec: the issue's targets (figures, never assertions)")
+    terminalreporter.write_line(
+        f"{'quick' if quick else 'full'} run; {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, modspec {modspec.__version__}; "
+        "medians of the rounds; the find_spec loop timed inside its interpreter"
+    )
+    for line in format_table(rows):
+        terminalreporter.write_line(line)
