@@ -8,7 +8,7 @@ from typing import Any
 
 from ._config import CoreConfig
 
-__all__ = ["PathCore", "RawSpec", "cache_from_source"]
+__all__ = ["PathCore", "RawSpec", "cache_from_source", "get_cached"]
 
 # A spec as builtins: (kind, origin, submodule_search_locations, cached,
 #                      origin size, origin mtime_ns, cached size, cached mtime_ns);
@@ -57,6 +57,16 @@ def cache_from_source(path: str, config: CoreConfig) -> str | None:
             head = _path_join(os.getcwd(), head)
         return _path_join(config.pycache_prefix, head.lstrip("/"), filename)
     return _path_join(head, _PYCACHE, filename)
+
+
+def get_cached(origin: str, config: CoreConfig) -> str | None:
+    """``ModuleSpec.cached`` for a spec with this origin."""
+    # Mirrors importlib._bootstrap_external._get_cached.
+    if origin.endswith(config.source_suffixes):
+        return cache_from_source(origin, config)
+    if origin.endswith(config.bytecode_suffixes):
+        return origin
+    return None
 
 
 def finder_path(entry: str, minor_version: int) -> str:
@@ -204,7 +214,7 @@ class PathCore:
         """The raw spec of a file found on disk (in the directory listed as ``home``), with its
         cached file located and stat'ed."""
         size, mtime = st.st_size, st.st_mtime_ns
-        cached = self._get_cached(origin)
+        cached = get_cached(origin, self.config)
         if cached == origin:
             return (kind, origin, search, cached, size, mtime, size, mtime)
         cached_st = None
@@ -220,15 +230,6 @@ class PathCore:
         if cached_st is None:
             return (kind, origin, search, cached, size, mtime, -1, -1)
         return (kind, origin, search, cached, size, mtime, cached_st.st_size, cached_st.st_mtime_ns)
-
-    def _get_cached(self, origin: str) -> str | None:
-        # Mirrors importlib._bootstrap_external._get_cached.
-        config = self.config
-        if origin.endswith(config.source_suffixes):
-            return cache_from_source(origin, config)
-        if origin.endswith(config.bytecode_suffixes):
-            return origin
-        return None
 
     def _finder(self, entry: str) -> Any:
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,

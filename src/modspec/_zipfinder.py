@@ -44,7 +44,7 @@ from importlib.util import MAGIC_NUMBER
 from typing import IO, Any
 
 from ._config import CoreConfig
-from ._core import _S_IFREG, RawSpec, _path_join, _stat_mode, cache_from_source
+from ._core import _S_IFREG, RawSpec, _path_join, _stat_mode, get_cached
 from ._spec import Kind
 
 __all__ = ["ZipFinder", "zip_finder"]
@@ -204,7 +204,7 @@ class ZipFinder:
         # is get_filename's answer, a package's search location the origin's directory.
         origin = self._get_filename(path)
         search = (origin.rpartition("/")[0],) if is_package else None
-        cached = self._get_cached(origin)
+        cached = get_cached(origin, self.config)
         # Only a pycache_prefix takes the cached path out of the archive, where it may exist.
         if cached is not None and cached != origin and self.config.pycache_prefix is not None:
             st = _stat_mode(cached, _S_IFREG)
@@ -273,15 +273,6 @@ class ZipFinder:
             abs(_unpack_uint32(data[8:12]) - source_mtime) <= 1
             and _unpack_uint32(data[12:16]) == source_entry[3]
         )
-
-    def _get_cached(self, origin: str) -> str | None:
-        # Mirrors importlib._bootstrap_external._get_cached, which ModuleSpec.cached calls.
-        config = self.config
-        if origin.endswith(config.source_suffixes):
-            return cache_from_source(origin, config)
-        if origin.endswith(config.bytecode_suffixes):
-            return origin
-        return None
 
 
 def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
