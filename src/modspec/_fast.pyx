@@ -2,10 +2,12 @@
 """Cython resolution core: _core's finders over the same listings, with stat and readdir in C."""
 
 from libc.errno cimport ENOENT, ENOTDIR, errno
+from libc.string cimport strlen
 from posix.stat cimport S_ISDIR, S_ISREG, stat as c_stat, struct_stat
 include "_pyc.pxi"
 
 import os
+import sys
 
 # Not on the hot path (once per path entry, once per found source file): shared with the twin.
 from ._core import cache_from_source, finder_path
@@ -14,6 +16,7 @@ __all__ = ["PathCore"]
 
 
 cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
     bytes PyUnicode_EncodeFSDefault(object unicode)
     str PyUnicode_DecodeFSDefault(const char *s)
 
@@ -47,14 +50,32 @@ cdef inline bytes _encode(str path):
     return raw
 
 
+# Where the file system encoding is UTF-8 with surrogateescape (Linux's), a str's own cached
+# UTF-8 form is the bytes the OS wants, with no copy; other strings take the general route.
+cdef bint _UTF8_FS = (
+    sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors() == "surrogateescape"
+)
+
+
 cdef FileType _stat(str path, struct_stat *st):
     """stat() following symlinks, as importlib._bootstrap_external._path_stat does."""
-    cdef bytes raw = _encode(path)
-    cdef const char *c_path
+    cdef bytes raw
+    cdef const char *c_path = NULL
+    cdef Py_ssize_t size
     cdef int rc
-    if raw is None:
-        return MISSING
-    c_path = raw
+    if _UTF8_FS:
+        try:
+            c_path = PyUnicode_AsUTF8AndSize(path, &size)
+        except UnicodeError:
+            c_path = NULL  # lone surrogates: surrogateescape decides, below
+        else:
+            if strlen(c_path) != <size_t>size:
+                return MISSING  # an embedded NUL: CPython's stat raises ValueError
+    if c_path == NULL:
+        raw = _encode(path)
+        if raw is None:
+            return MISSING
+        c_path = raw
     with nogil:
         rc = c_stat(c_path, st)
     if rc != 0:
@@ -208,8 +229,10 @@ cdef class PathCore:
     cdef bint builtin_needs_top_level
     cdef bint relax_case
     cdef bint listings_exact
+    cdef str pycache_suffix
     cdef dict _finders
     cdef dict _listings
+    cdef object _last_entry, _last_finder
 
     def __init__(self, config):
         self.config = config
@@ -225,12 +248,21 @@ cdef class PathCore:
         self.builtin_needs_top_level = config.builtin_needs_top_level
         self.relax_case = config.relax_case
         self.listings_exact = config.listings_exact
+        # ".cpython-311.pyc", ".cpython-311.opt-1.pyc": what follows a source's stem in its cache.
+        self.pycache_suffix = None
+        if config.cache_tag is not None and config.pycache_prefix is None:
+            optimization = f".opt-{config.optimization}" if config.optimization else ""
+            self.pycache_suffix = (
+                f".{config.cache_tag}{optimization}{config.bytecode_suffixes[0]}"
+            )
         self._finders = {}
         self._listings = {}
+        self._last_entry = self._last_finder = None
 
     def invalidate_caches(self):
         self._finders.clear()
         self._listings.clear()
+        self._last_entry = self._last_finder = None
 
     cdef _Listing listing(self, str path):
         """The listing of the directory ``path``, taken on first use."""
@@ -239,6 +271,17 @@ cdef class PathCore:
             found = _list_directory(path, self)
             self._listings[path] = found
         return found
+
+    cdef object _cache_from_source(self, str origin):
+        # cache_from_source's common case inline (no prefix, a cache tag, a dotted file name
+        # in a plain directory); everything else asks the twin's mirror.
+        cdef str head, tail, base
+        if self.pycache_suffix is not None:
+            head, _, tail = origin.rpartition("/")
+            base = tail.rpartition(".")[0]
+            if base and head and not head.endswith("/"):
+                return head + "/__pycache__/" + base + self.pycache_suffix
+        return cache_from_source(origin, self.config)
 
     cdef tuple file_spec(
         self, object kind, str origin, tuple search, struct_stat *st, _Listing home
@@ -252,7 +295,7 @@ cdef class PathCore:
         cdef _Listing listing
         # Mirrors importlib._bootstrap_external._get_cached.
         if origin.endswith(self.source_suffixes):
-            cached = cache_from_source(origin, self.config)
+            cached = self._cache_from_source(origin)
         elif origin.endswith(self.bytecode_suffixes):
             return (kind, origin, search, origin, size, mtime, size, mtime)
         else:
@@ -279,8 +322,11 @@ cdef class PathCore:
                 entry = os.getcwd()
             except FileNotFoundError:
                 return None
+        if entry is self._last_entry:
+            return self._last_finder  # siblings share their parent's search location
         finder = self._finders.get(entry, _NOT_SEEN)
         if finder is not _NOT_SEEN:
+            self._last_entry, self._last_finder = entry, finder
             return finder
         listed = self._listings.get(entry)
         if listed is not None and listed.is_dir and entry.startswith("/"):
@@ -343,19 +389,22 @@ cdef class PathCore:
         """The raw spec of each absolute name (None: not found), parents searched first."""
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core does.
         cdef dict memo = {}
-        cdef list found = [], pending
-        cdef str fullname, name, parent_name, dot, tail
-        cdef object raw, search
-        for fullname in fullnames:
-            raw = memo.get(fullname, _NOT_SEEN)
-            if raw is not _NOT_SEEN:
-                found.append(raw)
+        cdef list pending
+        cdef str fullname, name, parent_name, dot, tail, last_parent = None
+        cdef object raw, search, last_raw = None
+        # In sorted order siblings come together, so their parent's answer is at hand without
+        # a probe into a memo of every name; the answers do not depend on the order.
+        for fullname in sorted(fullnames):
+            if fullname in memo:
                 continue
             # Climb to the nearest ancestor whose answer is known or needs no parent ...
             pending = [fullname]
             parent_name, dot, tail = fullname.rpartition(".")
             raw = _NOT_SEEN
             while dot and tail and parent_name:
+                if parent_name == last_parent:
+                    raw = last_raw
+                    break
                 raw = memo.get(parent_name, _NOT_SEEN)
                 if raw is not _NOT_SEEN:
                     break
@@ -367,10 +416,10 @@ cdef class PathCore:
                 if not tail or (dot and not parent_name):
                     raw = None  # '', 'a.', 'a..b': no module has an empty name part
                 elif dot:
+                    last_parent, last_raw = parent_name, raw
                     search = None if raw is None else (<tuple>raw)[2]
                     raw = None if search is None else self._find_on(name, search, False)
                 else:
                     raw = self._find_on(name, path, True)
                 memo[name] = raw
-            found.append(raw)
-        return found
+        return [memo[fullname] for fullname in fullnames]
