@@ -190,10 +190,13 @@ class PathCore:
         self.config = config
         self._finders: dict[str, Any] = {}
         self._listings: dict[str, _Listing] = {}
+        self._last_entry: str | None = None
+        self._last_finder: Any = None
 
     def invalidate_caches(self) -> None:
         self._finders.clear()
         self._listings.clear()
+        self._last_entry = self._last_finder = None
 
     def listing(self, path: str) -> _Listing:
         """The listing of the directory ``path``, taken on first use."""
@@ -239,8 +242,11 @@ class PathCore:
                 entry = os.getcwd()
             except FileNotFoundError:
                 return None
+        if entry is self._last_entry:
+            return self._last_finder  # siblings share their parent's search location
         finder = self._finders.get(entry, _NOT_SEEN)
         if finder is not _NOT_SEEN:
+            self._last_entry, self._last_finder = entry, finder
             return finder
         listed = self._listings.get(entry)
         if listed is not None and listed.is_dir and _path_isabs(entry):
@@ -298,18 +304,21 @@ class PathCore:
         # standing in for the imported parent. CPython recurses into the parents; a loop does
         # the same without a RecursionError for names of hundreds of parts.
         memo: dict[str, RawSpec | None] = {}
-        found: list[RawSpec | None] = []
         raw: Any  # an answer, or _NOT_SEEN
-        for fullname in fullnames:
-            raw = memo.get(fullname, _NOT_SEEN)
-            if raw is not _NOT_SEEN:
-                found.append(raw)
+        last_parent, last_raw = None, None
+        # In sorted order siblings come together, so their parent's answer is at hand without
+        # a probe into a memo of every name; the answers do not depend on the order.
+        for fullname in sorted(fullnames):
+            if fullname in memo:
                 continue
             # Climb to the nearest ancestor whose answer is known or needs no parent ...
             pending = [fullname]
             parent_name, dot, tail = fullname.rpartition(".")
             raw = _NOT_SEEN
             while dot and tail and parent_name:
+                if parent_name == last_parent:
+                    raw = last_raw
+                    break
                 raw = memo.get(parent_name, _NOT_SEEN)
                 if raw is not _NOT_SEEN:
                     break
@@ -321,13 +330,13 @@ class PathCore:
                 if not tail or (dot and not parent_name):
                     raw = None  # '', 'a.', 'a..b': no module has an empty name part
                 elif dot:
+                    last_parent, last_raw = parent_name, raw
                     search = None if raw is None else raw[2]
                     raw = None if search is None else self._find_on(name, search, False)
                 else:
                     raw = self._find_on(name, path, True)
                 memo[name] = raw
-            found.append(raw)
-        return found
+        return [memo[fullname] for fullname in fullnames]
 
 
 _PYC_HEADER = 16  # PEP 552: magic, flags, then source mtime and size, or source hash
