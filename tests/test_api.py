@@ -31,6 +31,7 @@ CONTRACT_NAMES = [
     "FileStat",
     "InvalidName",
     "Kind",
+    "ModuleInfo",
     "Resolver",
     "Spec",
     "UnsupportedSpec",

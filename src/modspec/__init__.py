@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._backend import BACKEND
 from ._bytecode import BytecodeStatus
 from ._discover import discover
+from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver, bytecode_status, resolve, resolve_many
 from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 
@@ -14,6 +15,7 @@ __all__ = [
     "FileStat",
     "InvalidName",
     "Kind",
+    "ModuleInfo",
     "Resolver",
     "Spec",
     "UnsupportedSpec",

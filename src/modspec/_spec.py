@@ -9,7 +9,10 @@ import zipimport
 from dataclasses import dataclass
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 from importlib.util import spec_from_file_location, spec_from_loader
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from ._moduleinfo import ModuleInfo
 
 __all__ = ["FileStat", "Kind", "Spec", "UnsupportedSpec"]
 
@@ -106,6 +109,12 @@ class Spec:
         if self.submodule_search_locations is None:
             return self.name.rpartition(".")[0]
         return self.name
+
+    def module_info(self) -> ModuleInfo:
+        """The attributes the module will have once imported: ``ModuleInfo.predict(self)``."""
+        from ._moduleinfo import ModuleInfo  # _moduleinfo imports this module
+
+        return ModuleInfo.predict(self)
 
     @classmethod
     def from_importlib(cls, spec: importlib.machinery.ModuleSpec) -> Spec:
