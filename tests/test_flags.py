@@ -39,11 +39,21 @@ SOURCES = {
     "pkg": ("pkg/__init__.py", (0, 1)),
     "pkg.sub": ("pkg/sub.py", (2,)),
     "ns.portion": ("ns/portion.py", (1,)),
+    # No __pycache__ beside it: only a prefix can hold its bytecode.
+    "bare.mod": ("bare/mod.py", ()),
+    # A namespace package named __pycache__: a prefix mirrors its directory like any other.
+    "__pycache__.inside": ("__pycache__/inside.py", ()),
 }
 # Optimization levels with a pyc under the pycache prefix (absolute / relative).
-PREFIX_PYCS: dict[str, tuple[int, ...]] = {"plain": (0, 1), "pkg": (0,), "pkg.sub": (2,)}
+PREFIX_PYCS: dict[str, tuple[int, ...]] = {
+    "plain": (0, 1),
+    "pkg": (0,),
+    "pkg.sub": (2,),
+    "bare.mod": (0, 1),
+    "__pycache__.inside": (0,),
+}
 RELATIVE_PREFIX_PYCS: dict[str, tuple[int, ...]] = {"plain": (0,)}
-OTHER_NAMES = ["pkg.legacy", "ns", "missing", "pkg.missing"]
+OTHER_NAMES = ["pkg.legacy", "ns", "bare", "__pycache__", "missing", "pkg.missing"]
 NAMES = [*SOURCES, *OTHER_NAMES]
 
 

@@ -85,16 +85,14 @@ def finder_path(entry: str, minor_version: int) -> str:
 
 
 class _Listing:
-    """A directory listed once: its entry names, and for each module stem the bitmask of
-    loader suffixes present (bit i: ``stem + loaders[i][0]`` is an entry)."""
+    """A directory listed once: its entry names, and (worked out when first searched) for each
+    module stem the bitmask of loader suffixes present (bit i: ``stem + loaders[i][0]``)."""
 
-    __slots__ = ("cached_listing", "exact", "is_dir", "names", "stems")
+    __slots__ = ("_stems", "cached_listing", "exact", "is_dir", "names")
 
-    def __init__(
-        self, names: frozenset[str], stems: dict[str, int], is_dir: bool, exact: bool
-    ) -> None:
+    def __init__(self, names: frozenset[str], is_dir: bool, exact: bool) -> None:
         self.names = names
-        self.stems = stems
+        self._stems: dict[str, int] | None = None
         # Listing succeeded, so this is a directory (symlinks followed).
         self.is_dir = is_dir
         # The listing is the whole truth (it succeeded, or there is no such directory), so a
@@ -102,6 +100,18 @@ class _Listing:
         self.exact = exact
         # The listing of the directory that holds the bytecode of this one's sources.
         self.cached_listing: _Listing | None = None
+
+    def stems(self, loaders: tuple[tuple[str, Any], ...]) -> dict[str, int]:
+        # Lazily: a __pycache__ directory is listed for its names alone.
+        if self._stems is None:
+            stems: dict[str, int] = {}
+            for name in self.names:
+                for bit, (suffix, _) in enumerate(loaders):
+                    if name.endswith(suffix) and len(name) > len(suffix):
+                        stem = name[: -len(suffix)]
+                        stems[stem] = stems.get(stem, 0) | (1 << bit)
+            self._stems = stems
+        return self._stems
 
 
 def list_directory(path: str, config: CoreConfig) -> _Listing:
@@ -118,13 +128,7 @@ def list_directory(path: str, config: CoreConfig) -> _Listing:
         contents, is_dir, exact = [], False, False
     if config.relax_case:
         contents = [name.lower() for name in contents]
-    stems: dict[str, int] = {}
-    for name in contents:
-        for bit, (suffix, _) in enumerate(config.loaders):
-            if name.endswith(suffix) and len(name) > len(suffix):
-                stem = name[: -len(suffix)]
-                stems[stem] = stems.get(stem, 0) | (1 << bit)
-    return _Listing(frozenset(contents), stems, is_dir, exact)
+    return _Listing(frozenset(contents), is_dir, exact)
 
 
 class _DirFinder:
@@ -152,7 +156,7 @@ class _DirFinder:
         if cache_module in listing.names:
             base_path = _path_join(self.path, tail_module)
             inner = core.listing(base_path)
-            present = inner.stems.get("__init__", 0) if inner.exact else -1
+            present = inner.stems(config.loaders).get("__init__", 0) if inner.exact else -1
             for bit, (suffix, kind) in enumerate(config.loaders):
                 if present & (1 << bit):
                     full_path = base_path + "/__init__" + suffix
@@ -165,7 +169,7 @@ class _DirFinder:
                 not inner.exact and _stat_mode(base_path, _S_IFDIR) is not None
             )
         # (2) A module file, suffixes in loader order.
-        present = listing.stems.get(cache_module, 0)
+        present = listing.stems(config.loaders).get(cache_module, 0)
         if present:
             for bit, (suffix, kind) in enumerate(config.loaders):
                 if present & (1 << bit):
@@ -220,16 +224,25 @@ class PathCore:
         cached = get_cached(origin, self.config)
         if cached == origin:
             return (kind, origin, search, cached, size, mtime, size, mtime)
+        if cached is None:
+            return (kind, origin, search, cached, size, mtime, -1, -1)
+        # Listing __pycache__ once beats a failing stat for every module without bytecode.
+        head, _, tail = cached.rpartition("/")
+        if (
+            self.config.pycache_prefix is None
+            and home.exact
+            and "__pycache__" not in home.names
+            and head.endswith("/__pycache__")
+        ):
+            # The cache would be home's own __pycache__, and home has none: nothing to stat.
+            return (kind, origin, search, cached, size, mtime, -1, -1)
+        listing = home.cached_listing
+        if listing is None:
+            # The same for every source in home: it depends on the directory alone.
+            listing = home.cached_listing = self.listing(head or "/")
         cached_st = None
-        if cached is not None:
-            # Listing __pycache__ once beats a failing stat for every module without bytecode.
-            head, _, tail = cached.rpartition("/")
-            listing = home.cached_listing
-            if listing is None:
-                # The same for every source in home: it depends on the directory alone.
-                listing = home.cached_listing = self.listing(head or "/")
-            if not listing.exact or tail in listing.names:
-                cached_st = _stat_mode(cached, _S_IFREG)
+        if not listing.exact or tail in listing.names:
+            cached_st = _stat_mode(cached, _S_IFREG)
         if cached_st is None:
             return (kind, origin, search, cached, size, mtime, -1, -1)
         return (kind, origin, search, cached, size, mtime, cached_st.st_size, cached_st.st_mtime_ns)

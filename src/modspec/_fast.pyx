@@ -97,11 +97,11 @@ cdef str _path_join(str head, str tail):
 
 
 cdef class _Listing:
-    """A directory listed once: its entry names, and for each module stem the bitmask of
-    loader suffixes present (bit i: ``stem + loaders[i][0]`` is an entry)."""
+    """A directory listed once: its entry names, and (worked out when first searched) for each
+    module stem the bitmask of loader suffixes present (bit i: ``stem + loaders[i][0]``)."""
 
     cdef frozenset names
-    cdef dict stems
+    cdef dict _stems
     # Listing succeeded, so this is a directory (symlinks followed).
     cdef bint is_dir
     # The listing is the whole truth (it succeeded, or there is no such directory), so a
@@ -109,6 +109,22 @@ cdef class _Listing:
     cdef bint exact
     # The listing of the directory that holds the bytecode of this one's sources.
     cdef _Listing cached_listing
+
+    cdef dict stems(self, tuple suffixes):
+        # Lazily: a __pycache__ directory is listed for its names alone.
+        cdef dict stems
+        cdef str name, stem, suffix
+        cdef Py_ssize_t bit, count = len(suffixes)
+        if self._stems is None:
+            stems = {}
+            for name in self.names:
+                for bit in range(count):
+                    suffix = <str>suffixes[bit]
+                    if name.endswith(suffix) and len(name) > len(suffix):
+                        stem = name[: len(name) - len(suffix)]
+                        stems[stem] = <long>stems.get(stem, 0) | (1 << bit)
+            self._stems = stems
+        return self._stems
 
 
 cdef _Listing _list_directory(str path, PathCore core):
@@ -119,9 +135,7 @@ cdef _Listing _list_directory(str path, PathCore core):
     cdef DIR *handle = NULL
     cdef dirent *entry
     cdef list names = []
-    cdef dict stems = {}
-    cdef str name, stem, suffix
-    cdef Py_ssize_t bit, count = len(core.suffixes)
+    cdef str name
     cdef int error = 0
     if raw is not None:
         handle = opendir(raw)
@@ -144,14 +158,8 @@ cdef _Listing _list_directory(str path, PathCore core):
             closedir(handle)
     if core.relax_case:
         names = [name.lower() for name in names]
-    for name in names:
-        for bit in range(count):
-            suffix = <str>core.suffixes[bit]
-            if name.endswith(suffix) and len(name) > len(suffix):
-                stem = name[: len(name) - len(suffix)]
-                stems[stem] = <long>stems.get(stem, 0) | (1 << bit)
     listing.names = frozenset(names)
-    listing.stems = stems
+    listing._stems = None
     return listing
 
 
@@ -183,7 +191,7 @@ cdef class _DirFinder:
         if cache_module in listing.names:
             base_path = _path_join(self.path, tail_module)
             inner = core.listing(base_path)
-            present = <long>inner.stems.get("__init__", 0) if inner.exact else -1
+            present = <long>inner.stems(core.suffixes).get("__init__", 0) if inner.exact else -1
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = base_path + "/__init__" + <str>core.suffixes[bit]
@@ -196,7 +204,7 @@ cdef class _DirFinder:
                 not inner.exact and _stat(base_path, &st) == DIRECTORY
             )
         # (2) A module file, suffixes in loader order.
-        present = <long>listing.stems.get(cache_module, 0)
+        present = <long>listing.stems(core.suffixes).get(cache_module, 0)
         if present:
             for bit in range(count):
                 if present & (1 << bit):
@@ -230,6 +238,7 @@ cdef class PathCore:
     cdef bint relax_case
     cdef bint listings_exact
     cdef str pycache_suffix
+    cdef bint pycache_beside
     cdef dict _finders
     cdef dict _listings
     cdef object _last_entry, _last_finder
@@ -250,6 +259,7 @@ cdef class PathCore:
         self.listings_exact = config.listings_exact
         # ".cpython-311.pyc", ".cpython-311.opt-1.pyc": what follows a source's stem in its cache.
         self.pycache_suffix = None
+        self.pycache_beside = config.pycache_prefix is None
         if config.cache_tag is not None and config.pycache_prefix is None:
             optimization = f".opt-{config.optimization}" if config.optimization else ""
             self.pycache_suffix = (
@@ -303,6 +313,14 @@ cdef class PathCore:
         if cached is not None:
             # Listing __pycache__ once beats a failing stat for every module without bytecode.
             head, _, tail = (<str>cached).rpartition("/")
+            if (
+                self.pycache_beside
+                and home.exact
+                and "__pycache__" not in home.names
+                and head.endswith("/__pycache__")
+            ):
+                # The cache would be home's own __pycache__, and home has none: nothing to stat.
+                return (kind, origin, search, cached, size, mtime, -1, -1)
             listing = home.cached_listing
             if listing is None:
                 # The same for every source in home: it depends on the directory alone.
