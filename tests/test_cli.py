@@ -24,7 +24,10 @@ def test_resolve_text(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"origin: {root / 'src' / 'pkg' / 'mod.py'}" in out
     assert "__pycache__/mod." in out
     assert "(missing)" in out
-    assert "pkg.nope: not found" in out
+    assert (
+        "pkg.nope: not found — no module or package 'nope' in the one search location of "
+        "package 'pkg'\n"
+    ) in out
 
 
 def test_resolve_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,6 +39,35 @@ def test_resolve_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["mod"]["origin_stat"]["size"] == 0
     assert rows["sys"]["kind"] == "builtin"
     assert rows["sys"]["loader"].endswith("BuiltinImporter")
+
+
+def test_resolve_says_why_a_name_is_missing(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/mod.py": "", "src/__pycache__/gone.cpython-311.pyc": b""})
+    path = ["--path", str(root / "src")]
+    assert main(["resolve", "mod.x", *path]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("mod.x: not found — 'mod' is a source module, not a package")
+    assert main(["resolve", "os.path"]) == 1  # on sys.path: os is frozen from 3.11 on
+    out = capsys.readouterr().out
+    assert out.startswith("os.path: not found — 'os' is a ")
+    assert "not a package" in out
+    assert "as os does for os.path" in out
+    assert main(["resolve", "gone", *path, "--json"]) == 1
+    row = json.loads(capsys.readouterr().out)["gone"]
+    assert row["reason"] == "orphan_bytecode"
+    assert row["missing_part"] == "gone"
+    assert row["searched"] == [str(root / "src")]
+    assert "__pycache__" in row["detail"]
+
+
+def test_resolve_json_missing_relative_name(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/pkg/__init__.py": ""})
+    argv = ["resolve", ".nope", "--package", "pkg", "--path", str(root / "src"), "--json"]
+    assert main(argv) == 1
+    row = json.loads(capsys.readouterr().out)[".nope"]
+    assert row["name"] == "pkg.nope"
+    assert row["reason"] == "not_found"
+    assert row["searched"] == [str(root / "src" / "pkg")]
 
 
 def test_resolve_relative_names(capsys: pytest.CaptureFixture[str]) -> None:

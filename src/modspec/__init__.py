@@ -5,23 +5,27 @@ from __future__ import annotations
 from ._backend import BACKEND
 from ._bytecode import BytecodeStatus
 from ._discover import discover
+from ._explain import Explanation, Reason
 from ._moduleinfo import ModuleInfo
-from ._resolver import InvalidName, Resolver, bytecode_status, resolve, resolve_many
+from ._resolver import InvalidName, Resolver, bytecode_status, explain, resolve, resolve_many
 from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 
 __all__ = [
     "BACKEND",
     "BytecodeStatus",
+    "Explanation",
     "FileStat",
     "InvalidName",
     "Kind",
     "ModuleInfo",
+    "Reason",
     "Resolver",
     "Spec",
     "UnsupportedSpec",
     "__version__",
     "bytecode_status",
     "discover",
+    "explain",
     "resolve",
     "resolve_many",
 ]

@@ -8,12 +8,13 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from . import _backend, _bytecode, _config, _zipfinder
+from . import _backend, _bytecode, _config, _explain, _zipfinder
 from ._bytecode import BytecodeStatus
 from ._core import RawSpec
+from ._explain import Explanation
 from ._spec import FileStat, Spec
 
-__all__ = ["InvalidName", "Resolver", "bytecode_status", "resolve", "resolve_many"]
+__all__ = ["InvalidName", "Resolver", "bytecode_status", "explain", "resolve", "resolve_many"]
 
 
 class InvalidName(ValueError):
@@ -87,6 +88,12 @@ class Resolver:
                 name: _spec(fullname, raw)
                 for (name, fullname), raw in zip(wanted.items(), raws, strict=True)
             }
+
+    def explain(self, name: str, *, package: str | None = None) -> Explanation:
+        """Why ``import name`` would find what ``resolve`` finds, or which part of the name it
+        would not find, and why: see ``Explanation`` and ``Reason``. Static, as ``resolve`` is:
+        this resolver's answers, plus listings of the directories searched for that part."""
+        return _explain.explain(self, absolute_name(name, package), self._search_path())
 
     def bytecode_status(self, specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:
         """Whether importing each module would use its cached .pyc: one entry per distinct
@@ -163,6 +170,13 @@ def resolve_many(
 ) -> dict[str, Spec | None]:
     """``resolve`` for many names at once, sharing one look at each directory."""
     return Resolver(path).resolve_many(names, package=package)
+
+
+def explain(
+    name: str, *, path: Sequence[object] | None = None, package: str | None = None
+) -> Explanation:
+    """``Resolver.explain`` over ``path`` (default ``sys.path``), from a fresh look."""
+    return Resolver(path).explain(name, package=package)
 
 
 def bytecode_status(specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:

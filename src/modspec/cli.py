@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ._backend import BACKEND
 from ._discover import discover
+from ._explain import Explanation
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, Spec
 
@@ -34,6 +35,16 @@ def _spec_json(spec: Spec) -> dict[str, object]:
     }
 
 
+def _explanation_json(explanation: Explanation) -> dict[str, object]:
+    return {
+        "name": explanation.name,
+        "reason": explanation.reason.value,
+        "detail": explanation.detail,
+        "missing_part": explanation.missing_part,
+        "searched": explanation.searched,
+    }
+
+
 def _resolve(args: argparse.Namespace) -> int:
     resolver = Resolver(args.path)
     try:
@@ -41,14 +52,23 @@ def _resolve(args: argparse.Namespace) -> int:
     except InvalidName as exc:
         print(f"modspec: {exc}", file=sys.stderr)
         return 2
+    # Why each missing name is missing: the same resolver, so the same listings.
+    why = {
+        name: resolver.explain(name, package=args.package)
+        for name, spec in found.items()
+        if spec is None
+    }
     if args.json:
-        rows = {name: None if spec is None else _spec_json(spec) for name, spec in found.items()}
+        rows = {
+            name: _explanation_json(why[name]) if spec is None else _spec_json(spec)
+            for name, spec in found.items()
+        }
         json.dump(rows, sys.stdout, indent=2)
         print()
     else:
         for name, spec in found.items():
             if spec is None:
-                print(f"{name}: not found")
+                print(f"{name}: not found \N{EM DASH} {why[name].detail}")
                 continue
             package = " (package)" if spec.is_package else ""
             print(f"{name}: {spec.kind.value}{package}")

@@ -1,0 +1,293 @@
+"""Explanation: why a name resolves, or which step of an import finds nothing, and why.
+
+Everything here is static, as in the rest of modspec: the resolver's answers for the name and
+each of its parents, plus listings of the directories searched for the part that failed.
+Nothing is imported, and no finder other than modspec's own is called: a custom finder in
+``sys.meta_path`` is only looked at, through ``inspect.getattr_static``, which runs no code of
+the finder's (no ``__getattr__``, no properties, no ``__repr__``).
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.machinery
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from inspect import getattr_static
+from typing import TYPE_CHECKING
+
+from . import _config, _zipfinder
+from ._spec import Spec
+
+if TYPE_CHECKING:
+    from ._resolver import Resolver
+
+__all__ = ["Explanation", "Reason", "explain"]
+
+
+class Reason(enum.Enum):
+    """Why ``import name`` finds what it finds, or nothing."""
+
+    FOUND = "found"
+    # '', 'a.', 'a..b': no module has an empty name part.
+    INVALID_NAME = "invalid_name"
+    # Nothing of that name in any location searched (nor built in or frozen, at the top).
+    NOT_FOUND = "not_found"
+    # No location searched is a directory or a zip archive: the path itself is the problem.
+    NO_USABLE_PATH = "no_usable_path"
+    # An ancestor is not found; explaining ``missing_part`` says why.
+    PARENT_MISSING = "parent_missing"
+    # The parent is a module: without ``__path__`` it has no submodules to search.
+    PARENT_NOT_PACKAGE = "parent_not_package"
+    # Only __pycache__/<name>.<tag>.pyc: CPython never imports that without its source.
+    ORPHAN_BYTECODE = "orphan_bytecode"
+    # A file or directory whose name differs only in case (imports match case-sensitively).
+    CASE_MISMATCH = "case_mismatch"
+    # Not found statically, but a finder in sys.meta_path that modspec does not run may give it.
+    CUSTOM_FINDER = "custom_finder"
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What ``import name`` would find and why, or where and why it would find nothing.
+
+    ``name`` is absolute; ``spec`` is what ``resolve`` gives. ``missing_part`` is the dotted
+    prefix of ``name`` that is not found (``name`` itself, or one of its parents, or None when
+    found); ``searched`` the path entries or search locations, in order, searched for that part
+    (empty where none were: a name found, an invalid name, a parent that is not a package).
+    ``detail`` says the same in one sentence.
+    """
+
+    name: str
+    spec: Spec | None
+    reason: Reason
+    detail: str
+    searched: tuple[str, ...]
+    missing_part: str | None
+
+
+# The finders of sys.meta_path that modspec mirrors; any other it only looks at.
+_STANDARD_FINDERS = (
+    importlib.machinery.BuiltinImporter,
+    importlib.machinery.FrozenImporter,
+    importlib.machinery.PathFinder,
+)
+# Tables of the names a finder serves: setuptools' editable finders keep MAPPING (name ->
+# directory) and NAMESPACES (name -> locations) as globals of their generated module.
+_NAME_TABLES = ("MAPPING", "NAMESPACES")
+_PYCACHE = "__pycache__"
+
+
+def explain(resolver: Resolver, fullname: str, path: Sequence[object]) -> Explanation:
+    """Explain the absolute name ``fullname`` with ``resolver``, whose top-level search path
+    is ``path``."""
+    parts = fullname.split(".")
+    if not all(parts):
+        detail = f"{fullname!r} has an empty name part, and no module has an empty name"
+        return Explanation(fullname, None, Reason.INVALID_NAME, detail, (), fullname)
+    # Mirrors importlib._bootstrap._find_and_load_unlocked: each parent is found first.
+    prefixes = [".".join(parts[: end + 1]) for end in range(len(parts))]
+    specs = resolver.resolve_many(prefixes)
+    spec = specs[fullname]
+    if spec is not None:
+        return Explanation(fullname, spec, Reason.FOUND, _found(spec), (), None)
+    missing = next(prefix for prefix in prefixes if specs[prefix] is None)
+    parent_name = missing.rpartition(".")[0]
+    parent = specs[parent_name] if parent_name else None
+    reason, detail, searched = _why_missing(missing, parent, path)
+    if missing != fullname:
+        reason = Reason.PARENT_MISSING
+        kin = "parent" if missing == fullname.rpartition(".")[0] else "ancestor"
+        detail = f"its {kin} {missing!r} is not found: {detail}"
+    return Explanation(fullname, None, reason, detail, searched, missing)
+
+
+def _found(spec: Spec) -> str:
+    what = "package" if spec.is_package else "module"
+    where = f" at {spec.origin}" if spec.has_location else ""
+    return f"found: {_a(spec.kind.value)} {what}{where}"
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _why_missing(
+    missing: str, parent: Spec | None, path: Sequence[object]
+) -> tuple[Reason, str, tuple[str, ...]]:
+    """The reason, detail and searched locations for a name whose parent (if any) is found."""
+    parent_name, _, tail = missing.rpartition(".")
+    if parent is not None and parent.submodule_search_locations is None:
+        # Mirrors importlib._bootstrap._find_and_load_unlocked: "... is not a package".
+        detail = (
+            f"{parent_name!r} is {_a(parent.kind.value)} module, not a package, so it has no "
+            f"submodules to search; a module may still add names to sys.modules at run time, "
+            f"as os does for os.path"
+        )
+        return Reason.PARENT_NOT_PACKAGE, detail, ()
+    if parent is None:
+        # bytes entries are skipped, as the resolver skips them.
+        searched = tuple(entry for entry in path if isinstance(entry, str))
+        where = _count(len(searched), "path entry", "path entries") + " searched"
+    else:
+        assert parent.submodule_search_locations is not None
+        searched = parent.submodule_search_locations
+        where = _count(len(searched), "search location", "search locations")
+        where = f"{where} of package {parent_name!r}"
+    config = _config.current(zip_finder=_zipfinder.zip_finder)
+
+    claim = _custom_finder(missing)
+    if claim is not None:
+        finder, evidence = claim
+        detail = (
+            f"not found in {where}, but possibly provided by {finder} in sys.meta_path "
+            f"({evidence}), which modspec does not run"
+        )
+        return Reason.CUSTOM_FINDER, detail, searched
+
+    directories: list[tuple[str, dict[str, bool]]] = []
+    unusable = 0
+    for entry in searched:
+        listing = _listing(entry or ".")
+        if listing is not None:
+            directories.append((entry, listing))
+        elif not entry or _zipfinder.zip_finder(entry, config) is None:
+            unusable += 1
+    if unusable == len(searched):
+        if not searched:
+            if parent is None:
+                detail = "the path is empty, and no built-in or frozen module has that name"
+            else:
+                detail = f"package {parent_name!r} has no search locations"
+        else:
+            subject = where if len(searched) == 1 else f"none of {where}"
+            verb = "is not" if len(searched) == 1 else "is"
+            detail = (
+                f"{subject} {verb} a directory or a zip archive (missing, unreadable, or a file)"
+            )
+        return Reason.NO_USABLE_PATH, detail, searched
+
+    orphan = _orphan_bytecode(tail, directories, config.bytecode_suffixes)
+    if orphan is not None:
+        detail = (
+            f"only {orphan} exists, without the source beside its {_PYCACHE}; CPython never "
+            f"imports from {_PYCACHE} without the source"
+        )
+        return Reason.ORPHAN_BYTECODE, detail, searched
+
+    if not config.relax_case:
+        suffixes = tuple(suffix for suffix, _ in config.loaders)
+        near = _case_mismatch(tail, directories, suffixes)
+        if near is not None:
+            detail = (
+                f"{near} differs from {tail!r} only in case, and imports match names "
+                f"case-sensitively"
+            )
+            return Reason.CASE_MISMATCH, detail, searched
+
+    skipped = f" ({unusable} of them missing, unreadable or a file)" if unusable else ""
+    if parent is None:
+        detail = f"no module or package {tail!r} in {where}{skipped}, and none built in or frozen"
+    else:
+        detail = f"no module or package {tail!r} in {where}{skipped}"
+    return Reason.NOT_FOUND, detail, searched
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"the one {one}" if count == 1 else f"the {count} {many}"
+
+
+def _listing(directory: str) -> dict[str, bool] | None:
+    """``directory``'s entries, each with whether it is a directory (symlinks followed); None
+    where it cannot be listed."""
+    try:
+        with os.scandir(directory) as entries:
+            return {entry.name: _is_dir(entry) for entry in entries}
+    except (OSError, ValueError):
+        return None
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _orphan_bytecode(
+    tail: str, directories: list[tuple[str, dict[str, bool]]], suffixes: tuple[str, ...]
+) -> str | None:
+    # PEP 3147: __pycache__/<name>.<cache tag>[.opt-<level>]<suffix>, whatever the tag.
+    wanted = re.compile(
+        rf"{re.escape(tail)}\.[^.]+(?:\.opt-[^.]*)?(?:{'|'.join(map(re.escape, suffixes))})"
+    )
+    for directory, listing in directories:
+        if not listing.get(_PYCACHE):
+            continue
+        cache = os.path.join(directory or ".", _PYCACHE)
+        for name in sorted(_listing(cache) or ()):
+            if wanted.fullmatch(name):
+                return os.path.join(directory, _PYCACHE, name)
+    return None
+
+
+def _case_mismatch(
+    tail: str, directories: list[tuple[str, dict[str, bool]]], suffixes: tuple[str, ...]
+) -> str | None:
+    # What FileFinder would take, were names matched without regard to case: a directory of
+    # that name (a package or namespace portion), or a file with one of the loaders' suffixes.
+    # The exact names are left out: present, yet not found, they are something else (a
+    # broken symlink, say).
+    folded = tail.casefold()
+    files = {(tail + suffix).casefold() for suffix in suffixes}
+    exact = {tail, *(tail + suffix for suffix in suffixes)}
+    for directory, listing in directories:
+        for name, is_dir in sorted(listing.items()):
+            if name in exact:
+                continue
+            if name.casefold() == folded if is_dir else name.casefold() in files:
+                return os.path.join(directory, name)
+    return None
+
+
+def _custom_finder(name: str) -> tuple[str, str] | None:
+    """(the finder, what suggests it serves ``name``) for the first finder of the running
+    process's sys.meta_path, not a standard one, that seems to serve ``name``."""
+    for finder in list(sys.meta_path):
+        if any(finder is standard for standard in _STANDARD_FINDERS):
+            continue
+        evidence = _claims(finder, name)
+        if evidence is not None:
+            # The default reprs: a finder's own __repr__ would be its code, run.
+            describe = type.__repr__ if issubclass(type(finder), type) else object.__repr__
+            return describe(finder), evidence
+    return None
+
+
+def _claims(finder: object, name: str) -> str | None:
+    """What suggests ``finder`` serves ``name``, read from plain attributes, calling nothing."""
+    # setuptools' editable finder: a class whose module holds MAPPING; other finders may
+    # carry such a table themselves.
+    holders = [finder]
+    module_name = getattr_static(finder, "__module__", None)
+    if type(module_name) is str:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            holders.append(module)
+    for holder in holders:
+        for table_name in _NAME_TABLES:
+            table = getattr_static(holder, table_name, None)
+            if type(table) is not dict:
+                continue  # a dict subclass's methods would be its code
+            for key in list(table):
+                # As the editable finder matches: the name, or a name inside it.
+                if type(key) is str and (name == key or name.startswith(key + ".")):
+                    return f"its {table_name} names {key!r}"
+    # _distutils_hack's DistutilsMetaFinder answers a name with its method spec_for_<name>.
+    method = f"spec_for_{name}"
+    if getattr_static(finder, method, None) is not None:
+        return f"it has a method {method}"
+    return None
