@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import py_compile
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import modspec
 from modspec.cli import main
 
 Tree = Callable[[dict[str, object]], Path]
@@ -105,3 +107,43 @@ def test_python_dash_m_and_a_closed_pipe() -> None:
     assert done.returncode == 0
     assert "modules under" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_resolve_shows_bytecode_status(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/fresh.py": "X = 1\n", "src/nopyc.py": ""})
+    py_compile.compile(str(root / "src" / "fresh.py"), doraise=True)
+    assert main(["resolve", "fresh", "nopyc", "--path", str(root / "src")]) == 0
+    out = capsys.readouterr().out
+    assert "fresh: source\n" in out
+    assert out.count("  bytecode: fresh") == 1
+    assert out.count("  bytecode: missing") == 1
+    assert main(["resolve", "fresh", "--path", str(root / "src"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fresh"]["bytecode"] == "fresh"
+
+
+def test_info_predicts_attributes(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/pkg/__init__.py": '"""The package.\n\nMore."""\n', "src/pkg/m.py": ""})
+    src = str(root / "src")
+    assert main(["info", "pkg", "pkg.m", "pkg.gone", "--path", src]) == 1  # one is missing
+    out = capsys.readouterr().out
+    assert "pkg: once imported (predicted, nothing imported)" in out
+    assert f"  __file__    {root / 'src' / 'pkg' / '__init__.py'}" in out
+    assert f"  __path__    [{str(root / 'src' / 'pkg')!r}]" in out
+    assert "  __doc__     'The package.' ..." in out
+    assert "  __doc__     None" in out  # pkg.m has no docstring
+    assert "pkg.gone: not found \N{EM DASH} " in out
+
+
+def test_info_json_matches_module_info(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({"src/mod.py": '"""Doc."""\n'})
+    assert main(["info", "mod", "--path", str(root / "src"), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["mod"]
+    expected = modspec.resolve("mod", path=[str(root / "src")])
+    assert expected is not None
+    info = expected.module_info()
+    assert row["doc"] == info.doc == "Doc."
+    assert row["file"] == info.file
+    assert row["names"] is None
+    assert row["package"] == ""
+    assert row["loader"].endswith("SourceFileLoader")
+    assert row["spec"]["origin"] == info.file

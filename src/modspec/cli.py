@@ -1,4 +1,4 @@
-"""The ``modspec`` command line: resolve names, or survey every module on a path."""
+"""The ``modspec`` command line: resolve names, predict their attributes, survey a path."""
 
 from __future__ import annotations
 
@@ -13,19 +13,22 @@ from collections.abc import Sequence
 from ._backend import BACKEND
 from ._discover import discover
 from ._explain import Explanation
+from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, Spec
 
 __all__ = ["main"]
 
 
+def _qualified(cls: type | None) -> str | None:
+    return None if cls is None else f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _spec_json(spec: Spec) -> dict[str, object]:
     return {
         "name": spec.name,
         "kind": spec.kind.value,
-        "loader": None
-        if spec.loader is None
-        else f"{spec.loader.__module__}.{spec.loader.__qualname__}",
+        "loader": _qualified(spec.loader),
         "origin": spec.origin,
         "is_package": spec.is_package,
         "submodule_search_locations": spec.submodule_search_locations,
@@ -58,9 +61,13 @@ def _resolve(args: argparse.Namespace) -> int:
         for name, spec in found.items()
         if spec is None
     }
+    # Keyed by the absolute names; a relative input maps to its spec's.
+    bytecode = resolver.bytecode_status(found.values())
     if args.json:
         rows = {
-            name: _explanation_json(why[name]) if spec is None else _spec_json(spec)
+            name: _explanation_json(why[name])
+            if spec is None
+            else {**_spec_json(spec), "bytecode": bytecode[spec.name].value}
             for name, spec in found.items()
         }
         json.dump(rows, sys.stdout, indent=2)
@@ -78,7 +85,56 @@ def _resolve(args: argparse.Namespace) -> int:
             if spec.cached is not None:
                 state = "exists" if spec.cached_stat is not None else "missing"
                 print(f"  cached: {spec.cached} ({state})")
+            print(f"  bytecode: {bytecode[spec.name].value}")
     return 0 if all(spec is not None for spec in found.values()) else 1
+
+
+def _info_json(info: ModuleInfo) -> dict[str, object]:
+    return {
+        "name": info.name,
+        "file": info.file,
+        "doc": info.doc,
+        "names": None if info.names is None else sorted(info.names),
+        "spec": None if info.spec is None else _spec_json(info.spec),
+        "loader": _qualified(info.loader),
+        "package": info.package,
+        "path": info.path,
+        "cached": info.cached,
+    }
+
+
+def _info(args: argparse.Namespace) -> int:
+    resolver = Resolver(args.path)
+    try:
+        found = resolver.resolve_many(args.names, package=args.package)
+    except InvalidName as exc:
+        print(f"modspec: {exc}", file=sys.stderr)
+        return 2
+    infos = {name: None if spec is None else spec.module_info() for name, spec in found.items()}
+    if args.json:
+        rows = {name: None if info is None else _info_json(info) for name, info in infos.items()}
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        for name, info in infos.items():
+            if info is None:
+                detail = resolver.explain(name, package=args.package).detail
+                print(f"{name}: not found \N{EM DASH} {detail}")
+                continue
+            print(f"{name}: once imported (predicted, nothing imported)")
+            print(f"  __name__    {info.name}")
+            print(f"  __file__    {info.file}")
+            print(f"  __package__ {info.package!r}")
+            if info.path is not None:
+                print(f"  __path__    {list(info.path)}")
+            print(f"  __cached__  {info.cached}")
+            print(f"  __loader__  {_qualified(info.loader)}")
+            doc = None if info.doc is None else info.doc.strip()
+            first, newline, _ = (doc or "").partition("\n")
+            print(
+                f"  __doc__     {first if doc is not None else None!r}{' ...' if newline else ''}"
+            )
+    return 0 if all(info is not None for info in infos.values()) else 1
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -122,10 +178,15 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--package", help="package for relative names such as .sibling")
     resolve.set_defaults(run=_resolve)
 
+    info = commands.add_parser("info", help="predict a module's attributes once imported")
+    info.add_argument("names", nargs="+", metavar="NAME")
+    info.add_argument("--package", help="package for relative names such as .sibling")
+    info.set_defaults(run=_info)
+
     scan = commands.add_parser("scan", help="resolve every module on the path and summarise")
     scan.set_defaults(run=_scan)
 
-    for command in (resolve, scan):
+    for command in (resolve, info, scan):
         command.add_argument(
             "--path",
             action="append",
