@@ -28,6 +28,8 @@ Tree = Callable[[dict[str, object]], Path]
 CONTRACT_NAMES = [
     "BACKEND",
     "BytecodeStatus",
+    "EnvironmentPath",
+    "EnvironmentPathError",
     "Explanation",
     "FileStat",
     "InvalidName",
@@ -40,6 +42,7 @@ CONTRACT_NAMES = [
     "__version__",
     "bytecode_status",
     "discover",
+    "environment_path",
     "explain",
     "resolve",
     "resolve_many",

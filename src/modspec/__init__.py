@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._backend import BACKEND
 from ._bytecode import BytecodeStatus
 from ._discover import discover
+from ._environment import EnvironmentPath, EnvironmentPathError, environment_path
 from ._explain import Explanation, Reason
 from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver, bytecode_status, explain, resolve, resolve_many
@@ -13,6 +14,8 @@ from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 __all__ = [
     "BACKEND",
     "BytecodeStatus",
+    "EnvironmentPath",
+    "EnvironmentPathError",
     "Explanation",
     "FileStat",
     "InvalidName",
@@ -25,6 +28,7 @@ __all__ = [
     "__version__",
     "bytecode_status",
     "discover",
+    "environment_path",
     "explain",
     "resolve",
     "resolve_many",
