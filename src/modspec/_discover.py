@@ -31,7 +31,8 @@ def _names_in(directory: str, suffixes: tuple[str, ...]) -> set[str]:
     """Names that ``import`` could ask for in ``directory``: modules, packages, namespace dirs."""
     try:
         entries = os.scandir(directory)
-    except OSError:
+    except (OSError, ValueError):
+        # ValueError: a NUL byte or an unencodable surrogate, an entry the resolver skips too.
         return set()
     names = set()
     with entries:
@@ -87,7 +88,7 @@ def discover(
 def _first_visit(directory: str, seen: set[tuple[int, int]]) -> bool:
     try:
         st = os.stat(directory)
-    except OSError:
+    except (OSError, ValueError):
         return False
     key = (st.st_dev, st.st_ino)
     if key in seen:
