@@ -3,7 +3,9 @@
 Names come from a tiny alphabet so that modules, packages, namespace portions and cached files
 collide within a directory and across path entries. Each example asks CPython (tests/oracle.py)
 about every candidate name in one subprocess. ``MODSPEC_FUZZ_EXAMPLES`` sets the number of
-examples (default 40).
+examples (default 40). Hostile shapes join in: files named like packages, dangling symlinks and
+FIFOs named like modules, file paths as path entries, and names that are empty, end in a dot,
+hold spaces, NUL bytes or lone surrogates.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ MAX_ENTRIES = 4
 SPELLINGS = (
     *("{root}/{d}", "{root}/{d}/", "{root}/./{d}", "{root}//{d}"),
     *("{d}", "./{d}", "{d}/", "{d}//", "./{d}/", ".//{d}", "{d}/.", "{d}/../{d}"),
+    # A file, a directory or nothing, as the tree has it.
+    *("{root}/{d}/a.py", "{d}/a"),
 )
 ABSENT = ("zz", "a.zz", "zz.a", "__init__", "__pycache__", "a.__init__")
+# Names no module has, or only odd files have: each must get CPython's answer, not a crash.
+HOSTILE = ("", "a.", "a..b", "a b", " a", "a\x00", "\x00", "\udcff", "a.\udcff", "a.a.")
 
 # One item of a directory tree: (parent directories, (what, name, suffix)); "compiled" is
 # a source file with its cache file.
@@ -47,6 +53,11 @@ _leaf = st.one_of(
     st.tuples(st.just("dir"), st.sampled_from(ALPHABET), st.just("")),
     st.tuples(st.just("cached"), st.sampled_from(ALPHABET), st.just("")),
     st.tuples(st.just("compiled"), st.sampled_from((*ALPHABET, "__init__")), st.just(".py")),
+    # Odd files where a module or package could be: a plain file named like a package, a
+    # symlink to nothing and a FIFO named like modules.
+    st.tuples(st.just("file"), st.sampled_from(ALPHABET), st.just("")),
+    st.tuples(st.just("dangling"), st.sampled_from(ALPHABET), st.sampled_from(SUFFIXES)),
+    st.tuples(st.just("fifo"), st.sampled_from(ALPHABET), st.just(".py")),
 )
 _item = st.tuples(st.lists(st.sampled_from(ALPHABET), max_size=2).map(tuple), _leaf)
 Item = tuple[tuple[str, ...], tuple[str, str, str]]
@@ -64,7 +75,13 @@ def build(root: Path, trees: list[list[Item]]) -> set[str]:
         (root / f"e{index}").mkdir()
         for parents, (what, name, suffix) in items:
             directory = root.joinpath(f"e{index}", *parents)
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                _add_odd_file(directory, what, name, suffix)
+            except OSError:
+                continue  # an earlier item put a file where this one needs a directory
+            if what in ("file", "dangling", "fifo"):
+                continue
             files = []
             if what == "dir":
                 (directory / name).mkdir(exist_ok=True)
@@ -75,12 +92,27 @@ def build(root: Path, trees: list[list[Item]]) -> set[str]:
                 (directory / "__pycache__").mkdir(exist_ok=True)
                 files.append(directory / "__pycache__" / f"{name}.{TAG}.pyc")
             for target in files:
-                target.write_bytes(os.fsencode(target.relative_to(root)))
+                try:
+                    target.write_bytes(os.fsencode(target.relative_to(root)))
+                except OSError:
+                    continue  # a directory, FIFO or dangling link took the name first
             if name != "__init__":
                 parents = (*parents, name)
             if parents:
                 names.add(".".join(parents))
     return names
+
+
+def _add_odd_file(directory: Path, what: str, name: str, suffix: str) -> None:
+    target = directory / f"{name}{suffix}"
+    if target.exists() or target.is_symlink():
+        return
+    if what == "file":
+        target.write_bytes(b"")
+    elif what == "dangling":
+        target.symlink_to(directory / "nowhere")
+    elif what == "fifo":
+        os.mkfifo(target)
 
 
 def candidates(tree_names: set[str]) -> list[str]:
@@ -90,7 +122,7 @@ def candidates(tree_names: set[str]) -> list[str]:
         for depth in (1, 2, 3)
         for parts in itertools.product(ALPHABET, repeat=depth)
     }
-    return sorted(tree_names | combos | set(ABSENT))
+    return sorted(tree_names | combos | set(ABSENT) | set(HOSTILE))
 
 
 @settings(
