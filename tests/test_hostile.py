@@ -16,18 +16,17 @@ import importlib.util
 import os
 import pickle
 import shutil
-import signal
 import socket
 import stat
 import sys
 import tempfile
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import write_tree
+from guards import deadline
 from oracle import compare
 
 import modspec
@@ -414,22 +413,6 @@ ROWS = [
 
 
 # --- The test. ---
-
-
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail with TimeoutError where the body takes longer (a hang), even inside a core."""
-
-    def expire(signum: int, frame: types.FrameType | None) -> None:
-        raise TimeoutError(f"took more than {seconds} s: taken for a hang")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,17 @@ costs what its header costs (except where a docstring is predicted, which parses
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import py_compile
-import signal
 import sys
 import tracemalloc
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import write_tree
+from guards import deadline
 
 import modspec
 
@@ -80,22 +78,6 @@ def _snapshot(root: Path) -> dict[str, int]:
 
 def _foreign_modules(before: set[str]) -> set[str]:
     return {name for name in set(sys.modules) - before if not name.startswith("modspec")}
-
-
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail with TimeoutError where the body takes longer: taken for a loop that never ends."""
-
-    def expire(signum: int, frame: types.FrameType | None) -> None:
-        raise TimeoutError(f"took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_nothing_runs_nothing_is_imported_nothing_changes(

@@ -48,13 +48,21 @@ def _explanation_json(explanation: Explanation) -> dict[str, object]:
     }
 
 
-def _resolve(args: argparse.Namespace) -> int:
+def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec | None]] | None:
+    """The names' specs and the resolver that found them; None (said on stderr) for a bad name."""
     resolver = Resolver(args.path)
     try:
-        found = resolver.resolve_many(args.names, package=args.package)
+        return resolver, resolver.resolve_many(args.names, package=args.package)
     except InvalidName as exc:
         print(f"modspec: {exc}", file=sys.stderr)
+        return None
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    resolved = _resolve_names(args)
+    if resolved is None:
         return 2
+    resolver, found = resolved
     # Why each missing name is missing: the same resolver, so the same listings.
     why = {
         name: resolver.explain(name, package=args.package)
@@ -104,12 +112,10 @@ def _info_json(info: ModuleInfo) -> dict[str, object]:
 
 
 def _info(args: argparse.Namespace) -> int:
-    resolver = Resolver(args.path)
-    try:
-        found = resolver.resolve_many(args.names, package=args.package)
-    except InvalidName as exc:
-        print(f"modspec: {exc}", file=sys.stderr)
+    resolved = _resolve_names(args)
+    if resolved is None:
         return 2
+    resolver, found = resolved
     infos = {name: None if spec is None else spec.module_info() for name, spec in found.items()}
     if args.json:
         rows = {name: None if info is None else _info_json(info) for name, info in infos.items()}
