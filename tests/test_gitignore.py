@@ -1,0 +1,117 @@
+"""gitignore patterns, with git itself as the oracle: `git check-ignore` over the same files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from modspec._gitignore import IgnoreRules, parse_patterns
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is the oracle")
+
+# Every file and directory the cases are judged on ("/" at the end: a directory).
+PATHS = [
+    "build/",
+    "build/lib.py",
+    "src/build/",
+    "src/build/x.py",
+    "src/pkg/",
+    "src/pkg/mod.py",
+    "src/pkg/gen_mod.py",
+    "src/pkg/data/",
+    "src/pkg/data/x.py",
+    "docs/",
+    "docs/conf.py",
+    "docs/deep/",
+    "docs/deep/conf.py",
+    "a.py",
+    "b.py",
+    "ab.py",
+    "[x].py",
+    "#note.py",
+    "!bang.py",
+    "trailing .py",
+    "logs/",
+    "logs/keep.py",
+]
+
+CASES = {
+    "name anywhere": ["build"],
+    "directory only": ["build/"],
+    "anchored": ["/build"],
+    "middle slash anchors": ["src/build"],
+    "star": ["gen_*.py"],
+    "question mark": ["?.py"],
+    "double star prefix": ["**/conf.py"],
+    "double star middle": ["docs/**/conf.py"],
+    "double star suffix": ["docs/**"],
+    "class": ["[ab].py"],
+    "negated class": ["[!a].py"],
+    "negation": ["*.py", "!a.py"],
+    "negation then again": ["*.py", "!a.py", "a.py"],
+    "comment and blank": ["# build", "", "   ", "b.py"],
+    "escaped hash and bang": ["\\#note.py", "\\!bang.py"],
+    "trailing spaces": ["b.py   "],
+    "escaped trailing space": ["trailing\\ .py"],
+    "literal bracket": ["\\[x].py"],
+    "dir contents, not dir": ["logs/*", "!logs/keep.py"],
+    "nested path": ["pkg/data"],
+    "leading double star dir": ["**/data/"],
+}
+
+
+def _git_ignored(root: Path, paths: list[str]) -> set[str]:
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=root,
+        input="\n".join(p.rstrip("/") for p in paths),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1: nothing ignored
+    return set(result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("lines", list(CASES.values()), ids=list(CASES))
+def test_matches_git(tmp_path: Path, lines: list[str]) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for rel in PATHS:
+        target = tmp_path / rel
+        if rel.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("")
+    (tmp_path / ".gitignore").write_text("\n".join(lines) + "\n")
+    rules = IgnoreRules()
+    rules.add(str(tmp_path), parse_patterns((tmp_path / ".gitignore").read_text().splitlines()))
+
+    def ours(rel: str) -> bool:
+        return rules.ignored(f"{tmp_path}/{rel.rstrip('/')}", rel.endswith("/"))
+
+    # A walker never looks inside an ignored directory, so only paths whose directories are
+    # all kept are judged (git, too, cannot re-include a file of an excluded directory).
+    judged = [
+        rel for rel in PATHS if not any(ours(parent + "/") for parent in _parents(rel.rstrip("/")))
+    ]
+    expected = _git_ignored(tmp_path, judged)
+    assert {rel.rstrip("/") for rel in judged if ours(rel)} == expected
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def test_scoped_rules_apply_below_their_directory_only(tmp_path: Path) -> None:
+    rules = IgnoreRules()
+    rules.add(str(tmp_path), parse_patterns(["*.tmp"]))
+    below = rules.scoped(str(tmp_path / "sub"), parse_patterns(["x.py"]))
+    assert below.ignored(str(tmp_path / "sub" / "x.py"), False)
+    assert not below.ignored(str(tmp_path / "x.py"), False)
+    assert not rules.ignored(str(tmp_path / "sub" / "x.py"), False)
+    assert below.ignored(str(tmp_path / "sub" / "a.tmp"), False)

@@ -1,0 +1,186 @@
+"""The source walker and the roots' [tool.modspec] settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from modspec._project import ConfigError, load_root
+from modspec._walk import walk_root
+
+Tree = Callable[[dict[str, object]], Path]
+
+
+def _walk(root: Path, **options: object) -> dict[str, tuple[str | None, str | None]]:
+    """{path relative to root: (module, package)} of every file the walk yields."""
+    loaded = load_root(str(root), **options)  # type: ignore[arg-type]
+    return {os.path.relpath(f.path, root): (f.module, f.package) for f in walk_root(loaded)}
+
+
+def test_modules_are_named_from_the_root(tree: Tree) -> None:
+    root = tree(
+        {
+            "app.py": "",
+            "pkg/__init__.py": "",
+            "pkg/mod.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/deep.py": "",
+            "ns/portion.py": "",
+            "notes.txt": "",
+            "pkg/data.json": "",
+        }
+    )
+    assert _walk(root) == {
+        "app.py": ("app", ""),
+        "ns/portion.py": ("ns.portion", "ns"),
+        "pkg/__init__.py": ("pkg", "pkg"),
+        "pkg/mod.py": ("pkg.mod", "pkg"),
+        "pkg/sub/__init__.py": ("pkg.sub", "pkg.sub"),
+        "pkg/sub/deep.py": ("pkg.sub.deep", "pkg.sub"),
+    }
+
+
+def test_src_layout_names_modules_from_src(tree: Tree) -> None:
+    root = tree({"src/pkg/__init__.py": "", "src/pkg/a.py": "", "tests/test_a.py": ""})
+    assert _walk(root) == {
+        "src/pkg/__init__.py": ("pkg", "pkg"),
+        "src/pkg/a.py": ("pkg.a", "pkg"),
+        "tests/test_a.py": ("tests.test_a", "tests"),
+    }
+
+
+def test_a_root_inside_a_package_names_from_the_outermost_package(tree: Tree) -> None:
+    base = tree({"top/__init__.py": "", "top/inner/__init__.py": "", "top/inner/m.py": ""})
+    assert _walk(base / "top" / "inner") == {
+        "__init__.py": ("top.inner", "top.inner"),
+        "m.py": ("top.inner.m", "top.inner"),
+    }
+
+
+def test_paths_that_are_no_module_names_are_scripts(tree: Tree) -> None:
+    root = tree({"my-tool/run.py": "", "pkg/__init__.py": "", "pkg/2fast.py": ""})
+    assert _walk(root) == {
+        "my-tool/run.py": (None, None),
+        "pkg/2fast.py": (None, None),
+        "pkg/__init__.py": ("pkg", "pkg"),
+    }
+
+
+def test_environments_caches_and_hidden_directories_are_skipped(tree: Tree) -> None:
+    root = tree(
+        {
+            "keep.py": "",
+            ".hidden/x.py": "",
+            "__pycache__/x.py": "",
+            "venv/pyvenv.cfg": "home = /usr/bin\n",
+            "venv/lib/x.py": "",
+            "conda/conda-meta/history": "",
+            "conda/x.py": "",
+            "lib/site-packages/dep.py": "",
+            "lib/dist-packages/dep.py": "",
+        }
+    )
+    assert list(_walk(root)) == ["keep.py"]
+
+
+def test_gitignore_and_exclude(tree: Tree) -> None:
+    root = tree(
+        {
+            ".git/info/exclude": "local_only/\n",
+            ".gitignore": "build/\n*_pb2.py\n",
+            "build/gen.py": "",
+            "api_pb2.py": "",
+            "local_only/x.py": "",
+            "app.py": "",
+            "sub/.gitignore": "skip.py\n",
+            "sub/skip.py": "",
+            "sub/keep.py": "",
+            "skip.py": "",
+            "tests/fixtures/bad.py": "",
+            "tests/test_x.py": "",
+        }
+    )
+    assert sorted(_walk(root)) == [
+        "app.py",
+        "skip.py",
+        "sub/keep.py",
+        "tests/fixtures/bad.py",
+        "tests/test_x.py",
+    ]
+    assert sorted(_walk(root, exclude=["tests/fixtures/"])) == [
+        "app.py",
+        "skip.py",
+        "sub/keep.py",
+        "tests/test_x.py",
+    ]
+    assert len(_walk(root, gitignore=False)) == 9
+
+
+def test_a_root_below_the_work_tree_obeys_the_gitignore_above_it(tree: Tree) -> None:
+    base = tree({".git/HEAD": "", ".gitignore": "gen/\n", "proj/gen/x.py": "", "proj/y.py": ""})
+    assert list(_walk(base / "proj")) == ["y.py"]
+
+
+def test_directory_symlinks_are_not_followed(tree: Tree) -> None:
+    root = tree(
+        {
+            "pkg/__init__.py": "",
+            "pkg/loop": ("symlink", ".."),
+            "link.py": ("symlink", "pkg/__init__.py"),
+        }
+    )
+    assert sorted(_walk(root)) == ["link.py", "pkg/__init__.py"]
+
+
+def test_only_regular_files(tree: Tree) -> None:
+    root = tree({"a.py": ""})
+    os.mkfifo(root / "fifo.py")
+    os.mkdir(root / "dir.py")
+    assert list(_walk(root)) == ["a.py"]
+
+
+def test_configuration_from_pyproject(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.modspec]\nexclude = ["legacy/"]\nsource-dirs = ["lib"]\n'
+            'fail-on = ["unresolved"]\ngitignore = false\n',
+            "lib/pkg/__init__.py": "",
+            "legacy/old.py": "",
+            "tool.py": "",
+        }
+    )
+    loaded = load_root(str(root))
+    assert loaded.source_dirs == (str(root / "lib"),)
+    assert loaded.fail_on == ("unresolved",)
+    assert loaded.gitignore is False
+    assert _walk(root) == {"lib/pkg/__init__.py": ("pkg", "pkg"), "tool.py": (None, None)}
+    assert load_root(str(root), gitignore=True).gitignore is True
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.modspec]\nexcluded = []\n", "unknown key tool.modspec.excluded"),
+        ("[tool.modspec]\nexclude = 'x'\n", "must be a list of strings"),
+        ("[tool.modspec]\ngitignore = 'no'\n", "must be true or false"),
+        ("[tool]\nmodspec = 3\n", "must be a table"),
+        ("[tool.modspec\n", "pyproject.toml"),
+        (b"\xff\xfe", "pyproject.toml"),
+    ],
+    ids=["unknown key", "not a list", "not a bool", "not a table", "bad toml", "not utf-8"],
+)
+def test_bad_configuration_is_a_clear_error(tree: Tree, text: str | bytes, message: str) -> None:
+    root = tree({"pyproject.toml": text})
+    with pytest.raises(ConfigError, match=message):
+        load_root(str(root))
+
+
+def test_a_root_that_is_no_directory(tree: Tree) -> None:
+    root = tree({"file.py": ""})
+    with pytest.raises(ConfigError, match="not a directory"):
+        load_root(str(root / "file.py"))
+    with pytest.raises(ConfigError, match="not a directory"):
+        load_root(str(root / "missing"))
