@@ -1,0 +1,372 @@
+"""The import surface of a code base: what its files import, and what each import would get."""
+
+from __future__ import annotations
+
+import enum
+import importlib.metadata
+import os
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ._bytecode import BytecodeStatus
+from ._imports import Guard, ImportRef, scan_files
+from ._project import Root, load_root
+from ._resolver import InvalidName, Resolver, absolute_name
+from ._spec import Kind, Spec
+from ._walk import SourceFile, walk_root
+
+__all__ = [
+    "Category",
+    "Finding",
+    "ImportSite",
+    "Shadowing",
+    "Surface",
+    "TopLevel",
+    "UnresolvedImport",
+    "surface",
+]
+
+
+class Category(enum.Enum):
+    """Where an imported module comes from; the first rule that holds, in this order."""
+
+    BUILTIN = "builtin"  # built into the interpreter, or frozen into it
+    FIRST_PARTY = "first-party"  # its origin lies under one of the roots
+    NAMESPACE = "namespace"  # a PEP 420 namespace package: directories, no code
+    STDLIB = "stdlib"  # its top-level name is in sys.stdlib_module_names
+    THIRD_PARTY = "third-party"  # found anywhere else on the path
+    UNRESOLVED = "unresolved"
+
+
+class Finding(enum.Enum):
+    """What ``--fail-on`` can gate on."""
+
+    UNRESOLVED = "unresolved"  # an import that would raise, outside try/except ImportError
+    UNRESOLVED_OPTIONAL = "unresolved-optional"  # one inside try/except ImportError
+    SHADOWED = "shadowed"  # a first-party module hides, or is hidden by, another module
+    DUPLICATE = "duplicate"  # a top-level name provided by more than one path entry
+    STALE_BYTECODE = "stale-bytecode"  # a first-party .pyc that the import would rewrite
+    MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
+    UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSite:
+    """One imported name in one file."""
+
+    path: str
+    line: int
+    guard: Guard
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedImport:
+    """An import that would raise ImportError, where, and why."""
+
+    name: str  # what would be imported, absolute where it could be made absolute
+    site: ImportSite
+    reason: str  # modspec.Reason's value, or "relative_import" for one outside any package
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shadowing:
+    """A top-level name that more than one place provides; only ``winner`` is imported."""
+
+    name: str
+    winner: str  # the origin (or first location) that the import gets, or "built-in"/"frozen"
+    hidden: tuple[str, ...]  # origins of the same name that the import never reaches
+    first_party: bool  # a first-party module is the winner or among the hidden ones
+
+
+@dataclass(frozen=True, slots=True)
+class TopLevel:
+    """A top-level package (or module) the code base imports from."""
+
+    name: str
+    category: Category
+    importing_files: int  # files importing it or anything under it
+    modules: int  # distinct modules imported under it
+    source_bytes: int  # sum of those modules' origin sizes
+
+
+@dataclass(slots=True)
+class Surface:
+    """The report ``surface`` builds. Timings are seconds per phase."""
+
+    roots: tuple[Root, ...]
+    path: tuple[str, ...]
+    files: int = 0
+    statements: int = 0  # import statements: distinct (file, line) pairs
+    imports: int = 0  # imported names: ``import a, b`` counts two
+    unparsable: list[tuple[str, str]] = field(default_factory=list)
+    fast_files: int = 0  # files the fast scanner read; the rest went through ast
+    modules: dict[str, Spec | None] = field(default_factory=dict)  # every target, resolved
+    categories: dict[str, Category] = field(default_factory=dict)
+    distributions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # third-party only
+    importers: dict[str, int] = field(default_factory=dict)  # files importing each target
+    # The guards every import of a target shares: Guard.TYPE_CHECKING means it is imported
+    # for type checkers only, Guard.DEFERRED only inside functions, NONE somewhere plainly.
+    guards: dict[str, Guard] = field(default_factory=dict)
+    top_levels: list[TopLevel] = field(default_factory=list)
+    unresolved: list[UnresolvedImport] = field(default_factory=list)
+    shadowing: list[Shadowing] = field(default_factory=list)
+    bytecode: dict[str, BytecodeStatus] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def findings(self) -> dict[Finding, int]:
+        """How many of each finding the scan made."""
+        optional = sum(1 for u in self.unresolved if u.site.guard & Guard.OPTIONAL)
+        first_party_bytecode = Counter(
+            status
+            for name, status in self.bytecode.items()
+            if self.categories.get(name) is Category.FIRST_PARTY
+        )
+        return {
+            Finding.UNRESOLVED: len(self.unresolved) - optional,
+            Finding.UNRESOLVED_OPTIONAL: optional,
+            Finding.SHADOWED: sum(1 for s in self.shadowing if s.first_party),
+            Finding.DUPLICATE: sum(1 for s in self.shadowing if not s.first_party),
+            Finding.STALE_BYTECODE: first_party_bytecode[BytecodeStatus.STALE],
+            Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
+            Finding.UNPARSABLE: len(self.unparsable),
+        }
+
+
+# os.py puts its path module into sys.modules as "os.path" when it runs: no finder finds that
+# name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
+_SET_BY_PARENT = {"os.path": os.path.__name__}
+
+
+def _targets(ref: ImportRef, package: str | None) -> tuple[str, ...] | str:
+    """The names an import may get, most specific first; or why it cannot be made absolute."""
+    if ref.level:
+        if not package:
+            return "attempted relative import with no known parent package"
+        try:
+            base = absolute_name("." * ref.level + ref.module, package)
+        except InvalidName as exc:
+            return str(exc)
+    else:
+        base = ref.module
+    if ref.name is None or ref.name == "*":
+        return (base,)
+    # `from a import b`: the submodule a.b if there is one, else an attribute of a.
+    return (f"{base}.{ref.name}", base)
+
+
+def _under(path: str | None, roots: Sequence[str]) -> bool:
+    return path is not None and any(path.startswith(root + os.sep) for root in roots)
+
+
+def _category(spec: Spec | None, roots: Sequence[str]) -> Category:
+    if spec is None:
+        return Category.UNRESOLVED
+    if spec.kind in (Kind.BUILTIN, Kind.FROZEN):
+        return Category.BUILTIN
+    if spec.kind is Kind.NAMESPACE:
+        return Category.NAMESPACE
+    if _under(spec.origin, roots):
+        return Category.FIRST_PARTY
+    if spec.name.partition(".")[0] in sys.stdlib_module_names:
+        return Category.STDLIB
+    return Category.THIRD_PARTY
+
+
+def _where(spec: Spec) -> str:
+    if spec.origin is not None and spec.has_location:
+        return spec.origin
+    if spec.kind is Kind.NAMESPACE and spec.submodule_search_locations:
+        return spec.submodule_search_locations[0]
+    return spec.kind.value
+
+
+def _same_file(one: str | None, other: str) -> bool:
+    return one is not None and os.path.realpath(one) == os.path.realpath(other)
+
+
+def _shadowing(
+    names: Iterable[str],
+    first_party: dict[str, str],
+    path: Sequence[str],
+    resolver: Resolver,
+    roots: Sequence[str],
+) -> list[Shadowing]:
+    """Top-level names that two or more path entries provide, and first-party top-level
+    modules (``first_party``: name to file) that a built-in or frozen module hides."""
+    names = sorted(set(names) | set(first_party))
+    providers: dict[str, list[str]] = defaultdict(list)
+    for entry in path:
+        # One entry at a time: which of them holds a module or a regular package of that name.
+        for name, spec in Resolver([entry], backend=resolver.backend).resolve_many(names).items():
+            if spec is not None and spec.kind not in (Kind.NAMESPACE, Kind.BUILTIN, Kind.FROZEN):
+                providers[name].append(_where(spec))
+    found = resolver.resolve_many(names)
+    result = []
+    for name in names:
+        spec = found[name]
+        if spec is None:
+            continue
+        if spec.kind in (Kind.BUILTIN, Kind.FROZEN):
+            # The per-entry answers above are the built-in's too: the file is never reached,
+            # unless it is the very source the stdlib module was frozen from.
+            source = spec.module_info().file if spec.kind is Kind.FROZEN else None
+            if name in first_party and not _same_file(source, first_party[name]):
+                result.append(Shadowing(name, spec.kind.value, (first_party[name],), True))
+            continue
+        winner = _where(spec)
+        hidden = tuple(p for p in dict.fromkeys(providers.get(name, ())) if p != winner)
+        if hidden:
+            involved = any(_under(p, roots) for p in (winner, *hidden))
+            result.append(Shadowing(name, winner, hidden, involved))
+    return result
+
+
+def surface(
+    roots: Sequence[str],
+    *,
+    path: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    gitignore: bool | None = None,
+    workers: int | None = None,
+    backend: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Surface:
+    """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
+    distinct target in one batch and classifies it. ``path`` replaces the default search
+    path: the roots' source directories, then ``sys.path``. ``progress(phase, done, total)``
+    is called as files are scanned. Nothing under the roots is imported or run."""
+    started = time.perf_counter()
+    loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
+    root_paths = [root.path for root in loaded]
+    if path is None:
+        source_dirs = [d for root in loaded for d in root.source_dirs]
+        path = list(dict.fromkeys([*source_dirs, *(p for p in sys.path if isinstance(p, str))]))
+    report = Surface(roots=loaded, path=tuple(path))
+    resolver = Resolver(report.path, backend=backend)
+
+    clock = time.perf_counter()
+    files: dict[str, SourceFile] = {}
+    for root in loaded:
+        for source in walk_root(root):
+            files.setdefault(source.path, source)
+    report.files = len(files)
+    report.timings["walk"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    sites: dict[tuple[str, ...] | str, list[ImportSite]] = defaultdict(list)
+    statements = set()
+    for done, scanned in enumerate(scan_files(list(files), workers=workers, backend=backend), 1):
+        if progress is not None:
+            progress("scan", done, report.files)
+        if scanned.imports is None:
+            report.unparsable.append((scanned.path, scanned.error or "unreadable"))
+            continue
+        report.fast_files += scanned.fast
+        package = files[scanned.path].package
+        for ref in scanned.imports:
+            statements.add((scanned.path, ref.line))
+            targets = _targets(ref, package)
+            if targets[-1] == "__main__":
+                continue  # the running program, always in sys.modules: no file on the path
+            if isinstance(targets, str):
+                # Kept apart: no name to resolve, only the reason it is not one.
+                written = ".".join(filter(None, (ref.module, ref.name if ref.name != "*" else "")))
+                key: tuple[str, ...] | str = f"\0{'.' * ref.level}{written}\0{targets}"
+            else:
+                key = targets
+            sites[key].append(ImportSite(scanned.path, ref.line, Guard(ref.guard)))
+        report.imports += len(scanned.imports)
+    report.unparsable.sort()
+    report.statements = len(statements)
+    report.timings["scan"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    wanted = {name for key in sites if isinstance(key, tuple) for name in key}
+    # Top-level names too, in the same batch: a package's category is its top level's.
+    wanted |= {name.partition(".")[0] for name in wanted}
+    wanted |= {_SET_BY_PARENT[name] for name in wanted if name in _SET_BY_PARENT}
+    found = resolver.resolve_many(sorted(wanted))
+    for name, stands_in in _SET_BY_PARENT.items():
+        if name in found and found[name] is None and found[name.rpartition(".")[0]] is not None:
+            found[name] = found[stands_in]
+    report.timings["resolve"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    importing: dict[str, set[str]] = defaultdict(set)
+    why: dict[str, tuple[str, str]] = {}
+    guards: dict[str, Guard] = {}
+    for key, where in sites.items():
+        if isinstance(key, str):
+            _, written, detail = key.split("\0")
+            report.unresolved.extend(
+                UnresolvedImport(written, site, "relative_import", detail) for site in where
+            )
+            continue
+        target = next((name for name in key if found[name] is not None), None)
+        if target is None:
+            missing = key[-1]
+            if missing not in why:
+                explanation = resolver.explain(missing)
+                why[missing] = (explanation.reason.value, explanation.detail)
+            reason, detail = why[missing]
+            report.unresolved.extend(UnresolvedImport(key[0], s, reason, detail) for s in where)
+            continue
+        importing[target].update(site.path for site in where)
+        shared = guards.get(target, ~Guard.NONE)
+        for site in where:
+            shared &= site.guard
+        guards[target] = shared
+    report.unresolved.sort(key=lambda u: (u.site.path, u.site.line, u.name))
+    report.modules = {name: found[name] for name in sorted(importing)}
+    report.importers = {name: len(paths) for name, paths in sorted(importing.items())}
+    report.guards = {name: guards[name] for name in report.modules}
+    report.categories = {name: _category(spec, root_paths) for name, spec in report.modules.items()}
+    _rank(report, importing, found, root_paths)
+    first_party = {
+        source.module: source.path
+        for source in files.values()
+        if source.module and "." not in source.module
+    }
+    report.shadowing = _shadowing(
+        {name.partition(".")[0] for name in report.modules},
+        first_party,
+        report.path,
+        resolver,
+        root_paths,
+    )
+    report.timings["classify"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    report.bytecode = resolver.bytecode_status(report.modules.values())
+    report.timings["bytecode"] = time.perf_counter() - clock
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def _rank(
+    report: Surface,
+    importing: dict[str, set[str]],
+    found: dict[str, Spec | None],
+    roots: Sequence[str],
+) -> None:
+    by_top: dict[str, list[str]] = defaultdict(list)
+    for name in report.modules:
+        by_top[name.partition(".")[0]].append(name)
+    distributions = importlib.metadata.packages_distributions()
+    for top, names in by_top.items():
+        category = _category(found[top], roots)
+        if category is Category.THIRD_PARTY:
+            report.distributions[top] = tuple(sorted(set(distributions.get(top, ()))))
+        files: set[str] = set()
+        size = 0
+        for name in names:
+            files |= importing[name]
+            spec = report.modules[name]
+            if spec is not None and spec.origin_stat is not None:
+                size += spec.origin_stat.size
+        report.top_levels.append(TopLevel(top, category, len(files), len(names), size))
+    report.top_levels.sort(key=lambda t: (-t.importing_files, t.name))
