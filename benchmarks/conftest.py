@@ -290,6 +290,7 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
                 )
             )
             rows.extend(_memory_rows(corpus, backend, info))
+    rows.extend(_surface_rows(results))
     for backend in ("cython", "python"):
         bench = results.get(("batch", f"{backend}-cold"))
         if bench is None:
@@ -305,6 +306,27 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
             )
         )
         rows.extend(_memory_rows(label, backend, info))
+    return rows
+
+
+def _surface_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
+    rows = []
+    for (corpus, contender), bench in sorted(results.items()):
+        if not contender.startswith("surface-"):
+            continue
+        info = bench.extra_info
+        phases = info["phases"]
+        split = ", ".join(
+            f"{phase} {_seconds(seconds)}" for phase, seconds in phases.items() if phase != "total"
+        )
+        rows.append(
+            _Row(
+                corpus,
+                f"{contender.removeprefix('surface-')}: files/s",
+                f"{info['files'] / phases['total']:,.0f}",
+                detail=f"{info['files']:,} files, {info['imports']:,} imports; {split}",
+            )
+        )
     return rows
 
 

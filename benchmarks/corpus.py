@@ -43,7 +43,8 @@ def monorepo(where: Path, shape: dict[str, int], seed: int = 20261125) -> Corpus
     modules have bytecode in ``__pycache__``. Names include ~2% that do not exist.
     """
     stamp = where / "corpus.json"
-    wanted = {"shape": shape, "seed": seed, "python": sys.implementation.cache_tag}
+    # "bodies": modules hold imports and code since surface benchmarks scan them.
+    wanted = {"shape": shape, "seed": seed, "python": sys.implementation.cache_tag, "bodies": 1}
     if stamp.exists():
         saved = json.loads(stamp.read_text())
         if saved["meta"] == wanted:
@@ -54,7 +55,8 @@ def monorepo(where: Path, shape: dict[str, int], seed: int = 20261125) -> Corpus
     names: list[str] = []
 
     def module(directory: Path, stem: str, dotted: str) -> None:
-        (directory / f"{stem}.py").write_text(f'"""{dotted}."""\n')
+        body = "" if stem == "__init__" else _body(rng, names, shape["modules"])
+        (directory / f"{stem}.py").write_text(f'"""{dotted}."""\n{body}')
         if rng.random() < 1 / 3:
             cache = directory / "__pycache__"
             cache.mkdir(exist_ok=True)
@@ -91,6 +93,58 @@ def monorepo(where: Path, shape: dict[str, int], seed: int = 20261125) -> Corpus
     path = [str(root) for root in roots]
     stamp.write_text(json.dumps({"meta": wanted, "names": all_names, "path": path}))
     return Corpus("monorepo", tuple(all_names), tuple(path))
+
+
+_BODY = """
+from __future__ import annotations
+
+import json
+import os.path
+from typing import TYPE_CHECKING
+
+from . import mod{sibling}
+import {absolute}
+from {absolute_parent} import {absolute_tail} as other
+
+try:
+    import ujson as fast_json
+except ImportError:  # optional: the plain json will do
+    fast_json = json
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class Thing{number}:
+    \"\"\"A value that renders itself; 'import this' in a string is no import.\"\"\"
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self.where = os.path.join("data", f"{{value}}.json")
+
+    def render(self) -> str:
+        from textwrap import dedent
+
+        return dedent(f"value: {{self.value!r}}") + json.dumps([self.value, other.__name__])
+
+    def items(self) -> Iterator[int]:
+        yield from range(self.value)
+"""
+
+
+def _body(rng: random.Random, names: list[str], modules: int) -> str:
+    """Imports of each kind a code base has, and some code around them."""
+    absolute = rng.choice(names) if names else "json.decoder"
+    if rng.random() < 0.02:
+        absolute += "_gone"  # unresolved, as in any large code base
+    parent, _, tail = absolute.rpartition(".")
+    return _BODY.format(
+        sibling=rng.randrange(modules),
+        absolute=absolute,
+        absolute_parent=parent or "json",
+        absolute_tail=tail,
+        number=rng.randrange(1000),
+    )
 
 
 def batch(corpus: Corpus, size: int, seed: int = 20261125) -> list[str]:
