@@ -294,3 +294,34 @@ def test_progress_is_silent_off_a_terminal() -> None:
     progress("scan", 1, 2)
     progress.close()
     assert stream.getvalue() == ""
+
+
+def test_hostile_files_are_reported_never_raised(tree: Tree, backend: str) -> None:
+    root = (
+        tree(
+            {
+                "code/garbage.py": bytes(range(256)) * 4,
+                "code/nul.py": b"import os\x00\n",
+                "code/latin1.py": b"# -*- coding: latin-1 -*-\nimport caf\xe9\n",
+                "code/bad_utf8.py": b"import os\n'\xff'\n",
+                "code/dangling.py": ("symlink", "nowhere.py"),
+                "code/big.py": "import json\n" + "x = 1\n" * 50_000,
+                "code/deep.py": "if x:\n"
+                + "".join(" " * i + "if x:\n" for i in range(1, 90))
+                + " " * 90
+                + "import json\n",
+            }
+        )
+        / "code"
+    )
+    os.mkfifo(root / "fifo.py")  # not a regular file: never opened, so no hang
+    (root / b"caf\xe9.py".decode(sys.getfilesystemencoding(), "surrogateescape")).write_text(
+        "import json\n"
+    )
+    report = surface([str(root)], backend=backend)
+    broken = {os.path.basename(path) for path, _ in report.unparsable}
+    assert {"garbage.py", "nul.py", "bad_utf8.py"} <= broken
+    assert "big.py" not in broken
+    assert report.categories["json"] is Category.STDLIB
+    # latin-1 declared by its cookie: the import of café is read as CPython would read it.
+    assert any(u.name == "caf\xe9" for u in report.unresolved)
