@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib.metadata
+import inspect
 import os
 import sys
 import time
@@ -347,6 +348,23 @@ def surface(
     return report
 
 
+def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:
+    """The distributions on ``path`` that provide each of ``tops``: what
+    ``importlib.metadata.packages_distributions`` says, for this path rather than sys.path."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for dist in importlib.metadata.distributions(path=list(path)):
+        declared = (dist.read_text("top_level.txt") or "").split()
+        # Without top_level.txt (wheels built by other back ends), RECORD's paths tell.
+        provided = declared or [
+            inspect.getmodulename(file.parts[0]) or file.parts[0]
+            for file in dist.files or ()
+            if file.parts
+        ]
+        for top in tops.intersection(provided):
+            found[top].add(dist.metadata["Name"])
+    return found
+
+
 def _rank(
     report: Surface,
     importing: dict[str, set[str]],
@@ -356,11 +374,13 @@ def _rank(
     by_top: dict[str, list[str]] = defaultdict(list)
     for name in report.modules:
         by_top[name.partition(".")[0]].append(name)
-    distributions = importlib.metadata.packages_distributions()
+    categories = {top: _category(found[top], roots) for top in by_top}
+    third_party = {top for top, category in categories.items() if category is Category.THIRD_PARTY}
+    distributions = _distributions(report.path, third_party) if third_party else {}
     for top, names in by_top.items():
-        category = _category(found[top], roots)
+        category = categories[top]
         if category is Category.THIRD_PARTY:
-            report.distributions[top] = tuple(sorted(set(distributions.get(top, ()))))
+            report.distributions[top] = tuple(sorted(distributions.get(top, ())))
         files: set[str] = set()
         size = 0
         for name in names:
