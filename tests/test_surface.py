@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import io
 import json
 import os
@@ -325,3 +326,27 @@ def test_hostile_files_are_reported_never_raised(tree: Tree, backend: str) -> No
     assert report.categories["json"] is Category.STDLIB
     # latin-1 declared by its cookie: the import of café is read as CPython would read it.
     assert any(u.name == "caf\xe9" for u in report.unresolved)
+
+
+def test_distributions_come_from_the_search_path(tree: Tree, backend: str) -> None:
+    extension = "fastext" + importlib.machinery.EXTENSION_SUFFIXES[0]
+    base = tree(
+        {
+            "code/use.py": "import declared\nimport inferred\nimport fastext\nimport orphan\n",
+            "site/declared/__init__.py": "",
+            "site/declared_dist-1.0.dist-info/METADATA": "Name: declared-dist\nVersion: 1.0\n",
+            "site/declared_dist-1.0.dist-info/top_level.txt": "declared\n",
+            "site/inferred.py": "",
+            f"site/{extension}": "",
+            "site/infer-2.0.dist-info/METADATA": "Name: infer\nVersion: 2.0\n",
+            "site/infer-2.0.dist-info/RECORD": f"inferred.py,,\n{extension},,\n"
+            "infer-2.0.dist-info/METADATA,,\n",
+            "site/orphan.py": "",
+        }
+    )
+    path = [str(base / "code"), str(base / "site")]
+    report = surface([str(base / "code")], path=path, backend=backend)
+    assert report.distributions["declared"] == ("declared-dist",)
+    assert report.distributions["inferred"] == ("infer",)
+    assert report.distributions["orphan"] == ()
+    assert report.distributions["fastext"] == ("infer",)
