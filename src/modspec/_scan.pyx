@@ -11,7 +11,14 @@ from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcmp
 
+import sys
+
 __all__ = ["scan"]
+
+# PEP 701 (3.12): an f-string's fields are lexed as code, so they may hold its own quote.
+# Lexing them so is right for every version where the file parses; before 3.12 the scanner
+# also declines those quotes, so that the files 3.11 rejects keep their SyntaxError.
+cdef bint PEP701 = sys.version_info >= (3, 12)
 
 # Guard flags: the values of modspec._imports.Guard.
 cdef enum:
@@ -51,6 +58,7 @@ cdef enum:
     MAX_INDENT = 128
     MAX_BRACKETS = 256
     MAX_HEADER = 256
+    MAX_FSTRINGS = 32
 
 cdef struct Record:
     Py_ssize_t line
@@ -75,6 +83,7 @@ cdef struct Scanner:
     Py_ssize_t line
     bint failed
     bint bom
+    int fstrings    # f-strings open around the lexer (nested in fields)
     # the current token
     int kind
     Py_ssize_t start
@@ -240,17 +249,24 @@ cdef bint string_prefix(Scanner *S, Py_ssize_t start, Py_ssize_t end, bint *raw,
 
 
 cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
-    """Skip a string literal whose opening quote is at S.i. ``outer``: a bit per quote
-    character ('=1, "=2) of the f-strings around it."""
+    """Skip a string literal whose opening quote is at S.i. ``outer``: a bit per quote of
+    the f-strings around it (' 1, " 2, \'\'\' 4, \"\"\" 8)."""
     cdef unsigned char q = S.s[S.i]
     cdef bint triple = S.i + 2 < S.n and S.s[S.i + 1] == q and S.s[S.i + 2] == q
-    cdef int bit = 1 if q == b"'" else 2
-    if outer & bit:
-        # The same quote inside an f-string's field: valid only since 3.12 (PEP 701).
+    cdef int bit = (1 if q == b"'" else 2) << (2 if triple else 0)
+    if not PEP701 and (outer & (1 if q == b"'" else 2) or outer & bit & 12):
+        # The quote of an f-string around it: before 3.12 that quote ends the f-string, so
+        # only a file that 3.11 rejects can hold it. Let ast say so.
         return False
     S.i += 3 if triple else 1
     if fmt:
-        return scan_fstring_body(S, q, triple, raw, outer | bit)
+        if S.fstrings == MAX_FSTRINGS:
+            return False
+        S.fstrings += 1
+        if not scan_fstring_body(S, q, triple, raw, outer | bit):
+            return False
+        S.fstrings -= 1
+        return True
     while S.i < S.n:
         if S.s[S.i] == q:
             if not triple:
@@ -295,13 +311,26 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
             if S.i + 1 >= S.n:
                 return False
             c = S.s[S.i + 1]
-            if c == b'{' or c == b'}' or c == b'N':
-                return False  # \N{...} and escaped braces: rare enough to leave to ast
-            S.i += 1
-            if newline_at(S):
-                take_newline(S)
+            if c == b'{' or c == b'}':
+                if not raw:
+                    return False  # an invalid escape before a brace: rare, left to ast
+                S.i += 1  # raw: the backslash is text, the brace is read as such
+            elif c == b'N' and not raw:
+                # \N{NAME}: its braces are no field.
+                S.i += 2
+                if S.i >= S.n or S.s[S.i] != b'{':
+                    return False
+                while S.i < S.n and S.s[S.i] != b'}':
+                    if S.s[S.i] == q or newline_at(S) or S.s[S.i] == b'\\':
+                        return False
+                    S.i += 1
+                S.i += 1
             else:
                 S.i += 1
+                if newline_at(S):
+                    take_newline(S)
+                else:
+                    S.i += 1
         elif c == b'{':
             if S.i + 1 < S.n and S.s[S.i + 1] == b'{':
                 S.i += 2
@@ -1014,6 +1043,7 @@ def scan(bytes source):
     S.failed = False
     S.bom = False
     S.depth = 0
+    S.fstrings = 0
     S.records = NULL
     S.count = S.capacity = 0
     S.nguards = S.ntries = S.nheader = 0
