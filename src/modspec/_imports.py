@@ -153,10 +153,18 @@ def _last_identifier(node: ast.expr) -> str | None:
 
 # -- the entry points -------------------------------------------------------------------------
 
+# What the compiled scanner gives: (line, level, module, name, guard flags) per imported name.
+Records = list[tuple[int, int, str, str | None, int]]
+Scanner = Callable[[bytes], Records | None]
+_GUARDS = tuple(Guard(flags) for flags in range(8))
+
 
 def scan_source(source: bytes, *, backend: str | None = None) -> tuple[tuple[ImportRef, ...], bool]:
     """(imports, fast) of ``source``: the scanner's answer, else ast's (which may raise)."""
-    scan = _scanner(backend)
+    return _scan_source(source, _scanner(backend))
+
+
+def _scan_source(source: bytes, scan: Scanner | None) -> tuple[tuple[ImportRef, ...], bool]:
     if scan is not None:
         records = scan(source)
         if records is not None:
@@ -170,22 +178,24 @@ def scan_files(
     paths: Sequence[str], *, workers: int | None = None, backend: str | None = None
 ) -> Iterator[FileImports]:
     """The imports of each file, in input order; a bad file is reported, never raised."""
-    _scanner(backend)  # an unknown or unavailable backend fails here, not in the workers
-    chunks = _chunks(list(paths), _workers(workers))
-    if len(chunks) <= 1:
+    # Checked now, not at the first next(): a bad argument is the caller's error.
+    scan = _scanner(backend)
+    count = _workers(workers)
+    return _scan_all(_chunks(list(paths), count), count, scan)
+
+
+def _scan_all(chunks: list[list[str]], workers: int, scan: Scanner | None) -> Iterator[FileImports]:
+    if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _scan_chunk(chunk, backend)
+            yield from _scan_chunk(chunk, scan)
         return
-    with ThreadPoolExecutor(max_workers=_workers(workers)) as pool:
-        for done in pool.map(lambda chunk: _scan_chunk(chunk, backend), chunks):
+    # Threads suffice: the scanner lexes without the GIL, and reads release it too.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(lambda chunk: _scan_chunk(chunk, scan), chunks):
             yield from done
 
 
-Records = list[tuple[int, int, str, str | None, int]]
-_GUARDS = tuple(Guard(flags) for flags in range(8))
-
-
-def _scanner(backend: str | None) -> Callable[[bytes], Records | None] | None:
+def _scanner(backend: str | None) -> Scanner | None:
     """The compiled scanner of ``backend``, or None for ast (the pure twin of this job)."""
     if backend is None:
         return _default_scanner()
@@ -199,7 +209,7 @@ def _scanner(backend: str | None) -> Callable[[bytes], Records | None] | None:
 
 
 @functools.cache
-def _default_scanner() -> Callable[[bytes], Records | None] | None:
+def _default_scanner() -> Scanner | None:
     if BACKEND == "python":
         return None
     try:
@@ -230,18 +240,18 @@ def _chunks(paths: list[str], workers: int) -> list[list[str]]:
     return [paths[start : start + size] for start in range(0, len(paths), size)]
 
 
-def _scan_chunk(paths: list[str], backend: str | None) -> list[FileImports]:
-    return [_scan_file(path, backend) for path in paths]
+def _scan_chunk(paths: list[str], scan: Scanner | None) -> list[FileImports]:
+    return [_scan_file(path, scan) for path in paths]
 
 
-def _scan_file(path: str, backend: str | None) -> FileImports:
+def _scan_file(path: str, scan: Scanner | None) -> FileImports:
     try:
         with open(path, "rb") as file:
             source = file.read()
     except OSError as exc:
         return FileImports(path, 0, None, f"{type(exc).__name__}: {exc}", False)
     try:
-        imports, fast = scan_source(source, backend=backend)
+        imports, fast = _scan_source(source, scan)
     except SyntaxError as exc:
         return FileImports(path, len(source), None, _syntax_error(exc), False)
     except (ValueError, RecursionError, MemoryError) as exc:
