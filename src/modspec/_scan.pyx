@@ -19,6 +19,8 @@ __all__ = ["scan"]
 # Lexing them so is right for every version where the file parses; before 3.12 the scanner
 # also declines those quotes, so that the files 3.11 rejects keep their SyntaxError.
 cdef bint PEP701 = sys.version_info >= (3, 12)
+# except* (3.11): before, a SyntaxError that the scanner would not see.
+cdef bint EXCEPT_STAR = sys.version_info >= (3, 11)
 
 # Guard flags: the values of modspec._imports.Guard.
 cdef enum:
@@ -874,6 +876,8 @@ cdef int line_kind(Scanner *S) noexcept nogil:
     if name_is(S, b"except", 6):
         next_token(S)
         if S.kind == T_STAR:
+            if not EXCEPT_STAR:
+                S.failed = True
             next_token(S)
         return K_EXCEPT
     if name_is(S, b"else", 4) or name_is(S, b"finally", 7):
