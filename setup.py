@@ -1,4 +1,4 @@
-"""Builds the Cython core, src/modspec/_fast.pyx; nothing else lives here.
+"""Builds the Cython extensions, src/modspec/_fast.pyx and _scan.pyx; nothing else lives here.
 
 MODSPEC_NO_EXTENSIONS=1  install the pure-Python package only
 MODSPEC_DEBUG_BUILD=1    compile with -O0 -g and Cython's line tracing, for debuggers and profilers
@@ -21,14 +21,17 @@ def _extensions() -> list[Extension]:
     from Cython.Build import cythonize
 
     debug = _flag("MODSPEC_DEBUG_BUILD")
-    extension = Extension(
-        "modspec._fast",
-        ["src/modspec/_fast.pyx"],
-        extra_compile_args=["-O0", "-g"] if debug else ["-O2"],
-        define_macros=[("CYTHON_TRACE_NOGIL", "1")] if debug else [],
-    )
+    extensions = [
+        Extension(
+            f"modspec.{name}",
+            [f"src/modspec/{name}.pyx"],
+            extra_compile_args=["-O0", "-g"] if debug else ["-O2"],
+            define_macros=[("CYTHON_TRACE_NOGIL", "1")] if debug else [],
+        )
+        for name in ("_fast", "_scan")
+    ]
     return cythonize(
-        [extension],
+        extensions,
         compiler_directives={"linetrace": debug},
         annotate=False,
     )

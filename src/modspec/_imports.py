@@ -1,16 +1,33 @@
-"""Static import extraction: the import statements of Python source, without running it."""
+"""Static import extraction: the import statements of Python source, without running it.
+
+imports_ast is the reference: ast.parse and a walk of the statements. The compiled scanner
+(_scan.pyx) reads the same answers from the bytes without building a tree, about 40 times
+faster; where it is unsure (a non-UTF-8 coding cookie, tabs it cannot place, an f-string that
+3.11 and 3.12 read differently, anything it does not know) it declines and ast answers.
+
+Syntax errors: the scanner checks what it lexes (strings, brackets, indentation, encoding)
+but not the grammar, and a full parse is the very cost it avoids. So a file that does not
+parse gets its error (FileImports.error, or scan_source raising) whenever the scanner declines
+it, which it does for most broken files; a file with a grammar error the scanner cannot see
+(say, `x = = 1`) gets the imports a reader of its import statements would find, with
+fast=True. Where ast parses a file, the scanner's answer is ast's, by test over the standard
+library and site-packages.
+"""
 
 from __future__ import annotations
 
 import ast
 import enum
+import functools
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
+
+from ._backend import BACKEND, BACKENDS
 
 __all__ = ["FileImports", "Guard", "ImportRef", "imports_ast", "scan_files", "scan_source"]
 
@@ -136,10 +153,24 @@ def _last_identifier(node: ast.expr) -> str | None:
 
 # -- the entry points -------------------------------------------------------------------------
 
+# What the compiled scanner gives: (line, level, module, name, guard flags) per imported name.
+Records = list[tuple[int, int, str, str | None, int]]
+Scanner = Callable[[bytes], Records | None]
+_GUARDS = tuple(Guard(flags) for flags in range(8))
+
 
 def scan_source(source: bytes, *, backend: str | None = None) -> tuple[tuple[ImportRef, ...], bool]:
-    """(imports, fast) of ``source``; raises like imports_ast when the source is unparsable."""
-    _check_backend(backend)
+    """(imports, fast) of ``source``: the scanner's answer, else ast's (which may raise)."""
+    return _scan_source(source, _scanner(backend))
+
+
+def _scan_source(source: bytes, scan: Scanner | None) -> tuple[tuple[ImportRef, ...], bool]:
+    if scan is not None:
+        records = scan(source)
+        if records is not None:
+            guards = _GUARDS
+            imports = tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+            return imports, True
     return imports_ast(source), False
 
 
@@ -147,20 +178,50 @@ def scan_files(
     paths: Sequence[str], *, workers: int | None = None, backend: str | None = None
 ) -> Iterator[FileImports]:
     """The imports of each file, in input order; a bad file is reported, never raised."""
-    _check_backend(backend)
-    chunks = _chunks(list(paths), _workers(workers))
-    if len(chunks) <= 1:
+    # Checked now, not at the first next(): a bad argument is the caller's error.
+    scan = _scanner(backend)
+    count = _workers(workers)
+    return _scan_all(_chunks(list(paths), count), count, scan)
+
+
+def _scan_all(chunks: list[list[str]], workers: int, scan: Scanner | None) -> Iterator[FileImports]:
+    if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _scan_chunk(chunk, backend)
+            yield from _scan_chunk(chunk, scan)
         return
-    with ThreadPoolExecutor(max_workers=_workers(workers)) as pool:
-        for done in pool.map(lambda chunk: _scan_chunk(chunk, backend), chunks):
+    # Threads suffice: the scanner lexes without the GIL, and reads release it too.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(lambda chunk: _scan_chunk(chunk, scan), chunks):
             yield from done
 
 
-def _check_backend(backend: str | None) -> None:
-    if backend not in (None, "cython", "python"):
-        raise ValueError(f"unknown backend {backend!r}; expected 'cython' or 'python'")
+def _scanner(backend: str | None) -> Scanner | None:
+    """The compiled scanner of ``backend``, or None for ast (the pure twin of this job)."""
+    if backend is None:
+        return _default_scanner()
+    if backend == "python":
+        return None
+    if backend == "cython":
+        from . import _scan  # an ImportError here says the extension is not built
+
+        return _scan.scan
+    raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+
+
+@functools.cache
+def _default_scanner() -> Scanner | None:
+    if BACKEND == "python":
+        return None
+    try:
+        return _scanner("cython")
+    except ImportError as exc:
+        # As _backend does for the core: a missing build must not break imports; say so once.
+        warnings.warn(
+            f"modspec: compiled import scanner unavailable ({exc}); using ast",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return None
 
 
 def _workers(workers: int | None) -> int:
@@ -179,18 +240,18 @@ def _chunks(paths: list[str], workers: int) -> list[list[str]]:
     return [paths[start : start + size] for start in range(0, len(paths), size)]
 
 
-def _scan_chunk(paths: list[str], backend: str | None) -> list[FileImports]:
-    return [_scan_file(path, backend) for path in paths]
+def _scan_chunk(paths: list[str], scan: Scanner | None) -> list[FileImports]:
+    return [_scan_file(path, scan) for path in paths]
 
 
-def _scan_file(path: str, backend: str | None) -> FileImports:
+def _scan_file(path: str, scan: Scanner | None) -> FileImports:
     try:
         with open(path, "rb") as file:
             source = file.read()
     except OSError as exc:
         return FileImports(path, 0, None, f"{type(exc).__name__}: {exc}", False)
     try:
-        imports, fast = scan_source(source, backend=backend)
+        imports, fast = _scan_source(source, scan)
     except SyntaxError as exc:
         return FileImports(path, len(source), None, _syntax_error(exc), False)
     except (ValueError, RecursionError, MemoryError) as exc:
