@@ -279,7 +279,7 @@ def surface(
                 key: tuple[str, ...] | str = f"\0{'.' * ref.level}{written}\0{targets}"
             else:
                 key = targets
-            sites[key].append(ImportSite(scanned.path, ref.line, Guard(ref.guard)))
+            sites[key].append(ImportSite(scanned.path, ref.line, ref.guard))
         report.imports += len(scanned.imports)
     report.unparsable.sort()
     report.statements = len(statements)
