@@ -350,3 +350,10 @@ def test_distributions_come_from_the_search_path(tree: Tree, backend: str) -> No
     assert report.distributions["inferred"] == ("infer",)
     assert report.distributions["orphan"] == ()
     assert report.distributions["fastext"] == ("infer",)
+
+
+def test_an_unresolved_from_import_names_the_module(tree: Tree, backend: str) -> None:
+    root = tree({"code/use.py": "from gone.pkg import thing\nfrom json import nothing_here\n"})
+    report = surface([str(root / "code")], backend=backend)
+    assert [(u.name, u.reason) for u in report.unresolved] == [("gone.pkg", "parent_missing")]
+    assert report.categories == {"json": Category.STDLIB}  # nothing_here: an attribute, maybe

@@ -314,7 +314,7 @@ def surface(
                 explanation = resolver.explain(missing)
                 why[missing] = (explanation.reason.value, explanation.detail)
             reason, detail = why[missing]
-            report.unresolved.extend(UnresolvedImport(key[0], s, reason, detail) for s in where)
+            report.unresolved.extend(UnresolvedImport(missing, s, reason, detail) for s in where)
             continue
         importing[target].update(site.path for site in where)
         shared = guards.get(target, ~Guard.NONE)
