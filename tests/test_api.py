@@ -28,6 +28,7 @@ Tree = Callable[[dict[str, object]], Path]
 CONTRACT_NAMES = [
     "BACKEND",
     "BytecodeStatus",
+    "EditableFinder",
     "EnvironmentPath",
     "EnvironmentPathError",
     "Explanation",
