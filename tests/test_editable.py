@@ -185,9 +185,7 @@ def setuptools_venvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
             "backends": _backends(),
         }
         # -B: importing the parents must not write bytecode that later answers would see.
-        done = _run(
-            [str(venv / python), "-B", "-c", _ORACLE], input=json.dumps(request), cwd=empty
-        )
+        done = _run([str(venv / python), "-B", "-c", _ORACLE], input=json.dumps(request), cwd=empty)
         found[mode] = {"venv": venv, "cwd": empty, **json.loads(done.stdout)}
     return found
 
