@@ -29,7 +29,16 @@ from oracle import _FIELDS_SOURCE, fields
 import modspec
 from modspec import EditableFinder, Reason, environment_path
 
-MODES = ("lenient", "strict", "compat")
+# mode -> (the setuptools to install, --config-settings editable_mode=...): the current
+# setuptools in its three modes, and the last releases of its two earlier finder templates
+# (which need wheel for bdist_wheel) in their default mode.
+MODES: dict[str, tuple[list[str], str | None]] = {
+    "lenient": (["setuptools"], None),
+    "strict": (["setuptools"], "strict"),
+    "compat": (["setuptools"], "compat"),
+    "template-64": (["setuptools==67.8.0", "wheel"], None),
+    "template-68": (["setuptools==68.2.2", "wheel"], None),
+}
 
 _PYPROJECT = """\
 [build-system]
@@ -160,21 +169,26 @@ def setuptools_venvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
     """For each mode: the venv with every project installed editable, and CPython's answers."""
     root = tmp_path_factory.mktemp("editable")
     base = root / "base"
-    # One venv with pip and the current setuptools, copied per mode (a venv finds its prefix
-    # from its executable's place, so a copy works), saves a setuptools install per mode.
+    # One venv with pip, copied per mode (a venv finds its prefix from its executable's place,
+    # so a copy works), then given the setuptools of that mode: one venv creation in all.
     _run([sys.executable, "-m", "venv", str(base)])
     python = "bin/python"
-    _run([str(base / python), "-m", "pip", "install", "-q", "-U", "setuptools"])
     empty = root / "cwd"
     empty.mkdir()
     found: dict[str, dict[str, Any]] = {}
-    for mode in MODES:
+    installed: dict[tuple[str, ...], Path] = {}
+    for mode, (requirements, editable_mode) in MODES.items():
         venv = root / f"venv-{mode}"
-        shutil.copytree(base, venv, symlinks=True)
+        ready = installed.get(tuple(requirements))
+        shutil.copytree(ready or base, venv, symlinks=True)
+        if ready is None:
+            pip = [str(venv / python), "-m", "pip", "install", "-q", "-U"]
+            _run([*pip, *requirements], cwd=empty)
+            installed[tuple(requirements)] = venv
         projects = root / f"projects-{mode}"
         command = [str(venv / python), "-m", "pip", "install", "-q", "--no-build-isolation"]
-        if mode != "lenient":
-            command += ["--config-settings", f"editable_mode={mode}"]
+        if editable_mode is not None:
+            command += ["--config-settings", f"editable_mode={editable_mode}"]
         for project, (files, _) in PROJECTS.items():
             write_tree(projects / project, files)
             command += ["-e", str(projects / project)]
@@ -218,11 +232,17 @@ def test_setuptools_editable_answers_as_cpython(
 
 
 @pytest.mark.slow
-def test_lenient_mode_uses_the_hooks(setuptools_venvs: dict[str, dict[str, Any]]) -> None:
+@pytest.mark.parametrize(
+    ("mode", "template"), [("lenient", "70"), ("template-64", "64"), ("template-68", "68")]
+)
+def test_lenient_mode_uses_the_hooks(
+    setuptools_venvs: dict[str, dict[str, Any]], mode: str, template: str
+) -> None:
     # The comparison above is only worth its salt if some names come through the hooks: the
     # flat layout and its namespace package do, in the default mode.
-    env = environment_path(setuptools_venvs["lenient"]["venv"])
+    env = environment_path(setuptools_venvs[mode]["venv"])
     assert {editable.tool for editable in env.editables} == {"setuptools"}
+    assert {editable.template for editable in env.editables} == {template}
     mapped = {key for editable in env.editables for key, _ in editable.mapping}
     assert {"flatpkg", "single_mod"} <= mapped
     namespaces = {key for editable in env.editables for key, _ in editable.namespaces}
@@ -265,8 +285,8 @@ def _meson_module(names: set[str], build: str) -> str:
 
 
 def _legacy_setuptools_module(mapping: dict[str, str]) -> str:
-    # The first setuptools template's shape: the finder walks reversed(MAPPING) and maps a name
-    # at any depth below a mapped package.
+    # The shape of setuptools 64-67's template: the finder walks reversed(MAPPING) and maps a
+    # name at any depth below a mapped package; a namespace's paths are an 'or' chain.
     return (
         f"MAPPING = {mapping!r}\nNAMESPACES = {{}}\n"
         "PATH_PLACEHOLDER = '__editable__.demo-1.0.finder' + '.__path_hook__'\n\n"
@@ -275,6 +295,10 @@ def _legacy_setuptools_module(mapping: dict[str, str]) -> str:
         "    def find_spec(cls, fullname, path=None, target=None):\n"
         "        for pkg, pkg_path in reversed(list(MAPPING.items())):\n"
         "            pass\n\n"
+        "class _EditableNamespaceFinder:\n"
+        "    @classmethod\n"
+        "    def _paths(cls, fullname):\n"
+        "        return NAMESPACES[fullname] or MAPPING.get(fullname) or [PATH_PLACEHOLDER]\n\n"
         "def install():\n    pass\n"
     )
 
@@ -335,7 +359,7 @@ def test_setuptools_first_template_maps_any_depth(
         str(tmp_path / "site/__editable___demo_finder.py")
     )
     assert isinstance(editable, EditableFinder)
-    assert editable.legacy_template
+    assert editable.template == "64"
     assert editable.path_entry is None  # no namespaces: install() adds no path hook
     resolver = modspec.Resolver([str(tmp_path / "site")], editables=[editable], backend=backend)
     found = resolver.resolve_many(["pkg", "pkg.sub", "pkg.sub.leaf", "pkg.sub.mod"])

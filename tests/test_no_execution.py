@@ -205,6 +205,10 @@ def _setuptools_finder(
         "        parent, _, child = fullname.rpartition('.')\n"
         "        if parent and parent in MAPPING:\n"
         "            return None\n\n"
+        "class _EditableNamespaceFinder:\n"
+        "    @classmethod\n"
+        "    def _paths(cls, fullname):\n"
+        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
         "def install():\n    pass\n"
     )
 

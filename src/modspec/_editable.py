@@ -7,8 +7,7 @@ installs it at start-up. modspec never imports such a module: it reads its file,
 - setuptools ≥ 64 (``__editable___<dist>_finder.py``): a finder appended to ``sys.meta_path``
   (after PathFinder) answers the top-level names of ``MAPPING`` and their children, and, when
   ``NAMESPACES`` is not empty, a path hook answers namespace packages for a placeholder entry
-  appended to ``sys.path``. Both templates are mirrored: the current one, and the first one
-  (the setuptools 64 series and a few after), which maps names at any depth.
+  appended to ``sys.path``. Its three finder templates are mirrored (``EditableFinder.template``).
 - scikit-build-core (``_<dist>_editable.py``) and meson-python (``_<dist>_editable_loader.py``):
   detected and reported, not answered. Their finders go first in ``sys.meta_path``, hand out
   their own loader classes (which a ``Spec`` does not model) and may rebuild the project when a
@@ -60,6 +59,11 @@ class EditableFinder:
     its directories (setuptools only). ``path_entry`` is the ``sys.path`` placeholder its path
     hook answers, when it installs one. ``unsupported`` says why modspec cannot answer as the
     hook would (None when it can); such a hook's names are reported by ``explain``, not resolved.
+
+    ``template`` tells setuptools' finder templates apart: ``"64"`` (setuptools 64–67: a name
+    at any depth below a mapped package is mapped), ``"68"`` (68–69: mapped names and their
+    direct children only) and ``"70"`` (70 and later: a namespace's portions also end with the
+    placeholder entry); None for the other tools.
     """
 
     tool: str
@@ -69,9 +73,7 @@ class EditableFinder:
     namespaces: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path_entry: str | None = None
     unsupported: str | None = None
-    # setuptools' first template maps names at any depth; the current one only top-level
-    # names and their children.
-    legacy_template: bool = False
+    template: str | None = None
 
     def claims(self, fullname: str) -> str | None:
         """The key of ``mapping`` or ``namespaces`` that covers ``fullname`` (the name, or a
@@ -170,24 +172,8 @@ def _setuptools(tree: ast.Module, module: str, file: str) -> EditableFinder | No
     ):
         return None
     namespaces = tuple((key, tuple(paths)) for key, paths in namespaces_value.items())
-    # Which template: the first one loops over reversed(MAPPING), the current one asks
-    # whether the name's parent is in MAPPING.
-    calls = {
-        node.func.id
-        for node in ast.walk(finder)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    }
-    asks_parent = any(
-        isinstance(node, ast.Compare)
-        and isinstance(node.left, ast.Name)
-        and node.left.id == "parent"
-        for node in ast.walk(finder)
-    )
-    if "reversed" in calls:
-        legacy = True
-    elif asks_parent:
-        legacy = False
-    else:
+    template = _setuptools_template(finder, classes.get("_EditableNamespaceFinder"))
+    if template is None:
         return EditableFinder(
             SETUPTOOLS,
             module,
@@ -203,8 +189,40 @@ def _setuptools(tree: ast.Module, module: str, file: str) -> EditableFinder | No
         mapping,
         namespaces,
         path_entry=placeholder if namespaces else None,
-        legacy_template=legacy,
+        template=template,
     )
+
+
+def _setuptools_template(finder: ast.ClassDef, namespace_finder: ast.ClassDef | None) -> str | None:
+    """Which of setuptools' finder templates the classes are, told by their shapes: "64"
+    loops over reversed(MAPPING); "68" and "70" ask whether the name's parent is mapped, and
+    "70" returns a namespace's paths as [*paths, PATH_PLACEHOLDER] (a starred list) where the
+    others return 'NAMESPACES[...] or MAPPING.get(...) or [...]'."""
+    if namespace_finder is None:
+        return None
+    calls = {
+        node.func.id
+        for node in ast.walk(finder)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    asks_parent = any(
+        isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "parent"
+        for node in ast.walk(finder)
+    )
+    starred = any(isinstance(node, ast.Starred) for node in ast.walk(namespace_finder))
+    chained = any(
+        isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+        for node in ast.walk(namespace_finder)
+    )
+    if "reversed" in calls and chained:
+        return "64"
+    if asks_parent and chained:
+        return "68"
+    if asks_parent and starred:
+        return "70"
+    return None
 
 
 def _install_call(tree: ast.Module, function: str) -> ast.Call | None:
@@ -378,7 +396,8 @@ class _SetuptoolsFinder:
         self.items = list(editable.mapping)
         self.namespaces = dict(editable.namespaces)
         self.placeholder = editable.path_entry
-        self.legacy = editable.legacy_template
+        self.maps_any_depth = editable.template == "64"
+        self.chained_paths = editable.template in ("64", "68")
         # Mirrors importlib.machinery.all_suffixes: source, bytecode, then extension suffixes.
         extensions = tuple(
             suffix
@@ -388,15 +407,15 @@ class _SetuptoolsFinder:
         self.suffixes = (*config.source_suffixes, *config.bytecode_suffixes, *extensions)
 
     def find_spec(self, fullname: str, path_find_spec: Any) -> RawSpec | None:
-        if self.legacy:
-            # Mirrors setuptools' first _EditableFinder.find_spec: the last mapped package
-            # holding the name answers, whatever it finds.
+        if self.maps_any_depth:
+            # Mirrors setuptools' _EditableFinder.find_spec (template "64", setuptools 64–67):
+            # the last mapped package holding the name answers, whatever it finds.
             for package, package_path in reversed(self.items):
                 if fullname == package or fullname.startswith(f"{package}."):
                     rest = fullname.replace(package, "", 1).strip(".").split(".")
                     return self._find_spec(fullname, pathlib.PurePath(package_path, *rest))
             return None
-        # Mirrors setuptools' _EditableFinder.find_spec (the current template).
+        # Mirrors setuptools' _EditableFinder.find_spec (templates "68" and "70").
         if fullname in self.mapping:
             return self._find_spec(fullname, pathlib.PurePath(self.mapping[fullname]))
         parent, _, _ = fullname.rpartition(".")
@@ -428,9 +447,9 @@ class _SetuptoolsFinder:
         if fullname not in self.namespaces:
             return None
         paths: Any = self.namespaces[fullname]
-        if self.legacy:
-            # The first template's 'or MAPPING.get(...)' gives a str, which PathFinder's
-            # list.extend takes letter by letter.
+        if self.chained_paths:
+            # Templates "64" and "68": their 'or MAPPING.get(...)' gives a str, which
+            # PathFinder's list.extend takes letter by letter.
             paths = paths or self.mapping.get(fullname) or [self.placeholder]
             portions = tuple(paths)
         else:
