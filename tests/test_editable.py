@@ -8,8 +8,11 @@ by field, with ``importlib.util.find_spec`` run in that venv (which imports the 
 the oracle); so are the answers of a ``Resolver()`` made inside the venv, which finds the
 installed hooks in ``sys.meta_path`` by itself.
 
-scikit-build-core's and meson-python's hooks need a CMake or Meson build to install for real;
-here they are modules in the shape those tools write, which modspec must recognise and report.
+scikit-build-core and meson-python install a pure-Python project each for real too (with
+cmake, ninja and meson from their wheels): modspec must recognise their hooks, statically and
+live, and report them (it does not answer for them; see ``modspec._editable``). Modules in the
+shape those tools write cover the rest without a build. All installs run in one session
+fixture, each stage for every venv at once.
 """
 
 from __future__ import annotations
@@ -149,11 +152,33 @@ def _env() -> dict[str, str]:
 
 
 def _run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=_env(), timeout=300, **kwargs
-    )
-    assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
+    (done,) = _run_all([(command, kwargs)])
     return done
+
+
+def _run_all(
+    commands: list[tuple[list[str], dict[str, Any]]],
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run the commands at once (installs spend most of their time waiting on pip), each
+    with an ``input``, ``cwd`` or ``env`` of its own; all must succeed."""
+    started = []
+    for command, options in commands:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=options.get("cwd"),
+            env=options.get("env", _env()),
+        )
+        started.append((command, options, process))
+    finished = []
+    for command, options, process in started:
+        out, err = process.communicate(options.get("input"), timeout=300)
+        assert process.returncode == 0, f"{command} failed:\n{out}\n{err}"
+        finished.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return finished
 
 
 def _backends() -> list[str]:
@@ -164,55 +189,125 @@ def _backends() -> list[str]:
     return ["cython", "python"]
 
 
+# scikit-build-core and meson-python: a pure-Python project each.
+OTHER_PROJECTS: dict[str, dict[str, object]] = {
+    "skproj": {
+        "pyproject.toml": (
+            '[build-system]\nrequires = ["scikit-build-core"]\n'
+            'build-backend = "scikit_build_core.build"\n'
+            '[project]\nname = "skpkg"\nversion = "1.0"\n'
+        ),
+        "CMakeLists.txt": (
+            "cmake_minimum_required(VERSION 3.15)\n"
+            "project(${SKBUILD_PROJECT_NAME} LANGUAGES NONE)\n"
+        ),
+        "src/skpkg/__init__.py": "",
+        "src/skpkg/mod.py": "",
+    },
+    "mesproj": {
+        "pyproject.toml": (
+            '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n'
+            '[project]\nname = "mespkg"\nversion = "1.0"\n'
+        ),
+        "meson.build": (
+            "project('mespkg', version: '1.0')\n"
+            "py = import('python').find_installation()\n"
+            "py.install_sources('mespkg/__init__.py', 'mespkg/mod.py', subdir: 'mespkg')\n"
+        ),
+        "mespkg/__init__.py": "",
+        "mespkg/mod.py": "",
+    },
+}
+OTHER_NAMES = ["skpkg", "skpkg.mod", "mespkg", "mespkg.mod"]
+OTHER_REQUIREMENTS = ["scikit-build-core", "cmake", "ninja", "meson-python", "meson"]
+
+_OTHER_ORACLE = r"""
+import importlib.util, json, sys
+request = json.load(sys.stdin)
+origins = {}
+for name in request["names"]:
+    spec = importlib.util.find_spec(name)
+    origins[name] = [spec.origin, type(spec.loader).__name__]
+sys.path.append(request["modspec_dir"])
+import modspec
+sys.path.remove(request["modspec_dir"])
+resolver = modspec.Resolver()
+reasons = {name: resolver.explain(name).reason.value for name in request["names"]}
+tools = sorted(editable.tool for editable in resolver.editables)
+json.dump({"origins": origins, "reasons": reasons, "tools": tools}, sys.stdout)
+"""
+
+
+PYTHON = "bin/python"
+
+
 @pytest.fixture(scope="session")
-def setuptools_venvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """For each mode: the venv with every project installed editable, and CPython's answers."""
+def installs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """For each mode (and "other-tools"): the venv with its projects installed editable, and
+    what CPython (and modspec, live) answered there. Each stage runs for every venv at once."""
     root = tmp_path_factory.mktemp("editable")
-    base = root / "base"
-    # One venv with pip, copied per mode (a venv finds its prefix from its executable's place,
-    # so a copy works), then given the setuptools of that mode: one venv creation in all.
-    _run([sys.executable, "-m", "venv", str(base)])
-    python = "bin/python"
     empty = root / "cwd"
     empty.mkdir()
-    found: dict[str, dict[str, Any]] = {}
-    installed: dict[tuple[str, ...], Path] = {}
+    base = root / "base"
+    _run([sys.executable, "-m", "venv", str(base)])
+    # A venv finds its prefix from its executable's place, so a copy of one works: one venv
+    # with pip, copied and given each set of build requirements, then copied for each mode.
+    wanted = {tuple(requirements) for requirements, _ in MODES.values()}
+    wanted.add(tuple(OTHER_REQUIREMENTS))
+    ready = {requirements: root / f"requirements-{n}" for n, requirements in enumerate(wanted)}
+    for venv in ready.values():
+        shutil.copytree(base, venv, symlinks=True)
+    _run_all(
+        [
+            ([str(venv / PYTHON), "-m", "pip", "install", "-q", "-U", *requirements], {})
+            for requirements, venv in ready.items()
+        ]
+    )
+    plan: dict[str, tuple[Path, list[str], dict[str, dict[str, object]], str]] = {}
     for mode, (requirements, editable_mode) in MODES.items():
+        settings = [] if editable_mode is None else [f"editable_mode={editable_mode}"]
+        projects = {name: files for name, (files, _) in PROJECTS.items()}
+        plan[mode] = (ready[tuple(requirements)], settings, projects, _ORACLE)
+    plan["other-tools"] = (ready[tuple(OTHER_REQUIREMENTS)], [], OTHER_PROJECTS, _OTHER_ORACLE)
+    installing = []
+    for mode, (source, settings, projects, _) in plan.items():
         venv = root / f"venv-{mode}"
-        ready = installed.get(tuple(requirements))
-        shutil.copytree(ready or base, venv, symlinks=True)
-        if ready is None:
-            pip = [str(venv / python), "-m", "pip", "install", "-q", "-U"]
-            _run([*pip, *requirements], cwd=empty)
-            installed[tuple(requirements)] = venv
-        projects = root / f"projects-{mode}"
-        command = [str(venv / python), "-m", "pip", "install", "-q", "--no-build-isolation"]
-        if editable_mode is not None:
-            command += ["--config-settings", f"editable_mode={editable_mode}"]
-        for project, (files, _) in PROJECTS.items():
-            write_tree(projects / project, files)
-            command += ["-e", str(projects / project)]
-        _run(command, cwd=empty)
-        request = {
-            "names": NAMES,
-            "modspec_dir": str(Path(modspec.__file__).parent.parent),
-            "backends": _backends(),
-        }
+        shutil.copytree(source, venv, symlinks=True)
+        command = [str(venv / PYTHON), "-m", "pip", "install", "-q", "--no-build-isolation"]
+        for setting in settings:
+            command += ["--config-settings", setting]
+        for project, files in projects.items():
+            write_tree(root / f"projects-{mode}" / project, files)
+            command += ["-e", str(root / f"projects-{mode}" / project)]
+        # scikit-build-core and meson-python call cmake and ninja, from the venv's bin.
+        env = {**_env(), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+        installing.append((command, {"cwd": empty, "env": env}))
+    _run_all(installing)
+    request = {
+        "modspec_dir": str(Path(modspec.__file__).parent.parent),
+        "backends": _backends(),
+    }
+    asking = []
+    for mode, (_, _, _, script) in plan.items():
+        names = OTHER_NAMES if mode == "other-tools" else NAMES
         # -B: importing the parents must not write bytecode that later answers would see.
-        done = _run([str(venv / python), "-B", "-c", _ORACLE], input=json.dumps(request), cwd=empty)
-        found[mode] = {"venv": venv, "cwd": empty, **json.loads(done.stdout)}
-    return found
+        command = [str(root / f"venv-{mode}" / PYTHON), "-B", "-c", script]
+        asking.append((command, {"cwd": empty, "input": json.dumps({**request, "names": names})}))
+    return {
+        mode: {"venv": root / f"venv-{mode}", "cwd": empty, **json.loads(done.stdout)}
+        for mode, done in zip(plan, _run_all(asking), strict=True)
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_setuptools_editable_answers_as_cpython(
-    setuptools_venvs: dict[str, dict[str, Any]],
+    installs: dict[str, dict[str, Any]],
     mode: str,
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ran = setuptools_venvs[mode]
+    ran = installs[mode]
     monkeypatch.chdir(ran["cwd"])
     env = environment_path(ran["venv"])
     # The placeholder entry of setuptools' namespace hook lands where install() appends it.
@@ -236,11 +331,11 @@ def test_setuptools_editable_answers_as_cpython(
     ("mode", "template"), [("lenient", "70"), ("template-64", "64"), ("template-68", "68")]
 )
 def test_lenient_mode_uses_the_hooks(
-    setuptools_venvs: dict[str, dict[str, Any]], mode: str, template: str
+    installs: dict[str, dict[str, Any]], mode: str, template: str
 ) -> None:
     # The comparison above is only worth its salt if some names come through the hooks: the
     # flat layout and its namespace package do, in the default mode.
-    env = environment_path(setuptools_venvs[mode]["venv"])
+    env = environment_path(installs[mode]["venv"])
     assert {editable.tool for editable in env.editables} == {"setuptools"}
     assert {editable.template for editable in env.editables} == {template}
     mapped = {key for editable in env.editables for key, _ in editable.mapping}
@@ -250,6 +345,46 @@ def test_lenient_mode_uses_the_hooks(
     assert any(entry.endswith(".__path_hook__") for entry in env.entries)
     # Without the hooks, the mapped names are not found: the path alone does not hold them.
     assert modspec.Resolver(env.entries).resolve("flatpkg") is None
+
+
+# --- scikit-build-core and meson-python, installed for real ------------------------------------
+
+
+@pytest.mark.slow
+def test_scikit_build_core_and_meson_python_installed_for_real(
+    installs: dict[str, dict[str, Any]], backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = installs["other-tools"]
+    venv = ran["venv"]
+    monkeypatch.chdir(ran["cwd"])
+    env = environment_path(venv)
+    tools = {editable.tool: editable for editable in env.editables}
+    assert sorted(tools) == ran["tools"] == ["meson-python", "scikit-build-core"]
+    assert all(editable.unsupported for editable in env.editables)
+    assert dict(tools["scikit-build-core"].mapping)["skpkg.mod"] == ran["origins"]["skpkg.mod"][0]
+    assert tools["meson-python"].mapping[0][0] == "mespkg"
+    resolver = modspec.Resolver(env.entries, editables=env.editables, backend=backend)
+    found = resolver.resolve_many(OTHER_NAMES)
+    # scikit-build-core's .pth also puts the source directory on the path: the file is the
+    # same, the loader is its own wrapper (which a Spec does not model).
+    for name in ("skpkg", "skpkg.mod"):
+        spec = found[name]
+        assert spec is not None
+        assert [spec.origin, ran["origins"][name][1]] == ran["origins"][name]
+        assert ran["origins"][name][1].startswith("_ScikitBuild")
+    # meson-python's names come from its build: reported, not answered.
+    assert found["mespkg"] is None
+    assert found["mespkg.mod"] is None
+    assert ran["origins"]["mespkg.mod"][0].endswith("mespkg/mod.py")
+    why = resolver.explain("mespkg")
+    assert why.reason is Reason.CUSTOM_FINDER
+    assert "meson-python" in why.detail
+    assert ran["reasons"] == {
+        "skpkg": "found",
+        "skpkg.mod": "found",
+        "mespkg": "custom_finder",
+        "mespkg.mod": "parent_missing",
+    }
 
 
 # --- finder modules in other tools' shapes, and setuptools' first template ----------------------
@@ -310,11 +445,13 @@ def test_scikit_build_core_and_meson_python_are_reported(
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     (site,) = (venv / "lib").glob("python3.*/site-packages")
+    # The files' names and .pth lines as a real install writes them (scikit-build-core 1.1,
+    # meson-python 0.22; see the test above).
     write_tree(
         site,
         {
-            "_skb_editable.py": _skbuild_module({"skbpkg": "/src/skbpkg/__init__.py"}, True),
-            "_skb_editable.pth": "import _skb_editable\n",
+            "_editable_skbc_skb.py": _skbuild_module({"skbpkg": "/src/skbpkg/__init__.py"}, True),
+            "_editable_skbc_skb.pth": "import _editable_skbc_skb\n",
             "_mes_editable_loader.py": _meson_module({"mespkg"}, "/src/build/cp"),
             "mes-editable.pth": "import _mes_editable_loader; _mes_editable_loader.init()\n",
         },

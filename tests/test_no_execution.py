@@ -251,10 +251,10 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
             ),
             "__editable__.demo.pth": "import __editable___demo_finder; "
             "__editable___demo_finder.install()\n",
-            "_skb_editable.py": _runs(marker, "skbuild")
+            "_editable_skbc_skb.py": _runs(marker, "skbuild")
             + "class ScikitBuildRedirectingFinder:\n    pass\n"
             + "install({'skb': '/nowhere/skb.py'}, {}, {}, [], None, True, False, [], [], '')\n",
-            "_skb_editable.pth": "import _skb_editable\n",
+            "_editable_skbc_skb.pth": "import _editable_skbc_skb\n",
             "_mes_editable_loader.py": _runs(marker, "meson")
             + "class MesonpyMetaFinder:\n    pass\n"
             + "def init():\n    MesonpyMetaFinder('m', {'mes'}, '/nowhere', ['ninja'], False)\n",
@@ -301,5 +301,7 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
     # ... and left no trace.
     assert sorted(p.name for p in marker.iterdir()) == []
     assert _foreign_modules(modules_before) == set()
-    assert not {"edpkg", "legacy", "_skb_editable", "__editable___demo_finder"} & set(sys.modules)
+    assert not {"edpkg", "legacy", "_editable_skbc_skb", "__editable___demo_finder"} & set(
+        sys.modules
+    )
     assert _snapshot(tmp_path) == files_before

@@ -8,11 +8,11 @@ installs it at start-up. modspec never imports such a module: it reads its file,
   (after PathFinder) answers the top-level names of ``MAPPING`` and their children, and, when
   ``NAMESPACES`` is not empty, a path hook answers namespace packages for a placeholder entry
   appended to ``sys.path``. Its three finder templates are mirrored (``EditableFinder.template``).
-- scikit-build-core (``_<dist>_editable.py``) and meson-python (``_<dist>_editable_loader.py``):
-  detected and reported, not answered. Their finders go first in ``sys.meta_path``, hand out
-  their own loader classes (which a ``Spec`` does not model) and may rebuild the project when a
-  name is imported (meson-python always does; its answers come from the build directory's
-  install plan, which only the build brings up to date).
+- scikit-build-core (``_editable_skbc_<dist>.py``) and meson-python
+  (``_<dist>_editable_loader.py``): detected and reported, not answered. Their finders go first
+  in ``sys.meta_path``, hand out their own loader classes (which a ``Spec`` does not model) and
+  may rebuild the project when a name is imported (meson-python always does; its answers come
+  from the build directory's install plan, which only the build brings up to date).
 """
 
 from __future__ import annotations
