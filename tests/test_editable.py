@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -537,3 +538,80 @@ def test_an_unknown_setuptools_template_is_reported(tmp_path: Path) -> None:
     assert editable.unsupported is not None
     assert editable.claims("a.b") == "a"
     assert modspec.Resolver([], editables=[editable]).resolve("a") is None
+
+
+def _current_setuptools_module(mapping: dict[str, str], namespaces: dict[str, list[str]]) -> str:
+    # The shape of setuptools 70+'s template: the parent is asked for, and a namespace's paths
+    # end with the placeholder (a starred list).
+    return (
+        f"MAPPING = {mapping!r}\nNAMESPACES = {namespaces!r}\n"
+        "PATH_PLACEHOLDER = '__editable__.live-1.0.finder' + '.__path_hook__'\n\n"
+        "class _EditableFinder:\n"
+        "    @classmethod\n"
+        "    def find_spec(cls, fullname, path=None, target=None):\n"
+        "        parent, _, child = fullname.rpartition('.')\n"
+        "        if parent and parent in MAPPING:\n"
+        "            return None\n\n"
+        "class _EditableNamespaceFinder:\n"
+        "    @classmethod\n"
+        "    def _paths(cls, fullname):\n"
+        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
+        "def install():\n    pass\n"
+    )
+
+
+def test_live_hooks_are_found_statically(
+    tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hook installed in this process, as setuptools' install() would leave it: the finder
+    # class at the end of sys.meta_path, the placeholder at the end of sys.path. The finder
+    # here is a stand-in that fails if called; modspec must read its module's file instead.
+    monkeypatch.chdir(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "proj/livepkg/__init__.py": "",
+            "proj/livepkg/mod.py": "",
+            "proj/livens/inner/__init__.py": "",
+            "site/__editable___live_finder.py": _current_setuptools_module(
+                {"livepkg": str(tmp_path / "proj/livepkg")},
+                {"livens": [str(tmp_path / "proj/livens")]},
+            ),
+        },
+    )
+    module = types.ModuleType("__editable___live_finder")
+    module.__file__ = str(tmp_path / "site/__editable___live_finder.py")
+    module.MAPPING = {"livepkg": str(tmp_path / "proj/livepkg")}  # as the imported module has
+
+    class Finder:
+        @classmethod
+        def find_spec(cls, *args: object) -> None:
+            raise AssertionError("modspec called a finder")
+
+    Finder.__module__ = module.__name__
+    placeholder = "__editable__.live-1.0.finder.__path_hook__"
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder])
+    monkeypatch.setattr(sys, "path", [*sys.path, placeholder])
+
+    resolver = modspec.Resolver(backend=backend)
+    (editable,) = resolver.editables
+    assert (editable.module, editable.template, editable.path_entry) == (
+        module.__name__,
+        "70",
+        placeholder,
+    )
+    found = resolver.resolve_many(["livepkg.mod", "livens", "livens.inner"])
+    assert found["livepkg.mod"] is not None
+    assert found["livepkg.mod"].origin == str(tmp_path / "proj/livepkg/mod.py")
+    assert found["livens"] is not None
+    assert found["livens"].kind is modspec.Kind.NAMESPACE
+    assert found["livens"].submodule_search_locations == (
+        str(tmp_path / "proj/livens"),
+        placeholder,
+    )
+    assert found["livens.inner"] is not None
+    # A name the hook does not give either is simply not found: no custom finder is blamed.
+    assert resolver.explain("livepkg.nope").reason is Reason.NOT_FOUND
+    # With an explicit path, hooks are only those given.
+    assert modspec.Resolver(sys.path, backend=backend).resolve("livepkg") is None

@@ -31,7 +31,7 @@ from typing import Any
 from ._config import CoreConfig
 from ._core import RawSpec, get_cached
 
-__all__ = ["EditableFinder", "hooks", "live_editables", "read_editable_finder"]
+__all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
 
 SETUPTOOLS = "setuptools"
 SCIKIT_BUILD_CORE = "scikit-build-core"
@@ -299,9 +299,11 @@ def live_editables() -> tuple[EditableFinder, ...]:
     (``inspect.getattr_static``), never called."""
     found: dict[str, EditableFinder] = {}
     for finder in [*sys.meta_path, *sys.path_hooks]:
-        module_name = _module_name(finder)
+        module_name = finder_module(finder)
         if module_name is None or module_name in found:
             continue
+        if module_name.partition(".")[0] in sys.stdlib_module_names:
+            continue  # zipimport, importlib's finders: no editable hook's module
         module = sys.modules.get(module_name)
         if type(module) is not types.ModuleType:
             continue
@@ -314,7 +316,9 @@ def live_editables() -> tuple[EditableFinder, ...]:
     return tuple(found.values())
 
 
-def _module_name(finder: object) -> str | None:
+def finder_module(finder: object) -> str | None:
+    """The name of the module that defines ``finder`` (a finder or a path hook), read
+    statically."""
     if type(finder) is types.MethodType:
         # A bound method (setuptools' _EditableNamespaceFinder._path_hook): its function's
         # module. Both attributes are the method object's own; no code of the finder runs.

@@ -20,7 +20,7 @@ from inspect import getattr_static
 from typing import TYPE_CHECKING
 
 from . import _config, _zipfinder
-from ._editable import EditableFinder
+from ._editable import EditableFinder, finder_module
 from ._spec import Spec
 
 if TYPE_CHECKING:
@@ -152,7 +152,8 @@ def _why_missing(
             )
             return Reason.CUSTOM_FINDER, detail, searched
 
-    claim = _custom_finder(missing)
+    answered = {editable.module for editable in editables if editable.unsupported is None}
+    claim = _custom_finder(missing, answered)
     if claim is not None:
         finder, evidence = claim
         detail = (
@@ -266,12 +267,15 @@ def _case_mismatch(
     return None
 
 
-def _custom_finder(name: str) -> tuple[str, str] | None:
+def _custom_finder(name: str, answered: set[str]) -> tuple[str, str] | None:
     """(the finder, what suggests it serves ``name``) for the first finder of the running
-    process's sys.meta_path, not a standard one, that seems to serve ``name``."""
+    process's sys.meta_path, not a standard one and not of an editable hook's module the
+    resolver answers for (``answered``), that seems to serve ``name``."""
     for finder in list(sys.meta_path):
         if any(finder is standard for standard in _STANDARD_FINDERS):
             continue
+        if finder_module(finder) in answered:
+            continue  # the resolver answered as it would: it did not find the name either
         evidence = _claims(finder, name)
         if evidence is not None:
             # The default reprs: a finder's own __repr__ would be its code, run.
