@@ -376,9 +376,9 @@ cdef class PathCore:
             if finder is None:
                 # sys.path_hooks after the standard two (an editable install's placeholder).
                 for hook in self.path_hooks:
-                    path = hook(entry)
-                    if path is not None:
-                        finder = _HookFinder(path)
+                    find = hook(entry)
+                    if find is not None:
+                        finder = _HookFinder(find)
                         break
         self._finders[entry] = finder
         return finder
