@@ -516,6 +516,8 @@ def test_setuptools_first_template_maps_any_depth(
         "MAPPING = {}\n",  # no finder class
         "class _EditableFinder: pass\nMAPPING = {1: 2}\nNAMESPACES = {}\nPATH_PLACEHOLDER = 'x'\n",
         "class _EditableFinder: pass\nMAPPING = dict(a='b')\nNAMESPACES = {}\n",
+        # a placeholder that is not setuptools' '<name>.__path_hook__'
+        "class _EditableFinder: pass\nMAPPING = {}\nNAMESPACES = {}\nPATH_PLACEHOLDER = 'x'\n",
         "class _EditableFinder(:\n",  # does not parse
         "import os\n",
     ],

@@ -166,6 +166,8 @@ def _setuptools(tree: ast.Module, module: str, file: str) -> EditableFinder | No
     placeholder = values.get("PATH_PLACEHOLDER")
     if finder is None or mapping is None or type(placeholder) is not str:
         return None
+    if not placeholder.endswith(_PLACEHOLDER_SUFFIX):
+        return None
     if type(namespaces_value) is not dict or not all(
         type(key) is str and type(paths) is list and all(type(path) is str for path in paths)
         for key, paths in namespaces_value.items()
@@ -226,7 +228,9 @@ def _setuptools_template(finder: ast.ClassDef, namespace_finder: ast.ClassDef | 
 
 
 def _install_call(tree: ast.Module, function: str) -> ast.Call | None:
-    """The first call of ``function`` at the module's top level or in a top-level function."""
+    """The first call of ``function``, breadth first: a call at the module's top level comes
+    before any inside a function (scikit-build-core's ``install(...)`` line, or the same call
+    in the ``entrypoint()`` it writes for .start files)."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
