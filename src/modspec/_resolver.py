@@ -1,4 +1,4 @@
-"""Resolver: sys.meta_path's standard finders (builtin, frozen, path) over a resolution core."""
+"""Resolver: sys.meta_path's standard finders (and editable hooks) over a resolution core."""
 
 from __future__ import annotations
 
