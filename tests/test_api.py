@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.machinery
 import importlib.util
+import inspect
 import os
 import re
 import sys
@@ -28,6 +29,7 @@ Tree = Callable[[dict[str, object]], Path]
 CONTRACT_NAMES = [
     "BACKEND",
     "BytecodeStatus",
+    "EditableFinder",
     "EnvironmentPath",
     "EnvironmentPathError",
     "Explanation",
@@ -685,3 +687,23 @@ def test_filestat_of(tree: Tree) -> None:
     assert FileStat.of(str(root / "st" / "link.py")) == FileStat(5, stat.st_mtime_ns)
     for missing in ("dir", "dangling.py", "missing.py", "file.py\x00"):
         assert FileStat.of(str(root / "st" / missing)) is None
+
+
+def test_resolver_options_are_keyword_only_with_documented_defaults() -> None:
+    parameters = inspect.signature(Resolver).parameters
+    for name, default in (("backend", None), ("editables", None), ("legacy_namespaces", False)):
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert parameters[name].default is default
+    assert Resolver([]).editables == ()  # an explicit path: no hooks unless given
+    assert Resolver([]).legacy_namespaces is False
+
+
+def test_editable_finder_is_a_frozen_value() -> None:
+    finder = modspec.EditableFinder("setuptools", "m", "/m.py", (("a", "/a"),), template="70")
+    assert finder == modspec.EditableFinder(
+        "setuptools", "m", "/m.py", (("a", "/a"),), template="70"
+    )
+    assert len({finder, finder}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finder.tool = "other"  # type: ignore[misc]
+    assert (finder.claims("a"), finder.claims("a.b"), finder.claims("ab")) == ("a", "a", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import py_compile
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable
@@ -189,3 +190,118 @@ def test_a_huge_source_costs_its_header(tmp_path: Path, make_resolver: MakeResol
         assert _BIG <= peak < 3 * _BIG
     finally:
         tracemalloc.stop()
+
+
+def _setuptools_finder(
+    marker: Path, mapping: dict[str, str], namespaces: dict[str, list[str]]
+) -> str:
+    # setuptools' current template's shape (the tables, the classes, install()), run-proof.
+    return _runs(marker, "setuptools_finder") + (
+        f"MAPPING = {mapping!r}\nNAMESPACES = {namespaces!r}\n"
+        "PATH_PLACEHOLDER = '__editable__.demo-1.0.finder' + '.__path_hook__'\n\n"
+        "class _EditableFinder:\n"
+        "    @classmethod\n"
+        "    def find_spec(cls, fullname, path=None, target=None):\n"
+        "        parent, _, child = fullname.rpartition('.')\n"
+        "        if parent and parent in MAPPING:\n"
+        "            return None\n\n"
+        "class _EditableNamespaceFinder:\n"
+        "    @classmethod\n"
+        "    def _paths(cls, fullname):\n"
+        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
+        "def install():\n    pass\n"
+    )
+
+
+def test_editable_hooks_and_legacy_namespaces_run_nothing(
+    tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "markers"
+    marker.mkdir()
+    monkeypatch.chdir(tmp_path)
+    venv = tmp_path / "venv"
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    project = tmp_path / "project"
+    legacy = "import pkgutil\n__path__ = pkgutil.extend_path(__path__, __name__)\n"
+    write_tree(
+        tmp_path,
+        {
+            "project/edpkg/__init__.py": _runs(marker, "edpkg"),
+            "project/edpkg/mod.py": _runs(marker, "edpkg.mod"),
+            "project/edns/sub/__init__.py": _runs(marker, "edns.sub"),
+            # Legacy namespace portions, both idioms, each writing a marker if run.
+            "portion1/legacy/__init__.py": _runs(marker, "legacy1").replace(
+                "raise SystemExit", legacy + "raise SystemExit"
+            ),
+            "portion1/legacy/one.py": _runs(marker, "legacy.one"),
+            "portion2/legacy/__init__.py": _runs(marker, "legacy2")
+            + "__import__('pkg_resources').declare_namespace(__name__)\n",
+            "portion2/legacy/two.py": _runs(marker, "legacy.two"),
+        },
+    )
+    write_tree(
+        site,
+        {
+            "__editable___demo_finder.py": _setuptools_finder(
+                marker,
+                {"edpkg": str(project / "edpkg")},
+                {"edns": [str(project / "edns")]},
+            ),
+            "__editable__.demo.pth": "import __editable___demo_finder; "
+            "__editable___demo_finder.install()\n",
+            "_editable_skbc_skb.py": _runs(marker, "skbuild")
+            + "class ScikitBuildRedirectingFinder:\n    pass\n"
+            + "install({'skb': '/nowhere/skb.py'}, {}, {}, [], None, True, False, [], [], '')\n",
+            "_editable_skbc_skb.pth": "import _editable_skbc_skb\n",
+            "_mes_editable_loader.py": _runs(marker, "meson")
+            + "class MesonpyMetaFinder:\n    pass\n"
+            + "def init():\n    MesonpyMetaFinder('m', {'mes'}, '/nowhere', ['ninja'], False)\n",
+            "mes-editable.pth": "import _mes_editable_loader; _mes_editable_loader.init()\n",
+            "portions.pth": f"{tmp_path / 'portion1'}\n{tmp_path / 'portion2'}\n",
+        },
+    )
+    files_before = _snapshot(tmp_path)
+    modules_before = set(sys.modules)
+
+    with deadline(60):
+        env = modspec.environment_path(venv)
+        resolver = modspec.Resolver(
+            env.entries, editables=env.editables, legacy_namespaces=True, backend=backend
+        )
+        names = [
+            "edpkg",
+            "edpkg.mod",
+            "edns",
+            "edns.sub",
+            "legacy",
+            "legacy.one",
+            "legacy.two",
+            "skb",
+            "mes",
+            "__editable___demo_finder",
+        ]
+        specs = resolver.resolve_many(names)
+        explanations = [resolver.explain(name) for name in ("skb", "mes.x", "edpkg.nope")]
+        infos = [spec.module_info() for spec in specs.values() if spec is not None]
+
+    # It saw everything (a test that cannot fail is a defect) ...
+    assert {editable.tool for editable in env.editables} == {
+        "setuptools",
+        "scikit-build-core",
+        "meson-python",
+    }
+    assert [name for name in names if specs[name] is None] == ["skb", "mes"]
+    legacy_spec = specs["legacy"]
+    assert legacy_spec is not None
+    assert len(legacy_spec.submodule_search_locations or ()) == 2
+    assert explanations[0].reason is modspec.Reason.CUSTOM_FINDER
+    assert len(infos) == len(names) - 2
+    # ... and left no trace.
+    assert sorted(p.name for p in marker.iterdir()) == []
+    assert _foreign_modules(modules_before) == set()
+    assert not {"edpkg", "legacy", "_editable_skbc_skb", "__editable___demo_finder"} & set(
+        sys.modules
+    )
+    assert _snapshot(tmp_path) == files_before

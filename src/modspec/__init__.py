@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._backend import BACKEND
 from ._bytecode import BytecodeStatus
 from ._discover import discover
+from ._editable import EditableFinder
 from ._environment import EnvironmentPath, EnvironmentPathError, environment_path
 from ._explain import Explanation, Reason
 from ._moduleinfo import ModuleInfo
@@ -14,6 +15,7 @@ from ._spec import FileStat, Kind, Spec, UnsupportedSpec
 __all__ = [
     "BACKEND",
     "BytecodeStatus",
+    "EditableFinder",
     "EnvironmentPath",
     "EnvironmentPathError",
     "Explanation",

@@ -46,6 +46,18 @@ class CoreConfig(NamedTuple):
     # Called with a path entry (and this config); returns a zip finder, or None for an entry
     # that is not a zip archive.
     zip_finder: Callable[[str, CoreConfig], Any]
+    # Finders that sys.meta_path holds after PathFinder (editable installs' hooks): each is
+    # called with (fullname, the core's find_spec) for a name the standard finders do not
+    # find, and returns a raw spec or None.
+    late_finders: tuple[Callable[[str, Any], Any], ...] = ()
+    # Path hooks after zipimporter and FileFinder's: each is called with a path entry that is
+    # neither a zip archive nor a directory, and returns None or a callable that answers a
+    # full name with a raw spec (a namespace portion, say) or None.
+    path_hooks: tuple[Callable[[str], Any], ...] = ()
+    # Called with (fullname, raw spec, the path it was found on, the core's find_spec) for each
+    # package found, and returns the raw spec to use: what the package's own code would make
+    # of its __path__ (legacy namespace packages).
+    package_hook: Callable[[str, Any, Any, Any], Any] | None = None
 
 
 def relax_case() -> bool:
@@ -75,8 +87,14 @@ def frozen_spec(fullname: str) -> Any:
     )
 
 
-def current(zip_finder: Callable[[str, CoreConfig], Any]) -> CoreConfig:
-    """The config of the running interpreter."""
+def current(
+    zip_finder: Callable[[str, CoreConfig], Any],
+    *,
+    late_finders: tuple[Callable[[str, Any], Any], ...] = (),
+    path_hooks: tuple[Callable[[str], Any], ...] = (),
+    package_hook: Callable[[str, Any, Any, Any], Any] | None = None,
+) -> CoreConfig:
+    """The config of the running interpreter (and the extra finders and hooks given)."""
     machinery = importlib.machinery
     # Mirrors importlib._bootstrap_external._get_supported_file_loaders: extensions, source,
     # bytecode — the order FileFinder tries suffixes in.
@@ -104,4 +122,7 @@ def current(zip_finder: Callable[[str, CoreConfig], Any]) -> CoreConfig:
         is_frozen=getattr(_imp, "find_frozen", None) or _imp.is_frozen,
         frozen_spec=frozen_spec,
         zip_finder=zip_finder,
+        late_finders=late_finders,
+        path_hooks=path_hooks,
+        package_hook=package_hook,
     )

@@ -183,6 +183,16 @@ class _DirFinder:
         return None
 
 
+class _HookFinder:
+    """The finder a path hook of ``config.path_hooks`` made for an entry: it is asked with the
+    full name, as a path-entry finder is, not only the tail as the standard ones are here."""
+
+    __slots__ = ("find",)
+
+    def __init__(self, find: Any) -> None:
+        self.find = find
+
+
 _NOT_SEEN = object()
 
 
@@ -270,8 +280,18 @@ class PathCore:
             finder = self.config.zip_finder(entry, self.config)
             if finder is None and _stat_mode(entry, _S_IFDIR) is not None:
                 finder = _DirFinder(self, finder_path(entry, self.config.minor_version))
+            if finder is None:
+                finder = self._hook_finder(entry)
         self._finders[entry] = finder
         return finder
+
+    def _hook_finder(self, entry: str) -> _HookFinder | None:
+        # sys.path_hooks after the standard two (an editable install's placeholder entry).
+        for hook in self.config.path_hooks:
+            find = hook(entry)
+            if find is not None:
+                return _HookFinder(find)
+        return None
 
     def find_spec(self, fullname: str, path: Sequence[object]) -> RawSpec | None:
         """PathFinder.find_spec: the first entry with a module or package wins; namespace
@@ -287,7 +307,10 @@ class PathCore:
             finder = self._finder(entry)
             if finder is None:
                 continue
-            raw = finder.find_spec(tail_module)
+            if type(finder) is _HookFinder:
+                raw = finder.find(fullname)
+            else:
+                raw = finder.find_spec(tail_module)
             if raw is None:
                 continue
             if raw[0] is not self.config.namespace_kind:
@@ -309,7 +332,14 @@ class PathCore:
                     return frozen
         except (ImportError, ValueError):
             pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
-        return self.find_spec(fullname, path)
+        found = self.find_spec(fullname, path)
+        if found is None:
+            # sys.meta_path's finders after PathFinder, in order (editable installs' hooks).
+            for late_finder in config.late_finders:
+                found = late_finder(fullname, self.find_spec)
+                if found is not None:
+                    break
+        return found
 
     def find_many(self, fullnames: Sequence[str], path: Sequence[object]) -> list[RawSpec | None]:
         """The raw spec of each absolute name (None: not found), parents searched first."""
@@ -319,6 +349,7 @@ class PathCore:
         memo: dict[str, RawSpec | None] = {}
         raw: Any  # an answer, or _NOT_SEEN
         last_parent, last_raw = None, None
+        package_hook = self.config.package_hook
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
@@ -347,7 +378,11 @@ class PathCore:
                     search = None if raw is None else raw[2]
                     raw = None if search is None else self._find_on(name, search, False)
                 else:
+                    search = path
                     raw = self._find_on(name, path, True)
+                if package_hook is not None and raw is not None and raw[2] is not None:
+                    # What the package's own code makes of its __path__, when asked to model it.
+                    raw = package_hook(name, raw, search, self.find_spec)
                 memo[name] = raw
         return [memo[fullname] for fullname in fullnames]
 

@@ -16,7 +16,11 @@ What it does not model, and why:
   (the caller's own variable is never read).
 - Code that ``site`` runs: ``.pth`` lines starting with ``import`` (reported in
   ``skipped_imports``, assumed to succeed), ``sitecustomize`` and ``usercustomize``; any of them
-  may change ``sys.path``.
+  may change ``sys.path``. One kind of import line is understood: one that installs an editable
+  install's hook (``import M; M.install()`` for setuptools, ``M.init()`` for meson-python,
+  ``import M`` for scikit-build-core), where ``M.py`` is the first such file on the path so far.
+  Its module is read, never run, into ``editables``, and setuptools' placeholder entry for its
+  namespace path hook is appended to ``entries`` where ``install()`` would append it.
 - Compile-time settings that only the binary knows: ``PREFIX``/``EXEC_PREFIX`` (used when no
   landmark is found: modspec raises instead), ``platlibdir`` (taken as ``lib``) and the
   free-threaded ``t`` suffix (3.13t); build directories, ``._pth`` files and macOS frameworks.
@@ -25,6 +29,7 @@ What it does not model, and why:
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import io
@@ -32,6 +37,8 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+
+from ._editable import MESON_PYTHON, SETUPTOOLS, EditableFinder, read_editable_finder
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path"]
 
@@ -56,7 +63,9 @@ class EnvironmentPath:
     ``entries`` is ``sys.path`` without ``sys.path[0]``; ``prefix`` and ``base_prefix`` are
     ``sys.prefix`` and ``sys.base_prefix``; ``site_packages`` the site directories added (in
     order); ``pth_files`` the ``.pth`` files read (in order, each once); ``skipped_imports`` each
-    ``(pth file, line)`` that ``site`` would execute, in order, as often as it would run.
+    ``(pth file, line)`` that ``site`` would execute, in order, as often as it would run;
+    ``editables`` the editable installs' hooks those lines install, in order (pass them to
+    ``Resolver(found.entries, editables=found.editables)``).
     """
 
     entries: tuple[str, ...]
@@ -66,6 +75,7 @@ class EnvironmentPath:
     site_packages: tuple[str, ...]
     pth_files: tuple[str, ...]
     skipped_imports: tuple[tuple[str, str], ...]
+    editables: tuple[EditableFinder, ...] = ()
 
 
 # --- small OS helpers ---------------------------------------------------------------------------
@@ -263,6 +273,7 @@ class _Site:
         self.site_packages: list[str] = []
         self.pth_files: list[str] = []
         self.skipped_imports: list[tuple[str, str]] = []
+        self.editables: list[EditableFinder] = []
 
     def addsitepackages(self, prefixes: list[str]) -> None:
         # Mirrors site.getsitepackages (POSIX, platlibdir 'lib') and site.addsitepackages.
@@ -333,11 +344,56 @@ class _Site:
                 continue
             if line.startswith(("import ", "import\t")):
                 self.skipped_imports.append((fullname, line.rstrip("\r\n")))
+                self.editable_hook(line)
                 continue
             directory, case = _makepath(sitedir, line.rstrip())
             if case not in self.known and os.path.exists(directory):
                 self.path.append(directory)
                 self.known.add(case)
+
+    def editable_hook(self, line: str) -> None:
+        """Note the editable hook an import line would install, reading (not running) it."""
+        try:
+            tree = ast.parse(line.strip())
+        except (SyntaxError, ValueError):
+            return
+        calls = {
+            (node.func.value.id, node.func.attr)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        }
+        imported = [
+            alias.name
+            for node in tree.body
+            if isinstance(node, ast.Import)
+            for alias in node.names
+            if "." not in alias.name and alias.asname is None
+        ]
+        for module in imported:
+            file = next(
+                (
+                    candidate
+                    for entry in self.path
+                    if _isfile(candidate := os.path.join(entry, module + ".py"))
+                ),
+                None,
+            )
+            editable = None if file is None else read_editable_finder(file, module)
+            if editable is None:
+                continue
+            # setuptools' and meson-python's hooks are installed by a call; scikit-build-core's
+            # module installs its own when imported.
+            call = {SETUPTOOLS: "install", MESON_PYTHON: "init"}.get(editable.tool)
+            if call is not None and (module, call) not in calls:
+                continue
+            if any(known.module == module for known in self.editables):
+                continue  # imported once: a second install() finds its finder in place
+            self.editables.append(editable)
+            if editable.path_entry is not None and editable.path_entry not in self.path:
+                # Mirrors setuptools' install(): the placeholder goes at the end of sys.path.
+                self.path.append(editable.path_entry)
 
     def _lines(self, content: bytes) -> list[str]:
         if self.version[:2] >= (3, 13):
@@ -406,4 +462,5 @@ def environment_path(
         site_packages=tuple(site.site_packages),
         pth_files=tuple(site.pth_files),
         skipped_imports=tuple(site.skipped_imports),
+        editables=tuple(site.editables),
     )

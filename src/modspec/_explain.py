@@ -20,6 +20,7 @@ from inspect import getattr_static
 from typing import TYPE_CHECKING
 
 from . import _config, _zipfinder
+from ._editable import EditableFinder, finder_module
 from ._spec import Spec
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class Reason(enum.Enum):
     ORPHAN_BYTECODE = "orphan_bytecode"
     # A file or directory whose name differs only in case (imports match case-sensitively).
     CASE_MISMATCH = "case_mismatch"
-    # Not found statically, but a finder in sys.meta_path that modspec does not run may give it.
+    # Not found statically, but a finder in sys.meta_path that modspec does not run may give
+    # it, or an editable install's hook that modspec cannot answer for (EditableFinder).
     CUSTOM_FINDER = "custom_finder"
 
 
@@ -97,7 +99,7 @@ def explain(resolver: Resolver, fullname: str, path: Sequence[object]) -> Explan
     missing = next(prefix for prefix in prefixes if specs[prefix] is None)
     parent_name = missing.rpartition(".")[0]
     parent = specs[parent_name] if parent_name else None
-    reason, detail, searched = _why_missing(missing, parent, path)
+    reason, detail, searched = _why_missing(missing, parent, path, resolver.editables)
     if missing != fullname:
         reason = Reason.PARENT_MISSING
         kin = "parent" if missing == fullname.rpartition(".")[0] else "ancestor"
@@ -116,7 +118,7 @@ def _a(word: str) -> str:
 
 
 def _why_missing(
-    missing: str, parent: Spec | None, path: Sequence[object]
+    missing: str, parent: Spec | None, path: Sequence[object], editables: Sequence[EditableFinder]
 ) -> tuple[Reason, str, tuple[str, ...]]:
     """The reason, detail and searched locations for a name whose parent (if any) is found."""
     parent_name, _, tail = missing.rpartition(".")
@@ -139,7 +141,19 @@ def _why_missing(
         where = f"{where} of package {parent_name!r}"
     config = _config.current(zip_finder=_zipfinder.zip_finder)
 
-    claim = _custom_finder(missing)
+    for editable in editables:
+        key = editable.claims(missing)
+        if editable.unsupported is not None and key is not None:
+            # An editable hook the resolver was given but cannot answer for.
+            detail = (
+                f"not found in {where}, but the {editable.tool} editable install "
+                f"{editable.module} ({editable.file}) maps {key!r}, and modspec cannot answer "
+                f"as it would: {editable.unsupported}"
+            )
+            return Reason.CUSTOM_FINDER, detail, searched
+
+    answered = {editable.module for editable in editables if editable.unsupported is None}
+    claim = _custom_finder(missing, answered)
     if claim is not None:
         finder, evidence = claim
         detail = (
@@ -253,12 +267,15 @@ def _case_mismatch(
     return None
 
 
-def _custom_finder(name: str) -> tuple[str, str] | None:
+def _custom_finder(name: str, answered: set[str]) -> tuple[str, str] | None:
     """(the finder, what suggests it serves ``name``) for the first finder of the running
-    process's sys.meta_path, not a standard one, that seems to serve ``name``."""
+    process's sys.meta_path, not a standard one and not of an editable hook's module the
+    resolver answers for (``answered``), that seems to serve ``name``."""
     for finder in list(sys.meta_path):
         if any(finder is standard for standard in _STANDARD_FINDERS):
             continue
+        if finder_module(finder) in answered:
+            continue  # the resolver answered as it would: it did not find the name either
         evidence = _claims(finder, name)
         if evidence is not None:
             # The default reprs: a finder's own __repr__ would be its code, run.

@@ -217,6 +217,17 @@ cdef class _DirFinder:
         return None
 
 
+# --- editable installs and legacy namespaces (as in _core): extra finders and hooks ---
+cdef class _HookFinder:
+    """The finder a path hook of ``config.path_hooks`` made for an entry: it is asked with the
+    full name, as a path-entry finder is, not only the tail as the standard ones are here."""
+
+    cdef object find
+
+    def __cinit__(self, object find):
+        self.find = find
+
+
 cdef object _NOT_SEEN = object()
 
 
@@ -239,6 +250,8 @@ cdef class PathCore:
     cdef bint listings_exact
     cdef str pycache_suffix
     cdef bint pycache_beside
+    cdef tuple late_finders, path_hooks  # editable installs' hooks, as in _core
+    cdef object package_hook  # legacy namespace packages, as in _core
     cdef dict _finders
     cdef dict _listings
     cdef object _last_entry, _last_finder
@@ -265,6 +278,9 @@ cdef class PathCore:
             self.pycache_suffix = (
                 f".{config.cache_tag}{optimization}{config.bytecode_suffixes[0]}"
             )
+        self.late_finders = tuple(config.late_finders)
+        self.path_hooks = tuple(config.path_hooks)
+        self.package_hook = config.package_hook
         self._finders = {}
         self._listings = {}
         self._last_entry = self._last_finder = None
@@ -357,6 +373,13 @@ cdef class PathCore:
                 # CPython keeps a str subclass's value; the C-level finder wants an exact str.
                 path = finder_path(entry, self.config.minor_version)
                 finder = _DirFinder(self, str.__str__(path))
+            if finder is None:
+                # sys.path_hooks after the standard two (an editable install's placeholder).
+                for hook in self.path_hooks:
+                    find = hook(entry)
+                    if find is not None:
+                        finder = _HookFinder(find)
+                        break
         self._finders[entry] = finder
         return finder
 
@@ -378,6 +401,8 @@ cdef class PathCore:
                 continue
             if type(finder) is _DirFinder:
                 raw = (<_DirFinder>finder).find_spec(tail_module)
+            elif type(finder) is _HookFinder:
+                raw = (<_HookFinder>finder).find(fullname)
             else:
                 raw = finder.find_spec(tail_module)
             if raw is None:
@@ -391,7 +416,7 @@ cdef class PathCore:
 
     cdef tuple _find_on(self, str fullname, object path, bint top_level):
         # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
-        cdef tuple frozen
+        cdef tuple frozen, found
         try:
             if (top_level or not self.builtin_needs_top_level) and self.is_builtin(fullname):
                 return (self.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
@@ -401,7 +426,14 @@ cdef class PathCore:
                     return frozen
         except (ImportError, ValueError):
             pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
-        return self.find_spec(fullname, path)
+        found = self.find_spec(fullname, path)
+        if found is None:
+            # sys.meta_path's finders after PathFinder, in order (editable installs' hooks).
+            for late_finder in self.late_finders:
+                found = late_finder(fullname, self.find_spec)
+                if found is not None:
+                    break
+        return found
 
     def find_many(self, fullnames, path):
         """The raw spec of each absolute name (None: not found), parents searched first."""
@@ -410,6 +442,7 @@ cdef class PathCore:
         cdef list pending
         cdef str fullname, name, parent_name, dot, tail, last_parent = None
         cdef object raw, search, last_raw = None
+        cdef object package_hook = self.package_hook
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
@@ -438,6 +471,10 @@ cdef class PathCore:
                     search = None if raw is None else (<tuple>raw)[2]
                     raw = None if search is None else self._find_on(name, search, False)
                 else:
+                    search = path
                     raw = self._find_on(name, path, True)
+                if package_hook is not None and raw is not None and (<tuple>raw)[2] is not None:
+                    # What the package's own code makes of its __path__ (legacy namespaces).
+                    raw = package_hook(name, raw, search, self.find_spec)
                 memo[name] = raw
         return [memo[fullname] for fullname in fullnames]

@@ -1,4 +1,4 @@
-"""Resolver: sys.meta_path's standard finders (builtin, frozen, path) over a resolution core."""
+"""Resolver: sys.meta_path's standard finders (and editable hooks) over a resolution core."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from . import _backend, _bytecode, _config, _explain, _zipfinder
+from . import _backend, _bytecode, _config, _editable, _explain, _legacy, _zipfinder
 from ._bytecode import BytecodeStatus
 from ._core import RawSpec
+from ._editable import EditableFinder
 from ._explain import Explanation
 from ._spec import FileStat, Spec
 
@@ -52,12 +53,39 @@ class Resolver:
     ``path`` replaces ``sys.path`` for top-level names (None: the live ``sys.path`` at each
     call). Listings are taken on first use and kept until ``invalidate_caches()``.
     ``backend`` picks the core: ``"cython"``, ``"python"`` or None for ``modspec.BACKEND``.
+
+    ``editables`` are editable installs' import hooks to answer as they would (after the
+    standard finders, in order): by default those this process has installed when ``path`` is
+    None, and none otherwise; for another environment, ``environment_path(...).editables``.
+    Hooks that modspec cannot answer for (``EditableFinder.unsupported``) are only reported,
+    by ``explain``.
+
+    ``legacy_namespaces=True`` answers as if each package's ``__init__`` had run where it
+    extends its own ``__path__`` (``pkgutil.extend_path``, ``pkg_resources.declare_namespace``):
+    its search locations, and so its submodules, are the extended ones. The default, False, is
+    CPython's answer before any package code runs: the locations its spec gives.
     """
 
-    def __init__(self, path: Sequence[object] | None = None, *, backend: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Sequence[object] | None = None,
+        *,
+        backend: str | None = None,
+        editables: Iterable[EditableFinder] | None = None,
+        legacy_namespaces: bool = False,
+    ) -> None:
         self._path = None if path is None else list(path)
         self.backend = _backend.BACKEND if backend is None else backend
+        if editables is None:
+            editables = _editable.live_editables() if path is None else ()
+        self.editables: tuple[EditableFinder, ...] = tuple(editables)
+        self.legacy_namespaces = legacy_namespaces
         config = _config.current(zip_finder=_zipfinder.zip_finder)
+        late_finders, path_hooks = _editable.hooks(self.editables, config)
+        package_hook = _legacy.package_hook(self._search_path) if legacy_namespaces else None
+        config = config._replace(
+            late_finders=late_finders, path_hooks=path_hooks, package_hook=package_hook
+        )
         self._core = _backend.core_class(self.backend)(config)
 
     def invalidate_caches(self) -> None:

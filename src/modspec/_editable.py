@@ -1,0 +1,467 @@
+"""Editable installs' import hooks, read from their generated modules and answered statically.
+
+An editable install (PEP 660) puts an import hook in site-packages and a ``.pth`` line that
+installs it at start-up. modspec never imports such a module: it reads its file, parses it with
+``ast`` and takes its tables with ``ast.literal_eval``, then answers names as the hook would.
+
+- setuptools ≥ 64 (``__editable___<dist>_finder.py``): a finder appended to ``sys.meta_path``
+  (after PathFinder) answers the top-level names of ``MAPPING`` and their children, and, when
+  ``NAMESPACES`` is not empty, a path hook answers namespace packages for a placeholder entry
+  appended to ``sys.path``. Its three finder templates are mirrored (``EditableFinder.template``).
+- scikit-build-core (``_editable_skbc_<dist>.py``) and meson-python
+  (``_<dist>_editable_loader.py``): detected and reported, not answered. Their finders go first
+  in ``sys.meta_path``, hand out their own loader classes (which a ``Spec`` does not model) and
+  may rebuild the project when a name is imported (meson-python always does; its answers come
+  from the build directory's install plan, which only the build brings up to date).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import dataclasses
+import os
+import pathlib
+import sys
+import types
+from collections.abc import Callable, Iterable
+from inspect import getattr_static
+from typing import Any
+
+from ._config import CoreConfig
+from ._core import RawSpec, get_cached
+
+__all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
+
+SETUPTOOLS = "setuptools"
+SCIKIT_BUILD_CORE = "scikit-build-core"
+MESON_PYTHON = "meson-python"
+
+# A generated finder module is a few kB (meson-python's and scikit-build-core's, with their
+# tables, some tens of kB); anything much larger is not one.
+_MAX_READ = 4 * 1024 * 1024
+# Cheap checks before parsing: a module that lacks these bytes is not of that tool.
+_MARKERS = (
+    (b"_EditableFinder", SETUPTOOLS),
+    (b"ScikitBuildRedirectingFinder", SCIKIT_BUILD_CORE),
+    (b"MesonpyMetaFinder", MESON_PYTHON),
+)
+_PLACEHOLDER_SUFFIX = ".__path_hook__"
+
+
+@dataclasses.dataclass(frozen=True)
+class EditableFinder:
+    """An editable install's import hook, as read from its generated module (never run).
+
+    ``tool`` is ``"setuptools"``, ``"scikit-build-core"`` or ``"meson-python"``; ``module`` and
+    ``file`` name the generated module. ``mapping`` pairs each name the hook answers with the
+    file or directory it maps it to; ``namespaces`` pairs each namespace package it answers with
+    its directories (setuptools only). ``path_entry`` is the ``sys.path`` placeholder its path
+    hook answers, when it installs one. ``unsupported`` says why modspec cannot answer as the
+    hook would (None when it can); such a hook's names are reported by ``explain``, not resolved.
+
+    ``template`` tells setuptools' finder templates apart: ``"64"`` (setuptools 64–67: a name
+    at any depth below a mapped package is mapped), ``"68"`` (68–69: mapped names and their
+    direct children only) and ``"70"`` (70 and later: a namespace's portions also end with the
+    placeholder entry); None for the other tools.
+    """
+
+    tool: str
+    module: str
+    file: str
+    mapping: tuple[tuple[str, str], ...]
+    namespaces: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    path_entry: str | None = None
+    unsupported: str | None = None
+    template: str | None = None
+
+    def claims(self, fullname: str) -> str | None:
+        """The key of ``mapping`` or ``namespaces`` that covers ``fullname`` (the name, or a
+        package holding it), or None."""
+        for key, _ in (*self.mapping, *self.namespaces):
+            if fullname == key or fullname.startswith(key + "."):
+                return key
+        return None
+
+
+# --- reading a generated module -----------------------------------------------------------------
+
+
+def read_editable_finder(file: str, module: str | None = None) -> EditableFinder | None:
+    """The editable hook that the module at ``file`` defines, or None where it is not one
+    modspec knows. Reads and parses the file; runs nothing of it."""
+    try:
+        with open(file, "rb") as handle:
+            source = handle.read(_MAX_READ + 1)
+    except (OSError, ValueError):
+        return None
+    if len(source) > _MAX_READ:
+        return None
+    tool = next((tool for marker, tool in _MARKERS if marker in source), None)
+    if tool is None:
+        return None
+    try:
+        tree = ast.parse(source, filename=file)
+    except (SyntaxError, ValueError):
+        return None
+    if module is None:
+        module = os.path.basename(file).rpartition(".")[0]
+    if tool == SETUPTOOLS:
+        return _setuptools(tree, module, file)
+    if tool == SCIKIT_BUILD_CORE:
+        return _scikit_build_core(tree, module, file)
+    return _meson_python(tree, module, file)
+
+
+def _constant(node: ast.expr | None) -> Any:
+    """A literal's value; str + str too (setuptools' PATH_PLACEHOLDER). ValueError otherwise."""
+    if node is None:
+        raise ValueError("no value")
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.right, ast.Constant)
+        and type(node.left.value) is str
+        and type(node.right.value) is str
+    ):
+        return node.left.value + node.right.value
+    return ast.literal_eval(node)
+
+
+def _assignments(tree: ast.Module) -> dict[str, Any]:
+    """The module's top-level ``NAME = literal`` (or annotated) assignments."""
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value  # type: ignore[assignment]
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+                found[target.id] = _constant(value)
+    return found
+
+
+def _str_map(value: object) -> tuple[tuple[str, str], ...] | None:
+    if type(value) is not dict or not all(
+        type(key) is str and type(item) is str for key, item in value.items()
+    ):
+        return None
+    return tuple(value.items())
+
+
+def _classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def _setuptools(tree: ast.Module, module: str, file: str) -> EditableFinder | None:
+    values = _assignments(tree)
+    classes = _classes(tree)
+    finder = classes.get("_EditableFinder")
+    mapping = _str_map(values.get("MAPPING"))
+    namespaces_value = values.get("NAMESPACES")
+    placeholder = values.get("PATH_PLACEHOLDER")
+    if finder is None or mapping is None or type(placeholder) is not str:
+        return None
+    if not placeholder.endswith(_PLACEHOLDER_SUFFIX):
+        return None
+    if type(namespaces_value) is not dict or not all(
+        type(key) is str and type(paths) is list and all(type(path) is str for path in paths)
+        for key, paths in namespaces_value.items()
+    ):
+        return None
+    namespaces = tuple((key, tuple(paths)) for key, paths in namespaces_value.items())
+    template = _setuptools_template(finder, classes.get("_EditableNamespaceFinder"))
+    if template is None:
+        return EditableFinder(
+            SETUPTOOLS,
+            module,
+            file,
+            mapping,
+            namespaces,
+            unsupported="a setuptools finder template modspec does not know",
+        )
+    return EditableFinder(
+        SETUPTOOLS,
+        module,
+        file,
+        mapping,
+        namespaces,
+        path_entry=placeholder if namespaces else None,
+        template=template,
+    )
+
+
+def _setuptools_template(finder: ast.ClassDef, namespace_finder: ast.ClassDef | None) -> str | None:
+    """Which of setuptools' finder templates the classes are, told by their shapes: "64"
+    loops over reversed(MAPPING); "68" and "70" ask whether the name's parent is mapped, and
+    "70" returns a namespace's paths as [*paths, PATH_PLACEHOLDER] (a starred list) where the
+    others return 'NAMESPACES[...] or MAPPING.get(...) or [...]'."""
+    if namespace_finder is None:
+        return None
+    calls = {
+        node.func.id
+        for node in ast.walk(finder)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    asks_parent = any(
+        isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "parent"
+        for node in ast.walk(finder)
+    )
+    starred = any(isinstance(node, ast.Starred) for node in ast.walk(namespace_finder))
+    chained = any(
+        isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+        for node in ast.walk(namespace_finder)
+    )
+    if "reversed" in calls and chained:
+        return "64"
+    if asks_parent and chained:
+        return "68"
+    if asks_parent and starred:
+        return "70"
+    return None
+
+
+def _install_call(tree: ast.Module, function: str) -> ast.Call | None:
+    """The first call of ``function``, breadth first: a call at the module's top level comes
+    before any inside a function (scikit-build-core's ``install(...)`` line, or the same call
+    in the ``entrypoint()`` it writes for .start files)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == function
+        ):
+            return node
+    return None
+
+
+def _scikit_build_core(tree: ast.Module, module: str, file: str) -> EditableFinder | None:
+    if "ScikitBuildRedirectingFinder" not in _classes(tree):
+        return None
+    call = _install_call(tree, "install")
+    names: dict[str, str] = {}
+    rebuild = False
+    if call is not None:
+        # install(known_source_files, known_wheel_files, known_directories, known_packages,
+        # path, rebuild, ...): the tables, and whether importing rebuilds.
+        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+            arguments = [_constant(argument) for argument in call.args]
+            for table in arguments[:2]:
+                if type(table) is dict:
+                    names.update((key, value) for key, value in table.items() if type(key) is str)
+            rebuild = len(arguments) > 5 and arguments[5] is True
+    why = (
+        "scikit-build-core's finder goes first in sys.meta_path and gives its own loader "
+        "classes, which modspec does not model"
+    )
+    if rebuild:
+        why += "; importing rebuilds the project (rebuild_on_import)"
+    return EditableFinder(
+        SCIKIT_BUILD_CORE,
+        module,
+        file,
+        tuple((key, str(value)) for key, value in names.items()),
+        unsupported=why,
+    )
+
+
+def _meson_python(tree: ast.Module, module: str, file: str) -> EditableFinder | None:
+    if "MesonpyMetaFinder" not in _classes(tree):
+        return None
+    call = _install_call(tree, "MesonpyMetaFinder")
+    mapping: tuple[tuple[str, str], ...] = ()
+    if call is not None and len(call.args) >= 3:
+        # MesonpyMetaFinder(project, {top-level names}, build directory, build command, ...)
+        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+            names, build = _constant(call.args[1]), _constant(call.args[2])
+            if isinstance(names, set | frozenset | list | tuple) and type(build) is str:
+                mapping = tuple((name, build) for name in sorted(names) if type(name) is str)
+    return EditableFinder(
+        MESON_PYTHON,
+        module,
+        file,
+        mapping,
+        unsupported=(
+            "meson-python rebuilds the project when one of its names is imported and answers "
+            "from the build directory's install plan, which only that build brings up to date"
+        ),
+    )
+
+
+# --- the running interpreter's editable hooks ---------------------------------------------------
+
+
+def live_editables() -> tuple[EditableFinder, ...]:
+    """The editable hooks installed in this process's ``sys.meta_path`` and ``sys.path_hooks``,
+    identified by the file of the module that defines each finder. Finders are only looked at
+    (``inspect.getattr_static``), never called."""
+    found: dict[str, EditableFinder] = {}
+    for finder in [*sys.meta_path, *sys.path_hooks]:
+        module_name = finder_module(finder)
+        if module_name is None or module_name in found:
+            continue
+        if module_name.partition(".")[0] in sys.stdlib_module_names:
+            continue  # zipimport, importlib's finders: no editable hook's module
+        module = sys.modules.get(module_name)
+        if type(module) is not types.ModuleType:
+            continue
+        file = getattr_static(module, "__file__", None)
+        if type(file) is not str:
+            continue
+        editable = read_editable_finder(file, module_name)
+        if editable is not None:
+            found[module_name] = editable
+    return tuple(found.values())
+
+
+def finder_module(finder: object) -> str | None:
+    """The name of the module that defines ``finder`` (a finder or a path hook), read
+    statically."""
+    if type(finder) is types.MethodType:
+        # A bound method (setuptools' _EditableNamespaceFinder._path_hook): its function's
+        # module. Both attributes are the method object's own; no code of the finder runs.
+        finder = finder.__func__
+    name = getattr_static(finder, "__module__", None)
+    return name if type(name) is str else None
+
+
+# --- answering as the hooks would ---------------------------------------------------------------
+
+LateFinder = Callable[[str, Any], "RawSpec | None"]
+PathHook = Callable[[str], "Callable[[str], RawSpec | None] | None"]
+
+
+def hooks(
+    editables: Iterable[EditableFinder], config: CoreConfig
+) -> tuple[tuple[LateFinder, ...], tuple[PathHook, ...]]:
+    """The finders (for ``CoreConfig.late_finders``) and path hooks (``path_hooks``) of the
+    supported editable hooks, in their order in ``sys.meta_path``."""
+    late: list[LateFinder] = []
+    path_hooks: list[PathHook] = []
+    for editable in editables:
+        if editable.unsupported is not None or editable.tool != SETUPTOOLS:
+            continue
+        finder = _SetuptoolsFinder(editable, config)
+        late.append(finder.find_spec)
+        if editable.path_entry is not None:
+            path_hooks.append(finder.path_hook)
+    return tuple(late), tuple(path_hooks)
+
+
+def _exists(path: str) -> os.stat_result | None:
+    # pathlib.Path.exists: stat follows symlinks; any type of file counts.
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _regular_stat(path: str) -> tuple[int, int]:
+    st = _exists(path)
+    if st is None or (st.st_mode & 0o170000) != 0o100000:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+def file_location_spec(fullname: str, location: str, config: CoreConfig) -> RawSpec | None:
+    """The raw spec ``importlib.util.spec_from_file_location(fullname, location)`` gives."""
+    # Mirrors importlib._bootstrap_external.spec_from_file_location (3.10–3.13): the first
+    # loader (extension, source, bytecode) whose suffix ends the location; is_package as that
+    # loader's; the package's search location is the file's directory.
+    kind = next((kind for suffix, kind in config.loaders if location.endswith(suffix)), None)
+    if kind is None:
+        return None
+    head, _, filename = location.rpartition("/")
+    extensions = [suffix for suffix, found in config.loaders if found is kind]
+    if location.endswith(config.source_suffixes) or location.endswith(config.bytecode_suffixes):
+        # Mirrors importlib._bootstrap_external._LoaderBasics.is_package.
+        is_package = filename.rsplit(".", 1)[0] == "__init__"
+        is_package = is_package and fullname.rpartition(".")[2] != "__init__"
+    else:
+        # Mirrors importlib._bootstrap_external.ExtensionFileLoader.is_package.
+        is_package = any(filename == "__init__" + suffix for suffix in extensions)
+    search = (head,) if is_package else None
+    size, mtime = _regular_stat(location)
+    cached = get_cached(location, config)
+    if cached is None:
+        return (kind, location, search, None, size, mtime, -1, -1)
+    csize, cmtime = _regular_stat(cached)
+    return (kind, location, search, cached, size, mtime, csize, cmtime)
+
+
+class _SetuptoolsFinder:
+    """setuptools' _EditableFinder and _EditableNamespaceFinder over one module's tables."""
+
+    def __init__(self, editable: EditableFinder, config: CoreConfig) -> None:
+        self.config = config
+        self.mapping = dict(editable.mapping)
+        self.items = list(editable.mapping)
+        self.namespaces = dict(editable.namespaces)
+        self.placeholder = editable.path_entry
+        self.maps_any_depth = editable.template == "64"
+        self.chained_paths = editable.template in ("64", "68")
+        # Mirrors importlib.machinery.all_suffixes: source, bytecode, then extension suffixes.
+        extensions = tuple(
+            suffix
+            for suffix, _ in config.loaders
+            if suffix not in config.source_suffixes and suffix not in config.bytecode_suffixes
+        )
+        self.suffixes = (*config.source_suffixes, *config.bytecode_suffixes, *extensions)
+
+    def find_spec(self, fullname: str, path_find_spec: Any) -> RawSpec | None:
+        if self.maps_any_depth:
+            # Mirrors setuptools' _EditableFinder.find_spec (template "64", setuptools 64–67):
+            # the last mapped package holding the name answers, whatever it finds.
+            for package, package_path in reversed(self.items):
+                if fullname == package or fullname.startswith(f"{package}."):
+                    rest = fullname.replace(package, "", 1).strip(".").split(".")
+                    return self._find_spec(fullname, pathlib.PurePath(package_path, *rest))
+            return None
+        # Mirrors setuptools' _EditableFinder.find_spec (templates "68" and "70").
+        if fullname in self.mapping:
+            return self._find_spec(fullname, pathlib.PurePath(self.mapping[fullname]))
+        parent, _, _ = fullname.rpartition(".")
+        if parent and parent in self.mapping:
+            found: RawSpec | None = path_find_spec(fullname, [self.mapping[parent]])
+            return found
+        return None
+
+    def _find_spec(self, fullname: str, candidate_path: pathlib.PurePath) -> RawSpec | None:
+        # Mirrors setuptools' _EditableFinder._find_spec: __init__.py, then the path with each
+        # module suffix in place of its own; the first that exists.
+        candidates = [candidate_path / "__init__.py"]
+        # A path with no name (the root) has no suffix to replace: CPython raises there.
+        with contextlib.suppress(ValueError):
+            candidates += [candidate_path.with_suffix(suffix) for suffix in self.suffixes]
+        for candidate in candidates:
+            location = os.fspath(candidate)
+            if _exists(location) is not None:
+                return file_location_spec(fullname, location, self.config)
+        return None
+
+    def path_hook(self, entry: str) -> Callable[[str], RawSpec | None] | None:
+        # Mirrors setuptools' _EditableNamespaceFinder._path_hook.
+        return self._namespace_spec if entry == self.placeholder else None
+
+    def _namespace_spec(self, fullname: str) -> RawSpec | None:
+        # Mirrors setuptools' _EditableNamespaceFinder.find_spec and _paths: a spec without a
+        # loader, which PathFinder takes as a namespace portion.
+        if fullname not in self.namespaces:
+            return None
+        paths: Any = self.namespaces[fullname]
+        if self.chained_paths:
+            # Templates "64" and "68": their 'or MAPPING.get(...)' gives a str, which
+            # PathFinder's list.extend takes letter by letter.
+            paths = paths or self.mapping.get(fullname) or [self.placeholder]
+            portions = tuple(paths)
+        else:
+            if not paths and fullname in self.mapping:
+                paths = [self.mapping[fullname]]
+            portions = (*paths, self.placeholder)
+        return (self.config.namespace_kind, None, portions, None, -1, -1, -1, -1)

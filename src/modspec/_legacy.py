@@ -1,0 +1,236 @@
+"""Legacy namespace packages: the ``__path__`` their ``__init__`` would compute, statically.
+
+A package whose ``__init__.py`` runs ``__path__ = pkgutil.extend_path(__path__, __name__)`` or
+``pkg_resources.declare_namespace(__name__)`` (also as ``__import__('pkg_resources')...``) gets a
+longer ``__path__`` once that code has run, so its submodules are searched in more places than
+its spec says. With ``Resolver(..., legacy_namespaces=True)`` modspec detects the idiom (a
+bounded read of the source, a byte check, then ``ast``; nothing runs) and computes that path.
+
+What is not modelled: a source over 64 kB, a package found only as bytecode or inside a zip
+archive (its ``__init__`` is not read); the namespace packages that importing ``pkg_resources``
+itself declares for installed distributions (``namespace_packages.txt``); and a
+``declare_namespace`` in a package whose parent does not declare one too (pkg_resources then
+declares the parent as well, changing the parent's ``__path__`` after the fact).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._core import RawSpec
+from ._spec import Kind
+
+__all__ = ["DECLARE_NAMESPACE", "EXTEND_PATH", "idiom", "package_hook"]
+
+EXTEND_PATH = "extend_path"
+DECLARE_NAMESPACE = "declare_namespace"
+
+# Such an __init__ is a line or three (a licence header at most): a larger one is not read.
+_MAX_READ = 64 * 1024
+_MARKERS = (EXTEND_PATH.encode(), DECLARE_NAMESPACE.encode())
+
+FindSpec = Callable[[str, Sequence[object]], "RawSpec | None"]
+
+
+def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None:
+    """``EXTEND_PATH`` or ``DECLARE_NAMESPACE`` where the source at ``init_file`` runs that idiom
+    on its own ``__path__``, else None. ``pkg_resources_found`` decides the common ``try:
+    declare_namespace ... except ImportError: extend_path`` (asked only there)."""
+    try:
+        with open(init_file, "rb") as handle:
+            source = handle.read(_MAX_READ + 1)
+    except (OSError, ValueError):
+        return None
+    if len(source) > _MAX_READ or not any(marker in source for marker in _MARKERS):
+        return None
+    try:
+        tree = ast.parse(source, filename=init_file)
+    except (SyntaxError, ValueError):
+        return None
+    return _first(tree.body, pkg_resources_found)
+
+
+def _first(body: list[ast.stmt], pkg_resources_found: Callable[[], bool]) -> str | None:
+    # The first idiom that module-level code reaches, in order; in a try statement, the body's
+    # unless it needs pkg_resources and that is missing (ImportError: the handlers run).
+    for node in body:
+        found = _statement(node)
+        if found is not None:
+            return found
+        if isinstance(node, ast.Try):
+            tried = _first(node.body, pkg_resources_found)
+            if tried == DECLARE_NAMESPACE and not pkg_resources_found():
+                tried = None
+            if tried is not None:
+                return tried
+            for handler in node.handlers:
+                handled = _first(handler.body, pkg_resources_found)
+                if handled is not None:
+                    return handled
+        elif isinstance(node, ast.If):
+            return None  # which branch runs depends on running it: not the idiom
+    return None
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _statement(node: ast.stmt) -> str | None:
+    # __path__ = extend_path(__path__, __name__), or pkgutil.extend_path(...)
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and _is_name(node.targets[0], "__path__")
+        and isinstance(node.value, ast.Call)
+        and _calls(node.value, EXTEND_PATH, ("pkgutil",))
+        and len(node.value.args) == 2
+        and _is_name(node.value.args[0], "__path__")
+        and _is_name(node.value.args[1], "__name__")
+    ):
+        return EXTEND_PATH
+    # pkg_resources.declare_namespace(__name__), __import__('pkg_resources').declare_namespace(...)
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == DECLARE_NAMESPACE
+        and _is_pkg_resources(node.value.func.value)
+        and len(node.value.args) == 1
+        and _is_name(node.value.args[0], "__name__")
+    ):
+        return DECLARE_NAMESPACE
+    return None
+
+
+def _calls(call: ast.Call, function: str, modules: tuple[str, ...]) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == function
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == function
+        and isinstance(func.value, ast.Name)
+        and func.value.id in modules
+    )
+
+
+def _is_pkg_resources(node: ast.expr) -> bool:
+    if _is_name(node, "pkg_resources"):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and _is_name(node.func, "__import__")
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value == "pkg_resources"
+    )
+
+
+# --- the paths the idioms compute ---------------------------------------------------------------
+
+
+def extend_path(
+    own: Sequence[str], fullname: str, search_path: Sequence[object], find_spec: FindSpec
+) -> tuple[str, ...]:
+    """The ``__path__`` that ``pkgutil.extend_path(own, fullname)`` returns."""
+    # Mirrors pkgutil.extend_path (3.10–3.13): each search path entry's finder is asked for the
+    # package; its portions are added once each, then the lines of <entry>/<fullname>.pkg.
+    path = list(own)
+    for entry in search_path:
+        if not isinstance(entry, str):
+            continue
+        # That entry's finder asked alone: PathFinder over the one entry gives its answer.
+        found = find_spec(fullname, [entry])
+        for portion in (found[2] or ()) if found is not None else ():
+            if portion not in path:
+                path.append(portion)
+        pkgfile = os.path.join(entry, fullname + ".pkg")
+        if os.path.isfile(pkgfile):
+            try:
+                # The locale's encoding in CPython, taken as UTF-8.
+                with open(pkgfile, encoding="utf-8", errors="surrogateescape") as lines:
+                    for line in lines:
+                        line = line.rstrip("\n")
+                        if not line or line.startswith("#"):
+                            continue
+                        path.append(line)  # as extend_path: never checked for existence
+            except OSError:
+                pass  # extend_path writes a message to stderr and goes on
+    return tuple(path)
+
+
+def _normalize(path: str) -> str:
+    # Mirrors pkg_resources.normalize_path (POSIX).
+    return os.path.normcase(os.path.realpath(os.path.normpath(path)))
+
+
+def declare_namespace(
+    own: Sequence[str],
+    fullname: str,
+    search_path: Sequence[object],
+    top_path: Sequence[object],
+    find_spec: FindSpec,
+) -> tuple[str, ...]:
+    """The ``__path__`` that ``pkg_resources.declare_namespace(fullname)`` leaves, run by the
+    package's own ``__init__`` (the parent, if any, already declared)."""
+    # Mirrors pkg_resources.declare_namespace, _handle_ns, file_ns_handler and
+    # _rebuild_mod_path (setuptools < 81, which still ships pkg_resources): an entry whose
+    # finder finds the package with a loader (not a namespace portion) adds <entry>/<tail>,
+    # unless already there; each addition sorts the path by sys.path position, normalized.
+    tail = fullname.rpartition(".")[2]
+    depth = fullname.count(".") + 1
+    path = list(own)
+    sys_path = [_normalize(entry) for entry in top_path if isinstance(entry, str)]
+
+    def position(portion: str) -> float:
+        parts = portion.split(os.sep)[:-depth]
+        try:
+            return sys_path.index(_normalize(os.sep.join(parts)))
+        except ValueError:
+            return math.inf
+
+    for item in search_path:
+        if not isinstance(item, str):
+            continue
+        found = find_spec(fullname, [item])
+        if found is None or found[0] is Kind.NAMESPACE:
+            continue
+        subpath = os.path.join(item, tail)
+        normalized = _normalize(subpath)
+        if any(_normalize(portion) == normalized for portion in path):
+            continue
+        path.append(subpath)
+        path = [_normalize(portion) for portion in sorted(path, key=position)]
+    return tuple(path)
+
+
+def package_hook(
+    top_path: Callable[[], Sequence[object]],
+) -> Callable[[str, Any, Any, Any], Any]:
+    """A ``CoreConfig.package_hook`` that gives legacy namespace packages the ``__path__``
+    their ``__init__`` computes; ``top_path`` gives the top-level search path (sys.path)."""
+
+    def hook(fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec) -> Any:
+        origin, own = raw[1], raw[2]
+        if raw[0] is not Kind.SOURCE or origin is None or own is None:
+            return raw
+        top = top_path()
+
+        def pkg_resources_found() -> bool:
+            return find_spec("pkg_resources", top) is not None
+
+        found = idiom(origin, pkg_resources_found)
+        if found == EXTEND_PATH:
+            path = extend_path(own, fullname, search, find_spec)
+        elif found == DECLARE_NAMESPACE:
+            path = declare_namespace(own, fullname, search, top, find_spec)
+        else:
+            return raw
+        return (raw[0], raw[1], path, *raw[3:])
+
+    return hook
