@@ -518,3 +518,16 @@ def test_explain_imports_nothing(make_resolver: MakeResolver, tree: Tree) -> Non
         Reason.ORPHAN_BYTECODE,
         Reason.CASE_MISMATCH,
     ]
+
+
+def test_explanations_keep_listings_until_the_caches_are_invalidated(
+    make_resolver: MakeResolver, tree: Tree
+) -> None:
+    root = tree({"a/__pycache__/other.pyc": b""})
+    resolver = make_resolver([str(root / "a")])
+    assert resolver.explain("mod").reason is Reason.NOT_FOUND
+    # Listed once, as the resolver's own listings are: a new file shows after invalidation.
+    (root / "a" / "__pycache__" / f"mod.{sys.implementation.cache_tag}.pyc").write_bytes(b"")
+    assert resolver.explain("mod").reason is Reason.NOT_FOUND
+    resolver.invalidate_caches()
+    assert resolver.explain("mod").reason is Reason.ORPHAN_BYTECODE

@@ -21,6 +21,7 @@ from conftest import write_tree
 from guards import deadline
 
 import modspec
+from modspec._surface import surface
 
 MakeResolver = Callable[..., modspec.Resolver]
 
@@ -82,7 +83,7 @@ def _foreign_modules(before: set[str]) -> set[str]:
 
 
 def test_nothing_runs_nothing_is_imported_nothing_changes(
-    tmp_path: Path, make_resolver: MakeResolver, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, make_resolver: MakeResolver, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     marker = tmp_path / "markers"
     marker.mkdir()
@@ -100,6 +101,8 @@ def test_nothing_runs_nothing_is_imported_nothing_changes(
         infos = [spec.module_info() for spec in specs.values() if spec is not None]
         statuses = make_resolver(path).bytecode_status(specs.values())
         module_statuses = modspec.bytecode_status(specs.values())
+        # The tree as a code base: every file read for imports, each import resolved.
+        report = surface([str(site)], path=path, backend=backend)
 
     # The survey saw the tree (a test that cannot fail is a defect), loop included, once.
     assert {"top", "pkg", "pkg.mod", "pkg.sub.deep", "ns.portion", "sourceless", "hashed"} <= set(
@@ -116,6 +119,9 @@ def test_nothing_runs_nothing_is_imported_nothing_changes(
     assert statuses["hashed"] is modspec.BytecodeStatus.FRESH  # its source read and hashed
     assert statuses["sourceless"] is modspec.BytecodeStatus.FRESH
     assert statuses["top"] is modspec.BytecodeStatus.MISSING
+    assert report.files == 8  # the .py files; the loop is not followed
+    assert report.imports == 0  # they only write markers and raise
+    assert not report.unparsable
 
     # ... and left no trace.
     assert sorted(p.name for p in marker.iterdir()) == []
@@ -262,6 +268,20 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
             "portions.pth": f"{tmp_path / 'portion1'}\n{tmp_path / 'portion2'}\n",
         },
     )
+    names = [
+        "edpkg",
+        "edpkg.mod",
+        "edns",
+        "edns.sub",
+        "legacy",
+        "legacy.one",
+        "legacy.two",
+        "skb",
+        "mes",
+        "__editable___demo_finder",
+    ]
+    # A code base importing every one of them.
+    write_tree(tmp_path, {"code/use.py": "import " + ", ".join(names) + "\n"})
     files_before = _snapshot(tmp_path)
     modules_before = set(sys.modules)
 
@@ -270,21 +290,15 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
         resolver = modspec.Resolver(
             env.entries, editables=env.editables, legacy_namespaces=True, backend=backend
         )
-        names = [
-            "edpkg",
-            "edpkg.mod",
-            "edns",
-            "edns.sub",
-            "legacy",
-            "legacy.one",
-            "legacy.two",
-            "skb",
-            "mes",
-            "__editable___demo_finder",
-        ]
         specs = resolver.resolve_many(names)
         explanations = [resolver.explain(name) for name in ("skb", "mes.x", "edpkg.nope")]
         infos = [spec.module_info() for spec in specs.values() if spec is not None]
+        report = surface(
+            [str(tmp_path / "code"), str(project), str(tmp_path / "portion1")],
+            environment=env,
+            legacy_namespaces=True,
+            backend=backend,
+        )
 
     # It saw everything (a test that cannot fail is a defect) ...
     assert {editable.tool for editable in env.editables} == {
@@ -293,6 +307,9 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
         "meson-python",
     }
     assert [name for name in names if specs[name] is None] == ["skb", "mes"]
+    assert report.files == 6
+    assert sorted(u.name for u in report.unresolved) == ["mes", "skb"]
+    assert {u.reason for u in report.unresolved} == {"custom_finder"}
     legacy_spec = specs["legacy"]
     assert legacy_spec is not None
     assert len(legacy_spec.submodule_search_locations or ()) == 2

@@ -83,14 +83,17 @@ def build(root: Path, trees: list[list[Item]]) -> set[str]:
             if what in ("file", "dangling", "fifo"):
                 continue
             files = []
-            if what == "dir":
-                (directory / name).mkdir(exist_ok=True)
+            try:
+                if what == "dir":
+                    (directory / name).mkdir(exist_ok=True)
+                if what in ("cached", "compiled"):
+                    # A PEP 3147 cache file, of a source file that may or may not exist.
+                    (directory / "__pycache__").mkdir(exist_ok=True)
+                    files.append(directory / "__pycache__" / f"{name}.{TAG}.pyc")
+            except OSError:
+                continue  # a file, FIFO or dangling link took the directory's name first
             if what in ("module", "init", "compiled"):
-                files.append(directory / f"{name}{suffix}")
-            if what in ("cached", "compiled"):
-                # A PEP 3147 cache file, of a source file that may or may not exist.
-                (directory / "__pycache__").mkdir(exist_ok=True)
-                files.append(directory / "__pycache__" / f"{name}.{TAG}.pyc")
+                files.insert(0, directory / f"{name}{suffix}")
             for target in files:
                 try:
                     target.write_bytes(os.fsencode(target.relative_to(root)))

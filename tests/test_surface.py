@@ -6,12 +6,14 @@ import importlib.machinery
 import io
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import modspec
 from modspec import Kind, cli, resolve_many
 from modspec._imports import Guard
 from modspec._progress import Progress
@@ -357,3 +359,49 @@ def test_an_unresolved_from_import_names_the_module(tree: Tree, backend: str) ->
     report = surface([str(root / "code")], backend=backend)
     assert [(u.name, u.reason) for u in report.unresolved] == [("gone.pkg", "parent_missing")]
     assert report.categories == {"json": Category.STDLIB}  # nothing_here: an attribute, maybe
+
+
+def test_another_environment(tree: Tree, backend: str, capsys: pytest.CaptureFixture[str]) -> None:
+    base = tree({"code/use.py": "import envonly\nimport json\n"})
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    (site / "envonly.py").write_text("")
+    environment = modspec.environment_path(venv)
+    report = surface([str(base / "code")], environment=environment, backend=backend)
+    assert report.path[0] == str(base / "code")
+    assert list(report.path[1:]) == list(environment.entries)
+    spec = report.modules["envonly"]
+    assert spec is not None
+    assert spec.origin == str(site / "envonly.py")
+    assert report.categories["envonly"] is Category.THIRD_PARTY
+    status, out, _ = _run(["surface", str(base / "code"), "--environment", str(venv)], capsys)
+    assert (status, "unresolved imports" in out) == (0, False)
+    status, _, err = _run(
+        ["surface", str(base / "code"), "--environment", str(venv), "--path", "x"], capsys
+    )
+    assert (status, "pick one" in err) == (2, True)
+    status, _, err = _run(["surface", str(base / "code"), "--environment", str(base)], capsys)
+    assert status == 2
+    assert err.startswith("modspec: ")
+
+
+def test_legacy_namespaces(tree: Tree, backend: str) -> None:
+    legacy = "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"
+    base = tree(
+        {
+            "code/use.py": "import legacy.two\n",
+            "one/legacy/__init__.py": legacy,
+            "two/legacy/__init__.py": legacy,
+            "two/legacy/two.py": "",
+        }
+    )
+    path = [str(base / "code"), str(base / "one"), str(base / "two")]
+    before = surface([str(base / "code")], path=path, backend=backend)
+    # CPython's answer before legacy/__init__.py runs: only the first portion is searched.
+    assert [u.name for u in before.unresolved] == ["legacy.two"]
+    after = surface([str(base / "code")], path=path, backend=backend, legacy_namespaces=True)
+    assert after.unresolved == []
+    spec = after.modules["legacy.two"]
+    assert spec is not None
+    assert spec.origin == str(base / "two" / "legacy" / "two.py")

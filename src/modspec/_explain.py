@@ -26,7 +26,10 @@ from ._spec import Spec
 if TYPE_CHECKING:
     from ._resolver import Resolver
 
-__all__ = ["Explanation", "Reason", "explain"]
+__all__ = ["Explanation", "Listings", "Reason", "explain"]
+
+# Directory listings taken by explain (None: not listable), kept with the resolver's own.
+Listings = dict[str, "dict[str, bool] | None"]
 
 
 class Reason(enum.Enum):
@@ -83,9 +86,11 @@ _NAME_TABLES = ("MAPPING", "NAMESPACES")
 _PYCACHE = "__pycache__"
 
 
-def explain(resolver: Resolver, fullname: str, path: Sequence[object]) -> Explanation:
+def explain(
+    resolver: Resolver, fullname: str, path: Sequence[object], listings: Listings
+) -> Explanation:
     """Explain the absolute name ``fullname`` with ``resolver``, whose top-level search path
-    is ``path``."""
+    is ``path``; ``listings`` keeps the directories listed, for the resolver's next call."""
     parts = fullname.split(".")
     if not all(parts):
         detail = f"{fullname!r} has an empty name part, and no module has an empty name"
@@ -99,7 +104,7 @@ def explain(resolver: Resolver, fullname: str, path: Sequence[object]) -> Explan
     missing = next(prefix for prefix in prefixes if specs[prefix] is None)
     parent_name = missing.rpartition(".")[0]
     parent = specs[parent_name] if parent_name else None
-    reason, detail, searched = _why_missing(missing, parent, path, resolver.editables)
+    reason, detail, searched = _why_missing(missing, parent, path, resolver.editables, listings)
     if missing != fullname:
         reason = Reason.PARENT_MISSING
         kin = "parent" if missing == fullname.rpartition(".")[0] else "ancestor"
@@ -118,7 +123,11 @@ def _a(word: str) -> str:
 
 
 def _why_missing(
-    missing: str, parent: Spec | None, path: Sequence[object], editables: Sequence[EditableFinder]
+    missing: str,
+    parent: Spec | None,
+    path: Sequence[object],
+    editables: Sequence[EditableFinder],
+    listings: Listings,
 ) -> tuple[Reason, str, tuple[str, ...]]:
     """The reason, detail and searched locations for a name whose parent (if any) is found."""
     parent_name, _, tail = missing.rpartition(".")
@@ -165,7 +174,7 @@ def _why_missing(
     directories: list[tuple[str, dict[str, bool]]] = []
     unusable = 0
     for entry in searched:
-        listing = _listing(entry or ".")
+        listing = _listing(entry or ".", listings)
         if listing is not None:
             directories.append((entry, listing))
         elif not entry or _zipfinder.zip_finder(entry, config) is None:
@@ -184,7 +193,7 @@ def _why_missing(
             )
         return Reason.NO_USABLE_PATH, detail, searched
 
-    orphan = _orphan_bytecode(tail, directories, config.bytecode_suffixes)
+    orphan = _orphan_bytecode(tail, directories, config.bytecode_suffixes, listings)
     if orphan is not None:
         detail = (
             f"only {orphan} exists, without the source beside its {_PYCACHE}; CPython never "
@@ -214,14 +223,18 @@ def _count(count: int, one: str, many: str) -> str:
     return f"the one {one}" if count == 1 else f"the {count} {many}"
 
 
-def _listing(directory: str) -> dict[str, bool] | None:
+def _listing(directory: str, listings: Listings) -> dict[str, bool] | None:
     """``directory``'s entries, each with whether it is a directory (symlinks followed); None
-    where it cannot be listed."""
+    where it cannot be listed. Kept in ``listings``: explaining many names lists each once."""
+    if directory in listings:
+        return listings[directory]
     try:
         with os.scandir(directory) as entries:
-            return {entry.name: _is_dir(entry) for entry in entries}
+            listing: dict[str, bool] | None = {entry.name: _is_dir(entry) for entry in entries}
     except (OSError, ValueError):
-        return None
+        listing = None
+    listings[directory] = listing
+    return listing
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -232,7 +245,10 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _orphan_bytecode(
-    tail: str, directories: list[tuple[str, dict[str, bool]]], suffixes: tuple[str, ...]
+    tail: str,
+    directories: list[tuple[str, dict[str, bool]]],
+    suffixes: tuple[str, ...],
+    listings: Listings,
 ) -> str | None:
     # PEP 3147: __pycache__/<name>.<cache tag>[.opt-<level>]<suffix>, whatever the tag.
     wanted = re.compile(
@@ -242,7 +258,7 @@ def _orphan_bytecode(
         if not listing.get(_PYCACHE):
             continue
         cache = os.path.join(directory or ".", _PYCACHE)
-        for name in sorted(_listing(cache) or ()):
+        for name in sorted(_listing(cache, listings) or ()):
             if wanted.fullmatch(name):
                 return os.path.join(directory, _PYCACHE, name)
     return None

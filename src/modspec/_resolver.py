@@ -87,10 +87,12 @@ class Resolver:
             late_finders=late_finders, path_hooks=path_hooks, package_hook=package_hook
         )
         self._core = _backend.core_class(self.backend)(config)
+        self._explain_listings: _explain.Listings = {}
 
     def invalidate_caches(self) -> None:
         """Forget every directory listing and path-entry finder (files changed on disk)."""
         self._core.invalidate_caches()
+        self._explain_listings.clear()
 
     def resolve(self, name: str, *, package: str | None = None) -> Spec | None:
         """The spec ``import name`` would find, or None where no module of that name exists."""
@@ -121,7 +123,8 @@ class Resolver:
         """Why ``import name`` would find what ``resolve`` finds, or which part of the name it
         would not find, and why: see ``Explanation`` and ``Reason``. Static, as ``resolve`` is:
         this resolver's answers, plus listings of the directories searched for that part."""
-        return _explain.explain(self, absolute_name(name, package), self._search_path())
+        fullname = absolute_name(name, package)
+        return _explain.explain(self, fullname, self._search_path(), self._explain_listings)
 
     def bytecode_status(self, specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:
         """Whether importing each module would use its cached .pyc: one entry per distinct

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._bytecode import BytecodeStatus
+from ._editable import EditableFinder, live_editables
+from ._environment import EnvironmentPath
 from ._imports import Guard, ImportRef, scan_files
 from ._project import Root, load_root
 from ._resolver import InvalidName, Resolver, absolute_name
@@ -234,20 +236,37 @@ def surface(
     gitignore: bool | None = None,
     workers: int | None = None,
     backend: str | None = None,
+    environment: EnvironmentPath | None = None,
+    editables: Iterable[EditableFinder] | None = None,
+    legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
-    distinct target in one batch and classifies it. ``path`` replaces the default search
-    path: the roots' source directories, then ``sys.path``. ``progress(phase, done, total)``
-    is called as files are scanned. Nothing under the roots is imported or run."""
+    distinct target in one batch and classifies it. The search path is the roots' source
+    directories, then ``sys.path`` with this interpreter's editable hooks, or the
+    ``environment``'s entries with its hooks; ``path`` replaces all of that (with no hooks,
+    unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
+    ``progress(phase, done, total)`` is called as files are scanned. Nothing under the
+    roots is imported or run."""
     started = time.perf_counter()
     loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
     root_paths = [root.path for root in loaded]
     if path is None:
+        if environment is None:
+            entries = [p for p in sys.path if isinstance(p, str)]
+            hooks = live_editables()
+        else:
+            entries, hooks = list(environment.entries), environment.editables
         source_dirs = [d for root in loaded for d in root.source_dirs]
-        path = list(dict.fromkeys([*source_dirs, *(p for p in sys.path if isinstance(p, str))]))
+        path = list(dict.fromkeys([*source_dirs, *entries]))
+        editables = hooks if editables is None else editables
     report = Surface(roots=loaded, path=tuple(path))
-    resolver = Resolver(report.path, backend=backend)
+    resolver = Resolver(
+        report.path,
+        backend=backend,
+        editables=() if editables is None else editables,
+        legacy_namespaces=legacy_namespaces,
+    )
 
     clock = time.perf_counter()
     files: dict[str, SourceFile] = {}

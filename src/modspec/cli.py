@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ._backend import BACKEND
 from ._discover import discover
+from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
 from ._moduleinfo import ModuleInfo
 from ._progress import Progress
@@ -185,17 +186,25 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
 
 
 def _surface(args: argparse.Namespace) -> int:
+    if args.path is not None and args.environment is not None:
+        print(
+            "modspec: --path and --environment each give the whole path: pick one", file=sys.stderr
+        )
+        return 2
     progress = Progress(sys.stderr)
     try:
+        environment = None if args.environment is None else environment_path(args.environment)
         report = surface(
             args.roots,
             path=args.path,
+            environment=environment,
             exclude=args.exclude,
             gitignore=args.gitignore,
             workers=args.workers,
+            legacy_namespaces=args.legacy_namespaces,
             progress=progress,
         )
-    except ConfigError as exc:
+    except (ConfigError, EnvironmentPathError) as exc:
         print(f"modspec: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -267,6 +276,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     surface_.add_argument(
         "--workers", type=int, help="threads that scan files (default: every core)"
+    )
+    surface_.add_argument(
+        "--environment",
+        metavar="VENV_OR_PYTHON",
+        help="search another environment's sys.path (computed statically, with its editable "
+        "installs) after the roots' source directories, instead of this interpreter's",
+    )
+    surface_.add_argument(
+        "--legacy-namespaces",
+        action="store_true",
+        help="resolve below pkgutil/pkg_resources namespace packages as after their "
+        "__init__ ran (default: as before, CPython's answer for a fresh process)",
     )
     surface_.set_defaults(run=_surface)
 
