@@ -95,6 +95,8 @@ def build(root: Path, trees: list[list[Item]]) -> set[str]:
             if what in ("module", "init", "compiled"):
                 files.insert(0, directory / f"{name}{suffix}")
             for target in files:
+                if target.is_fifo():
+                    continue  # opening it to write would wait for a reader forever
                 try:
                     target.write_bytes(os.fsencode(target.relative_to(root)))
                 except OSError:
