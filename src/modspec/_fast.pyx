@@ -10,7 +10,8 @@ import os
 import sys
 
 # Not on the hot path (once per path entry, once per found source file): shared with the twin.
-from ._core import cache_from_source, finder_path
+from ._core import SPEC_SLOTS, cache_from_source, finder_path
+from ._spec import FileStat, Spec
 
 __all__ = ["PathCore"]
 
@@ -19,6 +20,23 @@ cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
     bytes PyUnicode_EncodeFSDefault(object unicode)
     str PyUnicode_DecodeFSDefault(const char *s)
+
+
+cdef extern from *:
+    """
+    /* A slot descriptor's setter, called as Spec.field.__set__(obj, value) is, without the
+       argument tuple; and a type's own allocator, as object.__new__ and tuple.__new__ use. */
+    static int modspec_set_slot(PyObject *descr, PyObject *obj, PyObject *value) {
+        return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+    }
+    static PyObject *modspec_alloc(PyObject *type, Py_ssize_t items) {
+        return ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, items);
+    }
+    """
+    int _set_slot "modspec_set_slot"(object descr, object obj, object value) except -1
+    object _alloc "modspec_alloc"(object type, Py_ssize_t items)
+    void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
+    void Py_INCREF(object obj)
 
 
 cdef extern from "<dirent.h>" nogil:
@@ -405,6 +423,20 @@ cdef class PathCore:
 
     def find_many(self, fullnames, path):
         """The raw spec of each absolute name (None: not found), parents searched first."""
+        cdef dict memo = self._answers(fullnames, path)
+        return [memo[fullname] for fullname in fullnames]
+
+    def find_specs(self, dict wanted, path):
+        """find_many's answers as Specs: for each name of ``wanted`` (which maps it to its
+        absolute name), in its order, the Spec of that absolute name, or None."""
+        cdef dict memo = self._answers(list(wanted.values()), path)
+        cdef dict specs = {}
+        cdef object name, fullname
+        for name, fullname in wanted.items():
+            specs[name] = _make_spec(fullname, memo[fullname])
+        return specs
+
+    cdef dict _answers(self, fullnames, path):
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core does.
         cdef dict memo = {}
         cdef list pending
@@ -440,4 +472,42 @@ cdef class PathCore:
                 else:
                     raw = self._find_on(name, path, True)
                 memo[name] = raw
-        return [memo[fullname] for fullname in fullnames]
+        return memo
+
+
+# _core.make_spec's twin: the same slot descriptors, set from C.
+cdef object _SET_NAME, _SET_KIND, _SET_ORIGIN, _SET_SEARCH, _SET_CACHED
+cdef object _SET_ORIGIN_STAT, _SET_CACHED_STAT
+(
+    _SET_NAME,
+    _SET_KIND,
+    _SET_ORIGIN,
+    _SET_SEARCH,
+    _SET_CACHED,
+    _SET_ORIGIN_STAT,
+    _SET_CACHED_STAT,
+) = SPEC_SLOTS
+
+
+cdef object _file_stat(object size, object mtime):
+    # FileStat(size, mtime) without NamedTuple.__new__'s Python frame.
+    cdef object stat = _alloc(FileStat, 2)
+    Py_INCREF(size)
+    PyTuple_SET_ITEM(stat, 0, size)
+    Py_INCREF(mtime)
+    PyTuple_SET_ITEM(stat, 1, mtime)
+    return stat
+
+
+cdef object _make_spec(object fullname, tuple raw):
+    if raw is None:
+        return None
+    cdef object spec = _alloc(Spec, 0)
+    _set_slot(_SET_NAME, spec, fullname)
+    _set_slot(_SET_KIND, spec, raw[0])
+    _set_slot(_SET_ORIGIN, spec, raw[1])
+    _set_slot(_SET_SEARCH, spec, raw[2])
+    _set_slot(_SET_CACHED, spec, raw[3])
+    _set_slot(_SET_ORIGIN_STAT, spec, _file_stat(raw[4], raw[5]) if raw[4] >= 0 else None)
+    _set_slot(_SET_CACHED_STAT, spec, _file_stat(raw[6], raw[7]) if raw[6] >= 0 else None)
+    return spec
