@@ -92,6 +92,8 @@ def build(root: Path, trees: list[list[Item]]) -> set[str]:
                 (directory / "__pycache__").mkdir(exist_ok=True)
                 files.append(directory / "__pycache__" / f"{name}.{TAG}.pyc")
             for target in files:
+                if target.is_fifo():
+                    continue  # opening it to write would wait for a reader forever
                 try:
                     target.write_bytes(os.fsencode(target.relative_to(root)))
                 except OSError:
