@@ -4,7 +4,7 @@
 from libc.errno cimport ENOENT, ENOTDIR, errno
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcmp, memcpy, strlen
+from libc.string cimport memcmp, memcpy, strlen, strrchr
 from posix.stat cimport S_ISDIR, S_ISREG, stat as c_stat, struct_stat
 include "_pyc.pxi"
 
@@ -41,6 +41,24 @@ cdef extern from *:
     object _alloc "modspec_alloc"(object type, Py_ssize_t items)
     void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
     void Py_INCREF(object obj)
+
+
+cdef extern from "<fcntl.h>" nogil:
+    enum:
+        O_PATH
+        O_DIRECTORY
+        O_CLOEXEC
+    int c_open "open"(const char *path, int flags)
+    int fstatat(int dirfd, const char *path, struct_stat *st, int flags)
+
+
+cdef extern from "<unistd.h>" nogil:
+    int c_close "close"(int fd)
+
+
+cdef extern from "<limits.h>" nogil:
+    enum:
+        PATH_MAX
 
 
 cdef extern from "<dirent.h>" nogil:
@@ -350,7 +368,7 @@ cdef class _DirFinder:
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = base_path + "/__init__" + <str>core.suffixes[bit]
-                    if _stat(full_path, &st) == REGULAR:
+                    if core._stat_in(0, inner, base_path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, (base_path,), &st, inner
                         )
@@ -364,7 +382,7 @@ cdef class _DirFinder:
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = _path_join(self.path, tail_module + <str>core.suffixes[bit])
-                    if _stat(full_path, &st) == REGULAR:
+                    if core._stat_in(0, listing, self.path, full_path, &st) == REGULAR:
                         return core.file_spec(core.kinds[bit], full_path, None, &st, listing)
         # (3) A namespace portion.
         if is_namespace:
@@ -401,6 +419,11 @@ cdef class PathCore:
     cdef bint pycache_beside
     cdef dict _finders
     cdef dict _listings
+    # Two directories held open (O_PATH) during a call, one for origins and one for cached
+    # files: a stat relative to one walks a single path component, where an absolute path
+    # walks every component again, and the sorted walk brings each directory's files together.
+    cdef int _dir_fds[2]
+    cdef _Listing _origin_dir, _cached_dir
     cdef object _last_entry, _last_finder
 
     def __init__(self, config):
@@ -430,7 +453,14 @@ cdef class PathCore:
         self._listings = {}
         self._last_entry = self._last_finder = None
 
+    def __cinit__(self):
+        self._dir_fds[0] = self._dir_fds[1] = -1
+
     def __dealloc__(self):
+        if self._dir_fds[0] >= 0:
+            c_close(self._dir_fds[0])
+        if self._dir_fds[1] >= 0:
+            c_close(self._dir_fds[1])
         free(self.suffix_data)
         free(self.suffix_sizes)
 
@@ -460,6 +490,62 @@ cdef class PathCore:
         self._finders.clear()
         self._listings.clear()
         self._last_entry = self._last_finder = None
+
+    cdef void _close_directories(self) noexcept:
+        # Open only within one call: a later call must see a directory replaced meanwhile.
+        cdef int slot
+        for slot in range(2):
+            if self._dir_fds[slot] >= 0:
+                c_close(self._dir_fds[slot])
+            self._dir_fds[slot] = -1
+        self._origin_dir = self._cached_dir = None
+
+    cdef FileType _stat_in(
+        self, int slot, _Listing home, str directory, str path, struct_stat *st
+    ):
+        """_stat(path), for a file ``path`` directly in ``directory`` (listed as ``home``):
+        its last component, stat'ed relative to the directory held open in ``slot``."""
+        cdef const char *c_path
+        cdef const char *name
+        cdef Py_ssize_t size
+        cdef bytes raw
+        cdef int fd, rc
+        if not _UTF8_FS:
+            return _stat(path, st)
+        try:
+            c_path = PyUnicode_AsUTF8AndSize(path, &size)
+        except UnicodeError:
+            return _stat(path, st)
+        # An embedded NUL is _stat's to judge; a path of PATH_MAX bytes or more fails there
+        # with ENAMETOOLONG, and must fail here too.
+        if strlen(c_path) != <size_t>size or size >= PATH_MAX:
+            return _stat(path, st)
+        if (self._origin_dir if slot == 0 else self._cached_dir) is not home:
+            if self._dir_fds[slot] >= 0:
+                c_close(self._dir_fds[slot])
+            raw = _encode(directory)
+            self._dir_fds[slot] = -1 if raw is None else c_open(
+                raw, O_PATH | O_DIRECTORY | O_CLOEXEC
+            )
+            if slot == 0:
+                self._origin_dir = home
+            else:
+                self._cached_dir = home
+        fd = self._dir_fds[slot]
+        if fd < 0:
+            return _stat(path, st)
+        # The callers' paths are directory + "/" + one listed name (no "/" in it), so that
+        # name is what follows the last "/".
+        name = strrchr(c_path, b"/")
+        with nogil:
+            rc = fstatat(fd, name + 1, st, 0)
+        if rc != 0:
+            return MISSING
+        if S_ISREG(st.st_mode):
+            return REGULAR
+        if S_ISDIR(st.st_mode):
+            return DIRECTORY
+        return OTHER
 
     cdef _Listing listing(self, str path):
         """The listing of the directory ``path``, taken on first use."""
@@ -512,7 +598,9 @@ cdef class PathCore:
             if listing is None:
                 # The same for every source in home: it depends on the directory alone.
                 listing = home.cached_listing = self.listing(head or "/")
-            if (not listing.exact or listing.has(tail)) and _stat(cached, &cst) == REGULAR:
+            if (not listing.exact or listing.has(tail)) and self._stat_in(
+                1, listing, head or "/", cached, &cst
+            ) == REGULAR:
                 return (kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst))
         return (kind, origin, search, cached, size, mtime, -1, -1)
 
@@ -547,9 +635,15 @@ cdef class PathCore:
         self._finders[entry] = finder
         return finder
 
-    cpdef tuple find_spec(self, str fullname, object path):
+    def find_spec(self, str fullname, object path):
         """PathFinder.find_spec: the first entry with a module or package wins; namespace
         portions are collected across all entries."""
+        try:
+            return self._path_find_spec(fullname, path)
+        finally:
+            self._close_directories()
+
+    cdef tuple _path_find_spec(self, str fullname, object path):
         # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec.
         cdef str tail_module = fullname.rpartition(".")[2]
         cdef list namespace_path = []
@@ -588,19 +682,27 @@ cdef class PathCore:
                     return frozen
         except (ImportError, ValueError):
             pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
-        return self.find_spec(fullname, path)
+        return self._path_find_spec(fullname, path)
 
     def find_many(self, fullnames, path):
         """The raw spec of each absolute name (None: not found), parents searched first."""
-        cdef dict memo = self._answers(fullnames, path)
+        cdef dict memo
+        try:
+            memo = self._answers(fullnames, path)
+        finally:
+            self._close_directories()
         return [memo[fullname] for fullname in fullnames]
 
     def find_specs(self, dict wanted, path):
         """find_many's answers as Specs: for each name of ``wanted`` (which maps it to its
         absolute name), in its order, the Spec of that absolute name, or None."""
-        cdef dict memo = self._answers(list(wanted.values()), path)
+        cdef dict memo
         cdef dict specs = {}
         cdef object name, fullname
+        try:
+            memo = self._answers(list(wanted.values()), path)
+        finally:
+            self._close_directories()
         for name, fullname in wanted.items():
             specs[name] = _make_spec(fullname, memo[fullname])
         return specs

@@ -48,7 +48,9 @@ class Resolver:
     """Resolves module names without importing them, keeping directory listings between calls.
 
     ``path`` replaces ``sys.path`` for top-level names (None: the live ``sys.path`` at each
-    call). Listings are taken on first use and kept until ``invalidate_caches()``.
+    call). Listings are taken on first use and kept until ``invalidate_caches()``; the files
+    they name are stat'ed afresh at each call, as FileFinder stats them at each lookup, so a
+    deleted file is gone at once and ``origin_stat`` and ``cached_stat`` are current.
     ``backend`` picks the core: ``"cython"``, ``"python"`` or None for ``modspec.BACKEND``.
     """
 
