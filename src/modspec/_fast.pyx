@@ -199,8 +199,16 @@ cdef class _Listing:
     cdef int _index(self) except -1:
         cdef Py_ssize_t i, slot, size = 8, start
         cdef uint64_t h
+        cdef void *trimmed
         if self._count == 0:
             return 0
+        # Listings live until invalidated: give back the slack of the growing buffers.
+        trimmed = realloc(self._data, self._data_size)
+        if trimmed != NULL:
+            self._data = <char *>trimmed
+        trimmed = realloc(self._starts, (self._count + 1) * sizeof(Py_ssize_t))
+        if trimmed != NULL:
+            self._starts = <Py_ssize_t *>trimmed
         while size < 2 * self._count:
             size *= 2
         self._mask = size - 1
