@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._config import CoreConfig
+from ._spec import FileStat, Spec
 
-__all__ = ["PathCore", "RawSpec", "cache_from_source", "get_cached"]
+__all__ = ["SPEC_SLOTS", "PathCore", "RawSpec", "cache_from_source", "get_cached", "make_spec"]
 
 # A spec as builtins: (kind, origin, submodule_search_locations, cached,
 #                      origin size, origin mtime_ns, cached size, cached mtime_ns);
 # a size of -1 means that file does not exist (or the spec has no location).
 RawSpec = tuple[Any, "str | None", "tuple[str, ...] | None", "str | None", int, int, int, int]
+
+# Answers in bulk: Spec's slot descriptors set each field directly, at half the cost of the
+# frozen dataclass's __init__, which goes through object.__setattr__ field by field. Unpacking
+# fails at import if a field is added without updating make_spec (and _fast's twin of it).
+SPEC_SLOTS = tuple(getattr(Spec, field.name) for field in dataclasses.fields(Spec))
+_new = object.__new__
+(
+    _set_name,
+    _set_kind,
+    _set_origin,
+    _set_search,
+    _set_cached,
+    _set_origin_stat,
+    _set_cached_stat,
+) = (slot.__set__ for slot in SPEC_SLOTS)
+
+
+def make_spec(fullname: str, raw: RawSpec | None) -> Spec | None:
+    """The public view of a raw spec (None stays None)."""
+    if raw is None:
+        return None
+    kind, origin, search, cached, osize, omtime, csize, cmtime = raw
+    spec: Spec = _new(Spec)
+    _set_name(spec, fullname)
+    _set_kind(spec, kind)
+    _set_origin(spec, origin)
+    _set_search(spec, search)
+    _set_cached(spec, cached)
+    _set_origin_stat(spec, FileStat(osize, omtime) if osize >= 0 else None)
+    _set_cached_stat(spec, FileStat(csize, cmtime) if csize >= 0 else None)
+    return spec
+
 
 _S_IFMT = 0o170000
 _S_IFREG = 0o100000
@@ -385,6 +419,17 @@ class PathCore:
                     raw = package_hook(name, raw, search, self.find_spec)
                 memo[name] = raw
         return [memo[fullname] for fullname in fullnames]
+
+    def find_specs(
+        self, wanted: Mapping[str, str], path: Sequence[object]
+    ) -> dict[str, Spec | None]:
+        """find_many's answers as Specs: for each name of ``wanted`` (which maps it to its
+        absolute name), in its order, the Spec of that absolute name, or None."""
+        raws = self.find_many(list(wanted.values()), path)
+        return {
+            name: make_spec(fullname, raw)
+            for (name, fullname), raw in zip(wanted.items(), raws, strict=True)
+        }
 
 
 _PYC_HEADER = 16  # PEP 552: magic, flags, then source mtime and size, or source hash

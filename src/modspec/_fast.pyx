@@ -2,7 +2,9 @@
 """Cython resolution core: _core's finders over the same listings, with stat and readdir in C."""
 
 from libc.errno cimport ENOENT, ENOTDIR, errno
-from libc.string cimport strlen
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcmp, memcpy, strlen, strrchr
 from posix.stat cimport S_ISDIR, S_ISREG, stat as c_stat, struct_stat
 include "_pyc.pxi"
 
@@ -10,7 +12,8 @@ import os
 import sys
 
 # Not on the hot path (once per path entry, once per found source file): shared with the twin.
-from ._core import cache_from_source, finder_path
+from ._core import SPEC_SLOTS, cache_from_source, finder_path
+from ._spec import FileStat, Spec
 
 __all__ = ["PathCore"]
 
@@ -19,6 +22,43 @@ cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
     bytes PyUnicode_EncodeFSDefault(object unicode)
     str PyUnicode_DecodeFSDefault(const char *s)
+    Py_ssize_t PyBytes_GET_SIZE(object o)
+    char *PyBytes_AS_STRING(object o)
+
+
+cdef extern from *:
+    """
+    /* A slot descriptor's setter, called as Spec.field.__set__(obj, value) is, without the
+       argument tuple; and a type's own allocator, as object.__new__ and tuple.__new__ use. */
+    static int modspec_set_slot(PyObject *descr, PyObject *obj, PyObject *value) {
+        return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+    }
+    static PyObject *modspec_alloc(PyObject *type, Py_ssize_t items) {
+        return ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, items);
+    }
+    """
+    int _set_slot "modspec_set_slot"(object descr, object obj, object value) except -1
+    object _alloc "modspec_alloc"(object type, Py_ssize_t items)
+    void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
+    void Py_INCREF(object obj)
+
+
+cdef extern from "<fcntl.h>" nogil:
+    enum:
+        O_PATH
+        O_DIRECTORY
+        O_CLOEXEC
+    int c_open "open"(const char *path, int flags)
+    int fstatat(int dirfd, const char *path, struct_stat *st, int flags)
+
+
+cdef extern from "<unistd.h>" nogil:
+    int c_close "close"(int fd)
+
+
+cdef extern from "<limits.h>" nogil:
+    enum:
+        PATH_MAX
 
 
 cdef extern from "<dirent.h>" nogil:
@@ -96,12 +136,30 @@ cdef str _path_join(str head, str tail):
     return head.rstrip("/") + "/" + tail
 
 
-cdef class _Listing:
-    """A directory listed once: its entry names, and (worked out when first searched) for each
-    module stem the bitmask of loader suffixes present (bit i: ``stem + loaders[i][0]``)."""
+# FNV-1a: it hashes byte by byte, so a stem's hash extends to stem + suffix without hashing
+# the stem again for each suffix.
+cdef uint64_t _HASH_START = 0xcbf29ce484222325
 
-    cdef frozenset names
-    cdef dict _stems
+
+cdef inline uint64_t _hash_more(uint64_t h, const char *s, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        h = (h ^ <unsigned char>s[i]) * <uint64_t>0x100000001b3
+    return h
+
+
+cdef class _Listing:
+    """A directory listed once: its entry names as the OS gave them (bytes, back to back in one
+    buffer) under an open-addressing hash table, so that a candidate (``stem + suffix``) is
+    looked up with no Python str made per entry or per probe."""
+
+    cdef char *_data
+    # Entry i is _data[_starts[i]:_starts[i + 1]].
+    cdef Py_ssize_t *_starts
+    cdef uint64_t *_hashes
+    # Slots hold an entry's index + 1; 0 marks an empty slot.
+    cdef Py_ssize_t *_table
+    cdef Py_ssize_t _mask, _count, _data_size, _data_capacity, _starts_capacity
     # Listing succeeded, so this is a directory (symlinks followed).
     cdef bint is_dir
     # The listing is the whole truth (it succeeded, or there is no such directory), so a
@@ -110,32 +168,151 @@ cdef class _Listing:
     # The listing of the directory that holds the bytecode of this one's sources.
     cdef _Listing cached_listing
 
-    cdef dict stems(self, tuple suffixes):
-        # Lazily: a __pycache__ directory is listed for its names alone.
-        cdef dict stems
-        cdef str name, stem, suffix
-        cdef Py_ssize_t bit, count = len(suffixes)
-        if self._stems is None:
-            stems = {}
-            for name in self.names:
-                for bit in range(count):
-                    suffix = <str>suffixes[bit]
-                    if name.endswith(suffix) and len(name) > len(suffix):
-                        stem = name[: len(name) - len(suffix)]
-                        stems[stem] = <long>stems.get(stem, 0) | (1 << bit)
-            self._stems = stems
-        return self._stems
+    def __dealloc__(self):
+        free(self._data)
+        free(self._starts)
+        free(self._hashes)
+        free(self._table)
+
+    cdef int _add(self, const char *name, Py_ssize_t size) except -1:
+        cdef void *grown
+        if self._data_size + size > self._data_capacity:
+            self._data_capacity = max(2 * self._data_capacity, self._data_size + size, 1024)
+            grown = realloc(self._data, self._data_capacity)
+            if grown == NULL:
+                raise MemoryError()
+            self._data = <char *>grown
+        if self._count + 2 > self._starts_capacity:
+            self._starts_capacity = max(2 * self._starts_capacity, 64)
+            grown = realloc(self._starts, self._starts_capacity * sizeof(Py_ssize_t))
+            if grown == NULL:
+                raise MemoryError()
+            self._starts = <Py_ssize_t *>grown
+        if self._count == 0:
+            self._starts[0] = 0
+        memcpy(self._data + self._data_size, name, size)
+        self._data_size += size
+        self._count += 1
+        self._starts[self._count] = self._data_size
+        return 0
+
+    cdef int _index(self) except -1:
+        cdef Py_ssize_t i, slot, size = 8, start
+        cdef uint64_t h
+        cdef void *trimmed
+        if self._count == 0:
+            return 0
+        # Listings live until invalidated: give back the slack of the growing buffers.
+        trimmed = realloc(self._data, self._data_size)
+        if trimmed != NULL:
+            self._data = <char *>trimmed
+        trimmed = realloc(self._starts, (self._count + 1) * sizeof(Py_ssize_t))
+        if trimmed != NULL:
+            self._starts = <Py_ssize_t *>trimmed
+        while size < 2 * self._count:
+            size *= 2
+        self._mask = size - 1
+        self._table = <Py_ssize_t *>calloc(size, sizeof(Py_ssize_t))
+        self._hashes = <uint64_t *>malloc(self._count * sizeof(uint64_t))
+        if self._table == NULL or self._hashes == NULL:
+            raise MemoryError()
+        for i in range(self._count):
+            start = self._starts[i]
+            h = self._hashes[i] = _hash_more(_HASH_START, self._data + start, self._starts[i + 1] - start)
+            slot = <Py_ssize_t>(h ^ (h >> 32)) & self._mask
+            while self._table[slot] != 0:
+                slot = (slot + 1) & self._mask
+            self._table[slot] = i + 1
+        return 0
+
+    cdef bint _probe(
+        self, uint64_t h, const char *head, Py_ssize_t head_size, const char *tail,
+        Py_ssize_t tail_size
+    ) noexcept:
+        # Whether head + tail is listed (h: its hash).
+        cdef Py_ssize_t slot, index, start
+        if self._count == 0:
+            return False
+        slot = <Py_ssize_t>(h ^ (h >> 32)) & self._mask
+        while True:
+            index = self._table[slot]
+            if index == 0:
+                return False
+            index -= 1
+            if self._hashes[index] == h:
+                start = self._starts[index]
+                if (
+                    self._starts[index + 1] - start == head_size + tail_size
+                    and memcmp(self._data + start, head, head_size) == 0
+                    and memcmp(self._data + start + head_size, tail, tail_size) == 0
+                ):
+                    return True
+            slot = (slot + 1) & self._mask
+
+    cdef bint has(self, str name) except -1:
+        """Whether ``name`` is listed."""
+        cdef Py_ssize_t size
+        cdef const char *key
+        cdef object keep = _name_key(name)
+        if keep is None:
+            return False  # no entry the OS gives could decode to this name
+        key = _key_data(keep, &size)
+        return self._probe(_hash_more(_HASH_START, key, size), key, size, NULL, 0)
+
+    cdef long present(self, str stem, PathCore core) except -1:
+        """The bitmask of loader suffixes listed after ``stem`` (bit i: ``stem + suffix i``)."""
+        cdef Py_ssize_t size, bit
+        cdef const char *key
+        cdef object keep
+        cdef uint64_t h
+        cdef long found = 0
+        if not stem or self._count == 0:
+            return 0  # an entry named as a bare suffix has no module stem
+        keep = _name_key(stem)
+        if keep is None:
+            return 0
+        key = _key_data(keep, &size)
+        h = _hash_more(_HASH_START, key, size)
+        for bit in range(core.suffix_count):
+            if self._probe(
+                _hash_more(h, core.suffix_data[bit], core.suffix_sizes[bit]),
+                key,
+                size,
+                core.suffix_data[bit],
+                core.suffix_sizes[bit],
+            ):
+                found |= 1 << bit
+        return found
+
+
+cdef object _name_key(str name):
+    # What holds the bytes the OS would give for an entry that decodes to ``name`` (os.fsdecode's
+    # inverse): the str itself where its cached UTF-8 form is those bytes, else their encoded
+    # copy; None where there are none.
+    if _UTF8_FS:
+        try:
+            PyUnicode_AsUTF8AndSize(name, NULL)
+        except UnicodeError:
+            pass  # lone surrogates: surrogateescape decides, below
+        else:
+            return name
+    return _encode(name)
+
+
+cdef inline const char *_key_data(object key, Py_ssize_t *size) except NULL:
+    if type(key) is str:
+        return PyUnicode_AsUTF8AndSize(key, size)
+    size[0] = PyBytes_GET_SIZE(key)
+    return PyBytes_AS_STRING(key)
 
 
 cdef _Listing _list_directory(str path, PathCore core):
     """``path``'s listing as FileFinder._fill_cache takes it: empty where it cannot be read."""
     # Mirrors importlib._bootstrap_external.FileFinder._fill_cache (POSIX), as _core does.
     cdef _Listing listing = _Listing.__new__(_Listing)
-    cdef bytes raw = _encode(path)
+    cdef bytes raw = _encode(path), lowered
     cdef DIR *handle = NULL
     cdef dirent *entry
-    cdef list names = []
-    cdef str name
     cdef int error = 0
     if raw is not None:
         handle = opendir(raw)
@@ -153,13 +330,17 @@ cdef _Listing _list_directory(str path, PathCore core):
                     entry.d_name[1] == 0 or (entry.d_name[1] == b"." and entry.d_name[2] == 0)
                 ):
                     continue
-                names.append(PyUnicode_DecodeFSDefault(entry.d_name))
+                if core.relax_case:
+                    # str.lower(), as the twin has it: not an ASCII lowering of the bytes.
+                    lowered = PyUnicode_EncodeFSDefault(
+                        PyUnicode_DecodeFSDefault(entry.d_name).lower()
+                    )
+                    listing._add(lowered, len(lowered))
+                else:
+                    listing._add(entry.d_name, strlen(entry.d_name))
         finally:
             closedir(handle)
-    if core.relax_case:
-        names = [name.lower() for name in names]
-    listing.names = frozenset(names)
-    listing._stems = None
+    listing._index()
     return listing
 
 
@@ -188,14 +369,14 @@ cdef class _DirFinder:
             listing = self.listing = core.listing(self.path)
         cache_module = tail_module.lower() if core.relax_case else tail_module
         # (1) A directory of that name: a package if it holds an __init__ with a known suffix.
-        if cache_module in listing.names:
+        if listing.has(cache_module):
             base_path = _path_join(self.path, tail_module)
             inner = core.listing(base_path)
-            present = <long>inner.stems(core.suffixes).get("__init__", 0) if inner.exact else -1
+            present = inner.present("__init__", core) if inner.exact else -1
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = base_path + "/__init__" + <str>core.suffixes[bit]
-                    if _stat(full_path, &st) == REGULAR:
+                    if core._stat_in(0, inner, base_path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, (base_path,), &st, inner
                         )
@@ -204,12 +385,12 @@ cdef class _DirFinder:
                 not inner.exact and _stat(base_path, &st) == DIRECTORY
             )
         # (2) A module file, suffixes in loader order.
-        present = <long>listing.stems(core.suffixes).get(cache_module, 0)
+        present = listing.present(cache_module, core)
         if present:
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = _path_join(self.path, tail_module + <str>core.suffixes[bit])
-                    if _stat(full_path, &st) == REGULAR:
+                    if core._stat_in(0, listing, self.path, full_path, &st) == REGULAR:
                         return core.file_spec(core.kinds[bit], full_path, None, &st, listing)
         # (3) A namespace portion.
         if is_namespace:
@@ -237,6 +418,11 @@ cdef class PathCore:
 
     cdef readonly object config
     cdef tuple suffixes
+    # The suffixes as the OS spells them, for _Listing.present.
+    cdef Py_ssize_t suffix_count
+    cdef const char **suffix_data
+    cdef Py_ssize_t *suffix_sizes
+    cdef bytes _suffix_bytes
     cdef tuple kinds
     cdef tuple source_suffixes
     cdef tuple bytecode_suffixes
@@ -254,11 +440,17 @@ cdef class PathCore:
     cdef object package_hook  # legacy namespace packages, as in _core
     cdef dict _finders
     cdef dict _listings
+    # Two directories held open (O_PATH) during a call, one for origins and one for cached
+    # files: a stat relative to one walks a single path component, where an absolute path
+    # walks every component again, and the sorted walk brings each directory's files together.
+    cdef int _dir_fds[2]
+    cdef _Listing _origin_dir, _cached_dir
     cdef object _last_entry, _last_finder
 
     def __init__(self, config):
         self.config = config
         self.suffixes = tuple([suffix for suffix, _ in config.loaders])
+        self._encode_suffixes()
         self.kinds = tuple([kind for _, kind in config.loaders])
         self.source_suffixes = tuple(config.source_suffixes)
         self.bytecode_suffixes = tuple(config.bytecode_suffixes)
@@ -285,10 +477,99 @@ cdef class PathCore:
         self._listings = {}
         self._last_entry = self._last_finder = None
 
+    def __cinit__(self):
+        self._dir_fds[0] = self._dir_fds[1] = -1
+
+    def __dealloc__(self):
+        if self._dir_fds[0] >= 0:
+            c_close(self._dir_fds[0])
+        if self._dir_fds[1] >= 0:
+            c_close(self._dir_fds[1])
+        free(self.suffix_data)
+        free(self.suffix_sizes)
+
+    cdef int _encode_suffixes(self) except -1:
+        cdef list encoded = [PyUnicode_EncodeFSDefault(suffix) for suffix in self.suffixes]
+        cdef Py_ssize_t bit, offset = 0
+        cdef const char *joined
+        self.suffix_count = len(encoded)
+        if self.suffix_count >= <Py_ssize_t>(8 * sizeof(long)):
+            raise ValueError(f"{self.suffix_count} loader suffixes: more than a bitmask holds")
+        # One bytes object keeps every suffix alive; the arrays point into it.
+        self._suffix_bytes = b"".join(encoded)
+        joined = self._suffix_bytes
+        free(self.suffix_data)
+        free(self.suffix_sizes)
+        self.suffix_data = <const char **>malloc(max(self.suffix_count, 1) * sizeof(char *))
+        self.suffix_sizes = <Py_ssize_t *>malloc(max(self.suffix_count, 1) * sizeof(Py_ssize_t))
+        if self.suffix_data == NULL or self.suffix_sizes == NULL:
+            raise MemoryError()
+        for bit in range(self.suffix_count):
+            self.suffix_data[bit] = joined + offset
+            self.suffix_sizes[bit] = len(<bytes>encoded[bit])
+            offset += self.suffix_sizes[bit]
+        return 0
+
     def invalidate_caches(self):
         self._finders.clear()
         self._listings.clear()
         self._last_entry = self._last_finder = None
+
+    cdef void _close_directories(self) noexcept:
+        # Open only within one call: a later call must see a directory replaced meanwhile.
+        cdef int slot
+        for slot in range(2):
+            if self._dir_fds[slot] >= 0:
+                c_close(self._dir_fds[slot])
+            self._dir_fds[slot] = -1
+        self._origin_dir = self._cached_dir = None
+
+    cdef FileType _stat_in(
+        self, int slot, _Listing home, str directory, str path, struct_stat *st
+    ):
+        """_stat(path), for a file ``path`` directly in ``directory`` (listed as ``home``):
+        its last component, stat'ed relative to the directory held open in ``slot``."""
+        cdef const char *c_path
+        cdef const char *name
+        cdef Py_ssize_t size
+        cdef bytes raw
+        cdef int fd, rc
+        if not _UTF8_FS:
+            return _stat(path, st)
+        try:
+            c_path = PyUnicode_AsUTF8AndSize(path, &size)
+        except UnicodeError:
+            return _stat(path, st)
+        # An embedded NUL is _stat's to judge; a path of PATH_MAX bytes or more fails there
+        # with ENAMETOOLONG, and must fail here too.
+        if strlen(c_path) != <size_t>size or size >= PATH_MAX:
+            return _stat(path, st)
+        if (self._origin_dir if slot == 0 else self._cached_dir) is not home:
+            if self._dir_fds[slot] >= 0:
+                c_close(self._dir_fds[slot])
+            raw = _encode(directory)
+            self._dir_fds[slot] = -1 if raw is None else c_open(
+                raw, O_PATH | O_DIRECTORY | O_CLOEXEC
+            )
+            if slot == 0:
+                self._origin_dir = home
+            else:
+                self._cached_dir = home
+        fd = self._dir_fds[slot]
+        if fd < 0:
+            return _stat(path, st)
+        # The callers' paths are directory + "/" + one listed name (no "/" in it), so that
+        # name is what follows the last "/".
+        name = strrchr(c_path, b"/")
+        with nogil:
+            rc = fstatat(fd, name + 1, st, 0)
+        if rc != 0:
+            return MISSING
+        if S_ISREG(st.st_mode):
+            return REGULAR
+        if S_ISDIR(st.st_mode):
+            return DIRECTORY
+        return OTHER
 
     cdef _Listing listing(self, str path):
         """The listing of the directory ``path``, taken on first use."""
@@ -332,7 +613,7 @@ cdef class PathCore:
             if (
                 self.pycache_beside
                 and home.exact
-                and "__pycache__" not in home.names
+                and not home.has("__pycache__")
                 and head.endswith("/__pycache__")
             ):
                 # The cache would be home's own __pycache__, and home has none: nothing to stat.
@@ -341,7 +622,9 @@ cdef class PathCore:
             if listing is None:
                 # The same for every source in home: it depends on the directory alone.
                 listing = home.cached_listing = self.listing(head or "/")
-            if (not listing.exact or tail in listing.names) and _stat(cached, &cst) == REGULAR:
+            if (not listing.exact or listing.has(tail)) and self._stat_in(
+                1, listing, head or "/", cached, &cst
+            ) == REGULAR:
                 return (kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst))
         return (kind, origin, search, cached, size, mtime, -1, -1)
 
@@ -383,9 +666,15 @@ cdef class PathCore:
         self._finders[entry] = finder
         return finder
 
-    cpdef tuple find_spec(self, str fullname, object path):
+    def find_spec(self, str fullname, object path):
         """PathFinder.find_spec: the first entry with a module or package wins; namespace
         portions are collected across all entries."""
+        try:
+            return self._path_find_spec(fullname, path)
+        finally:
+            self._close_directories()
+
+    cdef tuple _path_find_spec(self, str fullname, object path):
         # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec.
         cdef str tail_module = fullname.rpartition(".")[2]
         cdef list namespace_path = []
@@ -426,7 +715,7 @@ cdef class PathCore:
                     return frozen
         except (ImportError, ValueError):
             pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
-        found = self.find_spec(fullname, path)
+        found = self._path_find_spec(fullname, path)
         if found is None:
             # sys.meta_path's finders after PathFinder, in order (editable installs' hooks).
             for late_finder in self.late_finders:
@@ -437,6 +726,28 @@ cdef class PathCore:
 
     def find_many(self, fullnames, path):
         """The raw spec of each absolute name (None: not found), parents searched first."""
+        cdef dict memo
+        try:
+            memo = self._answers(fullnames, path)
+        finally:
+            self._close_directories()
+        return [memo[fullname] for fullname in fullnames]
+
+    def find_specs(self, dict wanted, path):
+        """find_many's answers as Specs: for each name of ``wanted`` (which maps it to its
+        absolute name), in its order, the Spec of that absolute name, or None."""
+        cdef dict memo
+        cdef dict specs = {}
+        cdef object name, fullname
+        try:
+            memo = self._answers(list(wanted.values()), path)
+        finally:
+            self._close_directories()
+        for name, fullname in wanted.items():
+            specs[name] = _make_spec(fullname, memo[fullname])
+        return specs
+
+    cdef dict _answers(self, fullnames, path):
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core does.
         cdef dict memo = {}
         cdef list pending
@@ -477,4 +788,42 @@ cdef class PathCore:
                     # What the package's own code makes of its __path__ (legacy namespaces).
                     raw = package_hook(name, raw, search, self.find_spec)
                 memo[name] = raw
-        return [memo[fullname] for fullname in fullnames]
+        return memo
+
+
+# _core.make_spec's twin: the same slot descriptors, set from C.
+cdef object _SET_NAME, _SET_KIND, _SET_ORIGIN, _SET_SEARCH, _SET_CACHED
+cdef object _SET_ORIGIN_STAT, _SET_CACHED_STAT
+(
+    _SET_NAME,
+    _SET_KIND,
+    _SET_ORIGIN,
+    _SET_SEARCH,
+    _SET_CACHED,
+    _SET_ORIGIN_STAT,
+    _SET_CACHED_STAT,
+) = SPEC_SLOTS
+
+
+cdef object _file_stat(object size, object mtime):
+    # FileStat(size, mtime) without NamedTuple.__new__'s Python frame.
+    cdef object stat = _alloc(FileStat, 2)
+    Py_INCREF(size)
+    PyTuple_SET_ITEM(stat, 0, size)
+    Py_INCREF(mtime)
+    PyTuple_SET_ITEM(stat, 1, mtime)
+    return stat
+
+
+cdef object _make_spec(object fullname, tuple raw):
+    if raw is None:
+        return None
+    cdef object spec = _alloc(Spec, 0)
+    _set_slot(_SET_NAME, spec, fullname)
+    _set_slot(_SET_KIND, spec, raw[0])
+    _set_slot(_SET_ORIGIN, spec, raw[1])
+    _set_slot(_SET_SEARCH, spec, raw[2])
+    _set_slot(_SET_CACHED, spec, raw[3])
+    _set_slot(_SET_ORIGIN_STAT, spec, _file_stat(raw[4], raw[5]) if raw[4] >= 0 else None)
+    _set_slot(_SET_CACHED_STAT, spec, _file_stat(raw[6], raw[7]) if raw[6] >= 0 else None)
+    return spec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -10,10 +9,9 @@ from contextlib import contextmanager
 
 from . import _backend, _bytecode, _config, _editable, _explain, _legacy, _zipfinder
 from ._bytecode import BytecodeStatus
-from ._core import RawSpec
 from ._editable import EditableFinder
 from ._explain import Explanation
-from ._spec import FileStat, Spec
+from ._spec import Spec
 
 __all__ = ["InvalidName", "Resolver", "bytecode_status", "explain", "resolve", "resolve_many"]
 
@@ -51,7 +49,9 @@ class Resolver:
     """Resolves module names without importing them, keeping directory listings between calls.
 
     ``path`` replaces ``sys.path`` for top-level names (None: the live ``sys.path`` at each
-    call). Listings are taken on first use and kept until ``invalidate_caches()``.
+    call). Listings are taken on first use and kept until ``invalidate_caches()``; the files
+    they name are stat'ed afresh at each call, as FileFinder stats them at each lookup, so a
+    deleted file is gone at once and ``origin_stat`` and ``cached_stat`` are current.
     ``backend`` picks the core: ``"cython"``, ``"python"`` or None for ``modspec.BACKEND``.
 
     ``editables`` are editable installs' import hooks to answer as they would (after the
@@ -97,7 +97,7 @@ class Resolver:
     def resolve(self, name: str, *, package: str | None = None) -> Spec | None:
         """The spec ``import name`` would find, or None where no module of that name exists."""
         fullname = absolute_name(name, package)
-        return _spec(fullname, self._core.find_many([fullname], self._search_path())[0])
+        return self._core.find_specs({fullname: fullname}, self._search_path())[fullname]
 
     def resolve_many(
         self, names: Iterable[str], *, package: str | None = None
@@ -113,11 +113,7 @@ class Resolver:
             if name not in wanted:
                 wanted[name] = fullname
         with _no_gc():
-            raws = self._core.find_many(list(wanted.values()), self._search_path())
-            return {
-                name: _spec(fullname, raw)
-                for (name, fullname), raw in zip(wanted.items(), raws, strict=True)
-            }
+            return self._core.find_specs(wanted, self._search_path())
 
     def explain(self, name: str, *, package: str | None = None) -> Explanation:
         """Why ``import name`` would find what ``resolve`` finds, or which part of the name it
@@ -156,36 +152,6 @@ def _no_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-# Answers in bulk: Spec's slot descriptors set each field directly, at half the cost of the
-# frozen dataclass's __init__, which goes through object.__setattr__ field by field. Unpacking
-# fails at import if a field is added without updating _spec.
-_new = object.__new__
-(
-    _set_name,
-    _set_kind,
-    _set_origin,
-    _set_search,
-    _set_cached,
-    _set_origin_stat,
-    _set_cached_stat,
-) = (getattr(Spec, field.name).__set__ for field in dataclasses.fields(Spec))
-
-
-def _spec(fullname: str, raw: RawSpec | None) -> Spec | None:
-    if raw is None:
-        return None
-    kind, origin, search, cached, osize, omtime, csize, cmtime = raw
-    spec: Spec = _new(Spec)
-    _set_name(spec, fullname)
-    _set_kind(spec, kind)
-    _set_origin(spec, origin)
-    _set_search(spec, search)
-    _set_cached(spec, cached)
-    _set_origin_stat(spec, FileStat(osize, omtime) if osize >= 0 else None)
-    _set_cached_stat(spec, FileStat(csize, cmtime) if csize >= 0 else None)
-    return spec
 
 
 def resolve(
