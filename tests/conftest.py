@@ -64,3 +64,25 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str,
         return tmp_path
 
     return build
+
+
+def setuptools_finder_source(
+    mapping: dict[str, str], namespaces: dict[str, list[str]], dist: str = "demo-1.0"
+) -> str:
+    """A finder module in the shape of setuptools 70+'s editable template: MAPPING and
+    NAMESPACES, the parent asked for, a namespace's paths ending with the placeholder."""
+    return (
+        f"MAPPING = {mapping!r}\nNAMESPACES = {namespaces!r}\n"
+        f"PATH_PLACEHOLDER = '__editable__.{dist}.finder' + '.__path_hook__'\n\n"
+        "class _EditableFinder:\n"
+        "    @classmethod\n"
+        "    def find_spec(cls, fullname, path=None, target=None):\n"
+        "        parent, _, child = fullname.rpartition('.')\n"
+        "        if parent and parent in MAPPING:\n"
+        "            return None\n\n"
+        "class _EditableNamespaceFinder:\n"
+        "    @classmethod\n"
+        "    def _paths(cls, fullname):\n"
+        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
+        "def install():\n    pass\n"
+    )

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_tree
+from conftest import setuptools_finder_source, write_tree
 from oracle import _FIELDS_SOURCE, fields
 
 import modspec
@@ -542,26 +542,6 @@ def test_an_unknown_setuptools_template_is_reported(tmp_path: Path) -> None:
     assert modspec.Resolver([], editables=[editable]).resolve("a") is None
 
 
-def _current_setuptools_module(mapping: dict[str, str], namespaces: dict[str, list[str]]) -> str:
-    # The shape of setuptools 70+'s template: the parent is asked for, and a namespace's paths
-    # end with the placeholder (a starred list).
-    return (
-        f"MAPPING = {mapping!r}\nNAMESPACES = {namespaces!r}\n"
-        "PATH_PLACEHOLDER = '__editable__.live-1.0.finder' + '.__path_hook__'\n\n"
-        "class _EditableFinder:\n"
-        "    @classmethod\n"
-        "    def find_spec(cls, fullname, path=None, target=None):\n"
-        "        parent, _, child = fullname.rpartition('.')\n"
-        "        if parent and parent in MAPPING:\n"
-        "            return None\n\n"
-        "class _EditableNamespaceFinder:\n"
-        "    @classmethod\n"
-        "    def _paths(cls, fullname):\n"
-        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
-        "def install():\n    pass\n"
-    )
-
-
 def test_live_hooks_are_found_statically(
     tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -575,9 +555,10 @@ def test_live_hooks_are_found_statically(
             "proj/livepkg/__init__.py": "",
             "proj/livepkg/mod.py": "",
             "proj/livens/inner/__init__.py": "",
-            "site/__editable___live_finder.py": _current_setuptools_module(
+            "site/__editable___live_finder.py": setuptools_finder_source(
                 {"livepkg": str(tmp_path / "proj/livepkg")},
                 {"livens": [str(tmp_path / "proj/livens")]},
+                dist="live-1.0",
             ),
         },
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
+from conftest import setuptools_finder_source, write_tree
 from guards import deadline
 
 import modspec
@@ -198,27 +198,6 @@ def test_a_huge_source_costs_its_header(tmp_path: Path, make_resolver: MakeResol
         tracemalloc.stop()
 
 
-def _setuptools_finder(
-    marker: Path, mapping: dict[str, str], namespaces: dict[str, list[str]]
-) -> str:
-    # setuptools' current template's shape (the tables, the classes, install()), run-proof.
-    return _runs(marker, "setuptools_finder") + (
-        f"MAPPING = {mapping!r}\nNAMESPACES = {namespaces!r}\n"
-        "PATH_PLACEHOLDER = '__editable__.demo-1.0.finder' + '.__path_hook__'\n\n"
-        "class _EditableFinder:\n"
-        "    @classmethod\n"
-        "    def find_spec(cls, fullname, path=None, target=None):\n"
-        "        parent, _, child = fullname.rpartition('.')\n"
-        "        if parent and parent in MAPPING:\n"
-        "            return None\n\n"
-        "class _EditableNamespaceFinder:\n"
-        "    @classmethod\n"
-        "    def _paths(cls, fullname):\n"
-        "        return [*NAMESPACES[fullname], PATH_PLACEHOLDER]\n\n"
-        "def install():\n    pass\n"
-    )
-
-
 def test_editable_hooks_and_legacy_namespaces_run_nothing(
     tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,8 +229,8 @@ def test_editable_hooks_and_legacy_namespaces_run_nothing(
     write_tree(
         site,
         {
-            "__editable___demo_finder.py": _setuptools_finder(
-                marker,
+            "__editable___demo_finder.py": _runs(marker, "setuptools_finder")
+            + setuptools_finder_source(
                 {"edpkg": str(project / "edpkg")},
                 {"edns": [str(project / "edns")]},
             ),
