@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -471,7 +474,10 @@ def test_scan_files_reports_each_file_in_input_order(backend: str, files: list[s
         fast,
     )
     assert cookie == FileImports(files[1], 27, (ImportRef(2, 0, "d", None, N),), None, False)
-    assert broken == FileImports(files[2], 7, None, "SyntaxError: invalid syntax (line 1)", False)
+    # The message is the parser's, and changes with the version: its form does not.
+    assert broken._replace(error=None) == FileImports(files[2], 7, None, None, False)
+    assert broken.error is not None
+    assert re.fullmatch(r"SyntaxError: .+ \(line 1\)", broken.error)
     assert empty == FileImports(files[3], 0, (), None, fast)
     assert directory.imports is None
     assert directory.error is not None
@@ -507,6 +513,14 @@ def _python_files() -> Iterator[Path]:
         yield from Path(paths[key]).rglob("*.py")
 
 
+def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None]:
+    source = path.read_bytes()
+    try:
+        return source, imports_ast(source)
+    except (SyntaxError, ValueError):
+        return source, None  # test data of tokenizer and parser tests, Python 2 files
+
+
 @pytest.mark.slow
 def test_every_installed_file_as_ast_reads_it() -> None:
     if not _compiled_expected():
@@ -515,19 +529,21 @@ def test_every_installed_file_as_ast_reads_it() -> None:
     files = unparsable = 0
     declined: list[str] = []
     differ: list[str] = []
-    for path in _python_files():
-        source = path.read_bytes()
-        try:
-            reference = imports_ast(source)
-        except (SyntaxError, ValueError):
-            unparsable += 1  # test data of tokenizer and parser tests, Python 2 files
-            continue
-        files += 1
-        records = scan(source)
-        if records is None:
-            declined.append(str(path))
-        elif tuple(ImportRef(*r[:4], Guard(r[4])) for r in records) != reference:
-            differ.append(str(path))
+    paths = list(_python_files())
+    # ast is the slow half: on every core, so the test stays in CI's budget. Spawned, not
+    # forked: a fork of a process with threads is unsafe (and warns on 3.12+).
+    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")) as pool:
+        references = pool.map(_reference, paths, chunksize=64)
+        for path, (source, reference) in zip(paths, references, strict=True):
+            if reference is None:
+                unparsable += 1
+                continue
+            files += 1
+            records = scan(source)
+            if records is None:
+                declined.append(str(path))
+            elif tuple(ImportRef(*r[:4], Guard(r[4])) for r in records) != reference:
+                differ.append(str(path))
     assert files > 1000, f"only {files} files found"
     assert not differ, f"{len(differ)} of {files} files differ from ast: {differ[:10]}"
     share = len(declined) / files
