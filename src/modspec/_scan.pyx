@@ -9,7 +9,8 @@ The lexing runs without the GIL, into a C array of records; Python objects are b
 
 from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memchr, memcmp
+from libc.stdint cimport uint64_t
+from libc.string cimport memchr, memcmp, memcpy
 
 import sys
 
@@ -119,12 +120,41 @@ cdef struct Scanner:
 
 # -- bytes ------------------------------------------------------------------------------------
 
+# Identifier bytes: ASCII letters, '_', digits (not first), and any byte of a UTF-8 sequence
+# (the tokenizer decides which of those are letters; ast normalises them).
+cdef unsigned char NAME_START[256]
+cdef unsigned char NAME_CHAR[256]
+for _byte in range(256):
+    NAME_START[_byte] = chr(_byte).isascii() and (chr(_byte).isalpha() or _byte == 95) or _byte >= 0x80
+    NAME_CHAR[_byte] = NAME_START[_byte] or 48 <= _byte <= 57
+
+
 cdef inline bint is_name_start(unsigned char c) noexcept nogil:
-    return (c >= b'a' and c <= b'z') or (c >= b'A' and c <= b'Z') or c == b'_' or c >= 0x80
+    return NAME_START[c]
 
 
 cdef inline bint is_name_char(unsigned char c) noexcept nogil:
-    return is_name_start(c) or (c >= b'0' and c <= b'9')
+    return NAME_CHAR[c]
+
+
+cdef inline Py_ssize_t name_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n,
+                                bint *nonascii) noexcept nogil:
+    """The end of the identifier at s[i]; whether it has a non-ASCII byte. (Locals, not the
+    Scanner's fields: a store through it could alias the bytes, so the loop would reload.)"""
+    cdef unsigned char bits = 0
+    while i < n and NAME_CHAR[s[i]]:
+        bits |= s[i]
+        i += 1
+    nonascii[0] = bits >= 0x80
+    return i
+
+
+cdef inline Py_ssize_t text_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n,
+                                const unsigned char *stop) noexcept nogil:
+    """The first byte at or after s[i] that ``stop`` marks, or n."""
+    while i < n and not stop[s[i]]:
+        i += 1
+    return i
 
 
 cdef inline bint is_digit(unsigned char c) noexcept nogil:
@@ -136,7 +166,16 @@ cdef bint valid_utf8(const unsigned char *s, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i = 0
     cdef unsigned char c, c1
     cdef int more
+    cdef uint64_t word
     while i < n:
+        # Eight ASCII bytes at a time: most of any source file.
+        while i + 8 <= n:
+            memcpy(&word, s + i, 8)
+            if word & 0x8080808080808080ULL:
+                break
+            i += 8
+        if i >= n:
+            break
         c = s[i]
         if c < 0x80:
             i += 1
@@ -214,8 +253,24 @@ cdef bint utf8_cookie(const unsigned char *s, Py_ssize_t n, bint bom) noexcept n
 
 # -- strings ----------------------------------------------------------------------------------
 
+# The bytes that end a run of plain text inside a string, and inside an f-string's text.
+cdef unsigned char STRING_STOP[256]
+cdef unsigned char FSTRING_STOP[256]
+for _byte in range(256):
+    STRING_STOP[_byte] = _byte in b"'\"\\\n\r"
+    FSTRING_STOP[_byte] = _byte in b"'\"\\\n\r{}"
+
+
 cdef inline bint newline_at(Scanner *S) noexcept nogil:
     return S.s[S.i] == b'\n' or S.s[S.i] == b'\r'
+
+
+cdef inline void skip_comment(Scanner *S) noexcept nogil:
+    """To the end of the line, before its newline."""
+    cdef const unsigned char *end = <const unsigned char *> memchr(S.s + S.i, b'\n', S.n - S.i)
+    S.i = S.n if end == NULL else end - S.s
+    if S.i > 0 and S.s[S.i - 1] == b'\r':
+        S.i -= 1  # the newline is '\r\n'
 
 
 cdef inline void take_newline(Scanner *S) noexcept nogil:
@@ -269,7 +324,10 @@ cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
             return False
         S.fstrings -= 1
         return True
-    while S.i < S.n:
+    while True:
+        S.i = text_end(S.s, S.i, S.n, STRING_STOP)
+        if S.i >= S.n:
+            return False
         if S.s[S.i] == q:
             if not triple:
                 S.i += 1
@@ -292,7 +350,6 @@ cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
             take_newline(S)
         else:
             S.i += 1
-    return False
 
 
 cdef bint at_close(Scanner *S, unsigned char q, bint triple) noexcept nogil:
@@ -304,7 +361,10 @@ cdef bint at_close(Scanner *S, unsigned char q, bint triple) noexcept nogil:
 cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, int outer) noexcept nogil:
     """The literal part of an f-string, after its opening quote, through its closing quote."""
     cdef unsigned char c
-    while S.i < S.n:
+    while True:
+        S.i = text_end(S.s, S.i, S.n, FSTRING_STOP)
+        if S.i >= S.n:
+            return False
         c = S.s[S.i]
         if at_close(S, q, triple):
             S.i += 3 if triple else 1
@@ -351,7 +411,6 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
             take_newline(S)
         else:
             S.i += 1
-    return False
 
 
 cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexcept nogil:
@@ -448,8 +507,7 @@ cdef void next_token(Scanner *S) noexcept nogil:
         if c == b' ' or c == b'\t' or c == b'\x0c':
             S.i += 1
         elif c == b'#':
-            while S.i < S.n and not newline_at(S):
-                S.i += 1
+            skip_comment(S)
         elif c == b'\\':
             S.i += 1
             if S.i >= S.n or not newline_at(S):
@@ -470,10 +528,7 @@ cdef void next_token(Scanner *S) noexcept nogil:
     S.tline = S.line
     S.nonascii = False
     if is_name_start(c):
-        while S.i < S.n and is_name_char(S.s[S.i]):
-            if S.s[S.i] >= 0x80:
-                S.nonascii = True
-            S.i += 1
+        S.i = name_end(S.s, S.i, S.n, &S.nonascii)
         if S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'"):
             if S.nonascii or not string_prefix(S, S.start, S.i, &raw, &fmt):
                 S.failed = True
@@ -825,8 +880,7 @@ cdef int line_indent(Scanner *S) noexcept nogil:
             return -1
         c = S.s[S.i]
         if c == b'#':
-            while S.i < S.n and not newline_at(S):
-                S.i += 1
+            skip_comment(S)
             if S.i >= S.n:
                 return -1
             take_newline(S)
