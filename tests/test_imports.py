@@ -339,6 +339,13 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     ("spaced-dotted-name", b"import a . b\n", ((1, 0, "a.b", None, N),), False),
     # ast never decodes a comment; the scanner checks the whole file, and declines.
     ("invalid-utf8-in-comment", b"import a  # \xff\n", ((1, 0, "a", None, N),), False),
+    (
+        "python3-numbers",
+        b"x = [0, 00, 0_0, 0.5, 09.5, 0xFF, 0o17, 1e-5, 1j, 1_000]; import a\n"
+        b"raise E(a, b); x = 1, 2\n",
+        ((1, 0, "a", None, N),),
+        True,
+    ),
     ("unicode-elsewhere", "s = 'é'  # ü\nimport a\n".encode(), ((2, 0, "a", None, N),), True),
 ]
 
@@ -355,6 +362,10 @@ BROKEN = [
     ("unterminated-triple", b"x = '''abc\nimport a\n"),
     ("python2-print", b'print "x"\nimport a\n'),
     ("backtick", b"x = `y`\nimport a\n"),
+    ("python2-long", b"x = 10L\nimport a\n"),
+    ("python2-octal", b"x = 0777\nimport a\n"),
+    ("python2-except", b"try:\n    import a\nexcept ImportError, e:\n    pass\n"),
+    ("python2-raise", b"import a\nraise ValueError, 'message'\n"),
     ("null-byte", b"import a\x00\n"),
     ("invalid-utf8", b"x = '\xff'\nimport a\n"),
     ("unknown-cookie", b"# coding: no-such-codec\nimport a\n"),

@@ -495,7 +495,7 @@ cdef void next_token(Scanner *S) noexcept nogil:
     """The next token of the logical line into S.kind..; T_NEWLINE at its end. Sets
     S.failed on what the scanner does not read."""
     cdef unsigned char c, opener
-    cdef bint raw, fmt
+    cdef bint raw, fmt, hexadecimal
     while True:
         if S.i >= S.n:
             if S.depth > 0:
@@ -538,10 +538,17 @@ cdef void next_token(Scanner *S) noexcept nogil:
         else:
             S.kind = T_NAME
     elif is_digit(c) or (c == b'.' and S.i + 1 < S.n and is_digit(S.s[S.i + 1])):
-        # Opaque: only its extent matters. An exponent's sign is left as an operator.
+        # Opaque but for its extent, and the Python 2 forms below.
+        hexadecimal = c == b'0' and S.i + 1 < S.n and (S.s[S.i + 1] | 0x20) == b'x'
         while S.i < S.n and (is_name_char(S.s[S.i]) or S.s[S.i] == b'.'):
             S.i += 1
+            # An exponent's sign is the number's (in hex, 'e' is a digit and '-' subtracts).
+            if (not hexadecimal and (S.s[S.i - 1] | 0x20) == b'e' and S.i < S.n
+                    and (S.s[S.i] == b'+' or S.s[S.i] == b'-')):
+                S.i += 1
         S.kind = T_NUMBER
+        if python2_number(S.s + S.start, S.i - S.start):
+            S.failed = True
     elif c == b'"' or c == b"'":
         if not scan_string(S, False, False, 0):
             S.failed = True
@@ -599,6 +606,21 @@ cdef void next_token(Scanner *S) noexcept nogil:
         S.i += 1
         S.kind = T_EOF
     S.end = S.i
+
+
+cdef bint python2_number(const unsigned char *s, Py_ssize_t n) noexcept nogil:
+    """A long (`10L`) or an old octal (`0777`): Python 2 files, which ast rejects."""
+    cdef Py_ssize_t k
+    cdef bint nonzero = False
+    if s[n - 1] == b'l' or s[n - 1] == b'L':
+        return True  # no Python 3 literal (nor a keyword run into one) ends so
+    if s[0] != b'0':
+        return False
+    for k in range(n):
+        if not (is_digit(s[k]) or s[k] == b'_'):
+            return False  # 0x.., 0.5, 0e1, 09.5j: not an integer of digits
+        nonzero = nonzero or (s[k] != b'0' and s[k] != b'_')
+    return nonzero
 
 
 cdef inline bint is_word(Scanner *S, Py_ssize_t start, Py_ssize_t end, const char *word, Py_ssize_t length) noexcept nogil:
@@ -708,6 +730,10 @@ cdef int catches_import_error(Scanner *S) noexcept nogil:
     cdef bint unsure = False, tuple_ = False
     if hi == 0:
         return YES
+    for k in range(hi):
+        if S.header[k].kind == T_COMMA and S.header[k].depth == 0:
+            # `except A, e:` (Python 2); unparenthesized types are valid only from 3.14 on.
+            return UNSURE
     strip_parentheses(S, &lo, &hi)
     if hi <= lo:
         return NO  # `except ():` catches nothing
@@ -967,7 +993,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
     ``block``: set when the line ends with a colon (a block follows)."""
     cdef int kind, flags, body_flags, answer
     cdef Py_ssize_t k
-    cdef bint statement_start, header_open, colon_last, printed
+    cdef bint statement_start, header_open, colon_last, printed, raising = False
     while S.nguards and S.guard_indent[S.nguards - 1] >= column:
         S.nguards -= 1
     flags = S.guard_flags[S.nguards - 1] if S.nguards else 0
@@ -1026,6 +1052,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             next_token(S)
         elif S.depth == 0 and S.kind == T_SEMI:
             statement_start = True
+            raising = False
             next_token(S)
         elif statement_start and S.kind == T_NAME:
             statement_start = False
@@ -1039,10 +1066,13 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
                     return False
             else:
                 printed = name_is(S, b"print", 5) or name_is(S, b"exec", 4)
+                raising = name_is(S, b"raise", 5)
                 next_token(S)
                 if printed and S.kind in (T_NAME, T_STRING, T_NUMBER):
                     return False  # a Python 2 print or exec statement: let ast say so
         else:
+            if raising and S.depth == 0 and S.kind == T_COMMA:
+                return False  # `raise E, "message"` (Python 2)
             statement_start = False
             next_token(S)
     if S.failed:
