@@ -580,6 +580,10 @@ SIMPLE = [
     "v = (1,\n  2)",
     "import f, \\\n    g",
     "pass",
+    "w = (f'{x:{y}.{z}}', rb'\\'', '#' \"'\")  # it's",
+    "d = {'a': 1, 'b': lambda: 0}[k]; import h",
+    "y = 'a\\\nimport i'",
+    "z = 1E-05 + 0x1E - 0o7",
 ]
 HEADERS = [
     "if TYPE_CHECKING:",
