@@ -340,6 +340,12 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     # ast never decodes a comment; the scanner checks the whole file, and declines.
     ("invalid-utf8-in-comment", b"import a  # \xff\n", ((1, 0, "a", None, N),), False),
     (
+        "keyword-before-string",
+        b"x = 'a' if y else'b'; z = f'{1 if y else\"c\"}'\nimport a\n",
+        ((2, 0, "a", None, N),),
+        True,
+    ),
+    (
         "python3-numbers",
         b"x = [0, 00, 0_0, 0.5, 09.5, 0xFF, 0o17, 1e-5, 1j, 1_000]; import a\n"
         b"raise E(a, b); x = 1, 2\n",

@@ -451,9 +451,8 @@ cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexce
             start = S.i
             while S.i < S.n and is_name_char(S.s[S.i]):
                 S.i += 1
-            if S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'"):
-                if not string_prefix(S, start, S.i, &raw, &fmt):
-                    return False
+            if (S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'")
+                    and string_prefix(S, start, S.i, &raw, &fmt)):
                 if not scan_string(S, raw, fmt, outer):
                     return False
         elif is_digit(c):
@@ -529,10 +528,11 @@ cdef void next_token(Scanner *S) noexcept nogil:
     S.nonascii = False
     if is_name_start(c):
         S.i = name_end(S.s, S.i, S.n, &S.nonascii)
-        if S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'"):
-            if S.nonascii or not string_prefix(S, S.start, S.i, &raw, &fmt):
-                S.failed = True
-            elif not scan_string(S, raw, fmt, 0):
+        # A prefix and its string are one token; any other name before a quote is a name
+        # (`else"x"`), and the string its own token.
+        if (S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'") and not S.nonascii
+                and string_prefix(S, S.start, S.i, &raw, &fmt)):
+            if not scan_string(S, raw, fmt, 0):
                 S.failed = True
             S.kind = T_STRING
         else:
