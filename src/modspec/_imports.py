@@ -46,10 +46,10 @@ class Guard(enum.IntFlag):
 class ImportRef(NamedTuple):
     """One imported name of one import statement."""
 
-    line: int
-    level: int
-    module: str
-    name: str | None
+    line: int  # of the statement, as ast's lineno
+    level: int  # 0: absolute; else the leading dots of a relative import
+    module: str  # `import a.b as c` -> "a.b"; `from .x import y` -> "x"; `from . import y` -> ""
+    name: str | None  # a from-import's name ("*" for a star); None for `import a.b`
     guard: Guard
 
 
@@ -57,10 +57,10 @@ class FileImports(NamedTuple):
     """The imports of one file, or why there are none."""
 
     path: str
-    size: int
-    imports: tuple[ImportRef, ...] | None
-    error: str | None
-    fast: bool
+    size: int  # bytes read
+    imports: tuple[ImportRef, ...] | None  # None: the file could not be read or parsed
+    error: str | None  # "SyntaxError: invalid syntax (line 3)", "OSError: ..."
+    fast: bool  # the scanner answered (else ast did)
 
 
 # -- the reference: ast -----------------------------------------------------------------------
