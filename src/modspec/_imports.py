@@ -59,7 +59,7 @@ class FileImports(NamedTuple):
     path: str
     size: int  # bytes read
     imports: tuple[ImportRef, ...] | None  # None: the file could not be read or parsed
-    error: str | None  # "SyntaxError: invalid syntax (line 3)", "OSError: ..."
+    error: str | None  # "SyntaxError: invalid syntax (line 3)", "FileNotFoundError: ..."
     fast: bool  # the scanner answered (else ast did)
 
 
