@@ -9,7 +9,8 @@ The lexing runs without the GIL, into a C array of records; Python objects are b
 
 from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memchr, memcmp
+from libc.stdint cimport uint64_t
+from libc.string cimport memchr, memcmp, memcpy
 
 import sys
 
@@ -119,12 +120,41 @@ cdef struct Scanner:
 
 # -- bytes ------------------------------------------------------------------------------------
 
+# Identifier bytes: ASCII letters, '_', digits (not first), and any byte of a UTF-8 sequence
+# (the tokenizer decides which of those are letters; ast normalises them).
+cdef unsigned char NAME_START[256]
+cdef unsigned char NAME_CHAR[256]
+for _byte in range(256):
+    NAME_START[_byte] = chr(_byte).isascii() and (chr(_byte).isalpha() or _byte == 95) or _byte >= 0x80
+    NAME_CHAR[_byte] = NAME_START[_byte] or 48 <= _byte <= 57
+
+
 cdef inline bint is_name_start(unsigned char c) noexcept nogil:
-    return (c >= b'a' and c <= b'z') or (c >= b'A' and c <= b'Z') or c == b'_' or c >= 0x80
+    return NAME_START[c]
 
 
 cdef inline bint is_name_char(unsigned char c) noexcept nogil:
-    return is_name_start(c) or (c >= b'0' and c <= b'9')
+    return NAME_CHAR[c]
+
+
+cdef inline Py_ssize_t name_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n,
+                                bint *nonascii) noexcept nogil:
+    """The end of the identifier at s[i]; whether it has a non-ASCII byte. (Locals, not the
+    Scanner's fields: a store through it could alias the bytes, so the loop would reload.)"""
+    cdef unsigned char bits = 0
+    while i < n and NAME_CHAR[s[i]]:
+        bits |= s[i]
+        i += 1
+    nonascii[0] = bits >= 0x80
+    return i
+
+
+cdef inline Py_ssize_t text_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n,
+                                const unsigned char *stop) noexcept nogil:
+    """The first byte at or after s[i] that ``stop`` marks, or n."""
+    while i < n and not stop[s[i]]:
+        i += 1
+    return i
 
 
 cdef inline bint is_digit(unsigned char c) noexcept nogil:
@@ -136,7 +166,16 @@ cdef bint valid_utf8(const unsigned char *s, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i = 0
     cdef unsigned char c, c1
     cdef int more
+    cdef uint64_t word
     while i < n:
+        # Eight ASCII bytes at a time: most of any source file.
+        while i + 8 <= n:
+            memcpy(&word, s + i, 8)
+            if word & 0x8080808080808080ULL:
+                break
+            i += 8
+        if i >= n:
+            break
         c = s[i]
         if c < 0x80:
             i += 1
@@ -214,8 +253,24 @@ cdef bint utf8_cookie(const unsigned char *s, Py_ssize_t n, bint bom) noexcept n
 
 # -- strings ----------------------------------------------------------------------------------
 
+# The bytes that end a run of plain text inside a string, and inside an f-string's text.
+cdef unsigned char STRING_STOP[256]
+cdef unsigned char FSTRING_STOP[256]
+for _byte in range(256):
+    STRING_STOP[_byte] = _byte in b"'\"\\\n\r"
+    FSTRING_STOP[_byte] = _byte in b"'\"\\\n\r{}"
+
+
 cdef inline bint newline_at(Scanner *S) noexcept nogil:
     return S.s[S.i] == b'\n' or S.s[S.i] == b'\r'
+
+
+cdef inline void skip_comment(Scanner *S) noexcept nogil:
+    """To the end of the line, before its newline."""
+    cdef const unsigned char *end = <const unsigned char *> memchr(S.s + S.i, b'\n', S.n - S.i)
+    S.i = S.n if end == NULL else end - S.s
+    if S.i > 0 and S.s[S.i - 1] == b'\r':
+        S.i -= 1  # the newline is '\r\n'
 
 
 cdef inline void take_newline(Scanner *S) noexcept nogil:
@@ -269,7 +324,10 @@ cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
             return False
         S.fstrings -= 1
         return True
-    while S.i < S.n:
+    while True:
+        S.i = text_end(S.s, S.i, S.n, STRING_STOP)
+        if S.i >= S.n:
+            return False
         if S.s[S.i] == q:
             if not triple:
                 S.i += 1
@@ -292,7 +350,6 @@ cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
             take_newline(S)
         else:
             S.i += 1
-    return False
 
 
 cdef bint at_close(Scanner *S, unsigned char q, bint triple) noexcept nogil:
@@ -304,7 +361,10 @@ cdef bint at_close(Scanner *S, unsigned char q, bint triple) noexcept nogil:
 cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, int outer) noexcept nogil:
     """The literal part of an f-string, after its opening quote, through its closing quote."""
     cdef unsigned char c
-    while S.i < S.n:
+    while True:
+        S.i = text_end(S.s, S.i, S.n, FSTRING_STOP)
+        if S.i >= S.n:
+            return False
         c = S.s[S.i]
         if at_close(S, q, triple):
             S.i += 3 if triple else 1
@@ -351,7 +411,6 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
             take_newline(S)
         else:
             S.i += 1
-    return False
 
 
 cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexcept nogil:
@@ -392,9 +451,8 @@ cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexce
             start = S.i
             while S.i < S.n and is_name_char(S.s[S.i]):
                 S.i += 1
-            if S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'"):
-                if not string_prefix(S, start, S.i, &raw, &fmt):
-                    return False
+            if (S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'")
+                    and string_prefix(S, start, S.i, &raw, &fmt)):
                 if not scan_string(S, raw, fmt, outer):
                     return False
         elif is_digit(c):
@@ -436,7 +494,7 @@ cdef void next_token(Scanner *S) noexcept nogil:
     """The next token of the logical line into S.kind..; T_NEWLINE at its end. Sets
     S.failed on what the scanner does not read."""
     cdef unsigned char c, opener
-    cdef bint raw, fmt
+    cdef bint raw, fmt, hexadecimal
     while True:
         if S.i >= S.n:
             if S.depth > 0:
@@ -448,8 +506,7 @@ cdef void next_token(Scanner *S) noexcept nogil:
         if c == b' ' or c == b'\t' or c == b'\x0c':
             S.i += 1
         elif c == b'#':
-            while S.i < S.n and not newline_at(S):
-                S.i += 1
+            skip_comment(S)
         elif c == b'\\':
             S.i += 1
             if S.i >= S.n or not newline_at(S):
@@ -470,23 +527,28 @@ cdef void next_token(Scanner *S) noexcept nogil:
     S.tline = S.line
     S.nonascii = False
     if is_name_start(c):
-        while S.i < S.n and is_name_char(S.s[S.i]):
-            if S.s[S.i] >= 0x80:
-                S.nonascii = True
-            S.i += 1
-        if S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'"):
-            if S.nonascii or not string_prefix(S, S.start, S.i, &raw, &fmt):
-                S.failed = True
-            elif not scan_string(S, raw, fmt, 0):
+        S.i = name_end(S.s, S.i, S.n, &S.nonascii)
+        # A prefix and its string are one token; any other name before a quote is a name
+        # (`else"x"`), and the string its own token.
+        if (S.i < S.n and (S.s[S.i] == b'"' or S.s[S.i] == b"'") and not S.nonascii
+                and string_prefix(S, S.start, S.i, &raw, &fmt)):
+            if not scan_string(S, raw, fmt, 0):
                 S.failed = True
             S.kind = T_STRING
         else:
             S.kind = T_NAME
     elif is_digit(c) or (c == b'.' and S.i + 1 < S.n and is_digit(S.s[S.i + 1])):
-        # Opaque: only its extent matters. An exponent's sign is left as an operator.
+        # Opaque but for its extent, and the Python 2 forms below.
+        hexadecimal = c == b'0' and S.i + 1 < S.n and (S.s[S.i + 1] | 0x20) == b'x'
         while S.i < S.n and (is_name_char(S.s[S.i]) or S.s[S.i] == b'.'):
             S.i += 1
+            # An exponent's sign is the number's (in hex, 'e' is a digit and '-' subtracts).
+            if (not hexadecimal and (S.s[S.i - 1] | 0x20) == b'e' and S.i < S.n
+                    and (S.s[S.i] == b'+' or S.s[S.i] == b'-')):
+                S.i += 1
         S.kind = T_NUMBER
+        if python2_number(S.s + S.start, S.i - S.start):
+            S.failed = True
     elif c == b'"' or c == b"'":
         if not scan_string(S, False, False, 0):
             S.failed = True
@@ -544,6 +606,21 @@ cdef void next_token(Scanner *S) noexcept nogil:
         S.i += 1
         S.kind = T_EOF
     S.end = S.i
+
+
+cdef bint python2_number(const unsigned char *s, Py_ssize_t n) noexcept nogil:
+    """A long (`10L`) or an old octal (`0777`): Python 2 files, which ast rejects."""
+    cdef Py_ssize_t k
+    cdef bint nonzero = False
+    if s[n - 1] == b'l' or s[n - 1] == b'L':
+        return True  # no Python 3 literal (nor a keyword run into one) ends so
+    if s[0] != b'0':
+        return False
+    for k in range(n):
+        if not (is_digit(s[k]) or s[k] == b'_'):
+            return False  # 0x.., 0.5, 0e1, 09.5j: not an integer of digits
+        nonzero = nonzero or (s[k] != b'0' and s[k] != b'_')
+    return nonzero
 
 
 cdef inline bint is_word(Scanner *S, Py_ssize_t start, Py_ssize_t end, const char *word, Py_ssize_t length) noexcept nogil:
@@ -653,6 +730,10 @@ cdef int catches_import_error(Scanner *S) noexcept nogil:
     cdef bint unsure = False, tuple_ = False
     if hi == 0:
         return YES
+    for k in range(hi):
+        if S.header[k].kind == T_COMMA and S.header[k].depth == 0:
+            # `except A, e:` (Python 2); unparenthesized types are valid only from 3.14 on.
+            return UNSURE
     strip_parentheses(S, &lo, &hi)
     if hi <= lo:
         return NO  # `except ():` catches nothing
@@ -825,8 +906,7 @@ cdef int line_indent(Scanner *S) noexcept nogil:
             return -1
         c = S.s[S.i]
         if c == b'#':
-            while S.i < S.n and not newline_at(S):
-                S.i += 1
+            skip_comment(S)
             if S.i >= S.n:
                 return -1
             take_newline(S)
@@ -913,7 +993,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
     ``block``: set when the line ends with a colon (a block follows)."""
     cdef int kind, flags, body_flags, answer
     cdef Py_ssize_t k
-    cdef bint statement_start, header_open, colon_last, printed
+    cdef bint statement_start, header_open, colon_last, printed, raising = False
     while S.nguards and S.guard_indent[S.nguards - 1] >= column:
         S.nguards -= 1
     flags = S.guard_flags[S.nguards - 1] if S.nguards else 0
@@ -972,6 +1052,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             next_token(S)
         elif S.depth == 0 and S.kind == T_SEMI:
             statement_start = True
+            raising = False
             next_token(S)
         elif statement_start and S.kind == T_NAME:
             statement_start = False
@@ -985,10 +1066,13 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
                     return False
             else:
                 printed = name_is(S, b"print", 5) or name_is(S, b"exec", 4)
+                raising = name_is(S, b"raise", 5)
                 next_token(S)
                 if printed and S.kind in (T_NAME, T_STRING, T_NUMBER):
                     return False  # a Python 2 print or exec statement: let ast say so
         else:
+            if raising and S.depth == 0 and S.kind == T_COMMA:
+                return False  # `raise E, "message"` (Python 2)
             statement_start = False
             next_token(S)
     if S.failed:
