@@ -11,6 +11,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from typing import NamedTuple
 
 from ._bytecode import BytecodeStatus
 from ._editable import EditableFinder, live_editables
@@ -56,9 +58,8 @@ class Finding(enum.Enum):
     UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
 
 
-@dataclass(frozen=True, slots=True)
-class ImportSite:
-    """One imported name in one file."""
+class ImportSite(NamedTuple):
+    """One imported name in one file (a tuple: a large code base makes millions)."""
 
     path: str
     line: int
@@ -142,6 +143,7 @@ class Surface:
 # os.py puts its path module into sys.modules as "os.path" when it runs: no finder finds that
 # name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
 _SET_BY_PARENT = {"os.path": os.path.__name__}
+_ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
 
 
 def _targets(ref: ImportRef, package: str | None) -> tuple[str, ...] | str:
@@ -159,6 +161,19 @@ def _targets(ref: ImportRef, package: str | None) -> tuple[str, ...] | str:
         return (base,)
     # `from a import b`: the submodule a.b if there is one, else an attribute of a.
     return (f"{base}.{ref.name}", base)
+
+
+def _site_key(ref: ImportRef, package: str | None) -> tuple[str, ...] | str | None:
+    """What an import's sites are grouped by: the names it may get (``_targets``), or a
+    string holding why it cannot be made absolute; None for an import of ``__main__``."""
+    targets = _targets(ref, package)
+    if isinstance(targets, str):
+        # Kept apart: no name to resolve, only the reason it is not one.
+        written = ".".join(filter(None, (ref.module, ref.name if ref.name != "*" else "")))
+        return f"\0{'.' * ref.level}{written}\0{targets}"
+    if targets[-1] == "__main__":
+        return None  # the running program, always in sys.modules: no file on the path
+    return targets
 
 
 def _under(path: str | None, roots: Sequence[str]) -> bool:
@@ -286,19 +301,13 @@ def surface(
             report.unparsable.append((scanned.path, scanned.error or "unreadable"))
             continue
         report.fast_files += scanned.fast
-        package = files[scanned.path].package
+        path = scanned.path
+        package = files[path].package
         for ref in scanned.imports:
-            statements.add((scanned.path, ref.line))
-            targets = _targets(ref, package)
-            if targets[-1] == "__main__":
-                continue  # the running program, always in sys.modules: no file on the path
-            if isinstance(targets, str):
-                # Kept apart: no name to resolve, only the reason it is not one.
-                written = ".".join(filter(None, (ref.module, ref.name if ref.name != "*" else "")))
-                key: tuple[str, ...] | str = f"\0{'.' * ref.level}{written}\0{targets}"
-            else:
-                key = targets
-            sites[key].append(ImportSite(scanned.path, ref.line, ref.guard))
+            statements.add((path, ref.line))
+            key = _site_key(ref, package)
+            if key is not None:
+                sites[key].append(ImportSite(path, ref.line, ref.guard))
         report.imports += len(scanned.imports)
     report.unparsable.sort()
     report.statements = len(statements)
@@ -336,10 +345,9 @@ def surface(
             report.unresolved.extend(UnresolvedImport(missing, s, reason, detail) for s in where)
             continue
         importing[target].update(site.path for site in where)
-        shared = guards.get(target, ~Guard.NONE)
-        for site in where:
-            shared &= site.guard
-        guards[target] = shared
+        # int.__and__: Guard's own & runs Python code, a million times on a large code base.
+        start: int = guards.get(target, _ALL)
+        guards[target] = Guard(reduce(int.__and__, (site.guard for site in where), start))
     report.unresolved.sort(key=lambda u: (u.site.path, u.site.line, u.name))
     report.modules = {name: found[name] for name in sorted(importing)}
     report.importers = {name: len(paths) for name, paths in sorted(importing.items())}
