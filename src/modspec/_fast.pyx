@@ -36,9 +36,18 @@ cdef extern from *:
     static PyObject *modspec_alloc(PyObject *type, Py_ssize_t items) {
         return ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, items);
     }
+    /* Replaces a tuple's item, whatever the tuple's reference count (PyTuple_SetItem wants 1):
+       for raw specs made by this module and not yet seen outside it. */
+    static void modspec_fill(PyObject *tuple, Py_ssize_t index, PyObject *value) {
+        PyObject *old = PyTuple_GET_ITEM(tuple, index);
+        Py_INCREF(value);
+        PyTuple_SET_ITEM(tuple, index, value);
+        Py_DECREF(old);
+    }
     """
     int _set_slot "modspec_set_slot"(object descr, object obj, object value) except -1
     object _alloc "modspec_alloc"(object type, Py_ssize_t items)
+    void _fill "modspec_fill"(tuple raw, Py_ssize_t index, object value)
     void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
     void Py_INCREF(object obj)
 
@@ -138,7 +147,7 @@ cdef FileType _stat(str path, struct_stat *st):
     return OTHER
 
 
-cdef inline long long _mtime_ns(struct_stat *st):
+cdef inline long long _mtime_ns(struct_stat *st) noexcept nogil:
     return <long long>st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
 
 
@@ -446,10 +455,6 @@ cdef class _HookFinder:
 
 
 cdef object _NOT_SEEN = object()
-# A raw spec's origin size while its stats wait for PathCore._settle.
-cdef object _PENDING = object()
-
-
 # What a found file's cached file needs stat'ed (PathCore._locate_cached).
 cdef enum CachedStat:
     NO_STAT = 0  # no cached file, or its directory lists none of that name
@@ -463,12 +468,17 @@ cdef enum CachedStat:
 cdef Py_ssize_t _THREADED_FILES = 600
 
 
+# What a batch keeps of a stat: a whole struct_stat per file would take 144 bytes.
+cdef struct _Found:
+    bint regular  # false where the file is missing or not a regular file
+    long long size, mtime
+
+
 cdef struct _StatJob:
     # Slot 2i: a file's origin; 2i + 1: its cached file (NULL: nothing to stat). Every path
     # holds a "/" and no NUL, and is shorter than PATH_MAX (_plain).
     const char **paths
-    struct_stat *stats
-    bint *found
+    _Found *found
     Py_ssize_t start, stop
 
 
@@ -501,14 +511,21 @@ cdef bint _stat_at(
 cdef void *_stat_range(void *arg) noexcept nogil:
     cdef _StatJob *job = <_StatJob *>arg
     cdef Py_ssize_t i
+    cdef struct_stat st
     # One directory held for origins and one for cached files, which lie in another.
     cdef int fds[2]
     cdef const char *held[2]
     fds[0] = fds[1] = -1
     held[0] = held[1] = NULL
     for i in range(job.start, job.stop):
-        if job.paths[i] != NULL:
-            job.found[i] = _stat_at(&fds[i % 2], &held[i % 2], job.paths[i], &job.stats[i])
+        if (
+            job.paths[i] != NULL
+            and _stat_at(&fds[i % 2], &held[i % 2], job.paths[i], &st)
+            and S_ISREG(st.st_mode)
+        ):
+            job.found[i].regular = True
+            job.found[i].size = st.st_size
+            job.found[i].mtime = _mtime_ns(&st)
     for i in range(2):
         if fds[i] >= 0:
             c_close(fds[i])
@@ -572,8 +589,10 @@ cdef class PathCore:
     # walks every component again, and the sorted walk brings each directory's files together.
     cdef int _dir_fds[2]
     cdef _Listing _origin_dir, _cached_dir
-    # Within _answers: files readdir typed as regular are taken as found, and their stats wait
-    # in _pending (raw spec, CachedStat) for one batch, which checks them (_settle).
+    # Within _answers: files readdir typed as regular are taken as found, and their raw specs
+    # wait in _pending for one batch of stats, which checks them and fills in the sizes and
+    # times (_settle); until then a pending raw spec holds its CachedStat where the origin's
+    # mtime goes.
     cdef bint deferring
     cdef list _pending
     cdef object _last_entry, _last_finder
@@ -783,64 +802,53 @@ cdef class PathCore:
         cached = self._locate_cached(origin, home, &action)
         if action == STAT_CACHED and not _plain(cached):
             return None
-        raw = (kind, origin, search, cached, _PENDING, -1, -1, -1)
-        self._pending.append((raw, action))
+        raw = (kind, origin, search, cached, -1, action, -1, -1)
+        self._pending.append(raw)
         return raw
 
-    cdef bint _settle(self, dict memo) except -1:
+    cdef bint _settle(self) except -1:
         """Stats the deferred files in one batch, with the GIL released, and completes their
-        answers in ``memo``. False where an origin is no longer a regular file: FileFinder
-        stats at find time, so those answers must be found again, the synchronous way."""
+        raw specs in place (the memo holds them, and nothing else yet). False where an origin
+        is no longer a regular file: FileFinder stats at find time, so those answers must be
+        found again, the synchronous way."""
         cdef list pending = self._pending
         cdef Py_ssize_t count = 2 * len(pending), i
         cdef bint threaded = len(pending) >= _THREADED_FILES
         cdef const char **paths = <const char **>calloc(max(count, 1), sizeof(char *))
-        cdef struct_stat *stats = <struct_stat *>malloc(max(count, 1) * sizeof(struct_stat))
-        cdef bint *found = <bint *>calloc(max(count, 1), sizeof(bint))
+        cdef _Found *found = <_Found *>calloc(max(count, 1), sizeof(_Found))
         cdef _StatJob jobs[2]
-        cdef dict settled = {}
         cdef tuple raw
-        cdef CachedStat action
-        cdef long long size, mtime
-        cdef object cached_size, cached_mtime
+        cdef _Found *cached
         try:
-            if paths == NULL or stats == NULL or found == NULL:
+            if paths == NULL or found == NULL:
                 raise MemoryError()
             # Slot 2i: the origin of pending[i]; 2i + 1: its cached file, if it needs a stat.
             for i in range(len(pending)):
-                raw, action = pending[i]
+                raw = pending[i]
                 paths[2 * i] = PyUnicode_AsUTF8AndSize(raw[1], NULL)
-                if action == STAT_CACHED:
+                if raw[5] == STAT_CACHED:
                     paths[2 * i + 1] = PyUnicode_AsUTF8AndSize(raw[3], NULL)
             for i in range(2):
-                jobs[i].paths, jobs[i].stats, jobs[i].found = paths, stats, found
+                jobs[i].paths, jobs[i].found = paths, found
             # An even split: each job's slots begin with an origin.
             jobs[0].start, jobs[0].stop = 0, count // 4 * 2
             jobs[1].start, jobs[1].stop = count // 4 * 2, count
             with nogil:
                 _stat_jobs(jobs, threaded)
             for i in range(len(pending)):
-                raw, action = pending[i]
-                if not found[2 * i] or not S_ISREG(stats[2 * i].st_mode):
+                if not found[2 * i].regular:
                     return False
-                size, mtime = stats[2 * i].st_size, _mtime_ns(&stats[2 * i])
-                if action == SAME_AS_ORIGIN:
-                    cached_size, cached_mtime = size, mtime
-                elif found[2 * i + 1] and S_ISREG(stats[2 * i + 1].st_mode):
-                    cached_size = stats[2 * i + 1].st_size
-                    cached_mtime = _mtime_ns(&stats[2 * i + 1])
-                else:
-                    cached_size = cached_mtime = -1
-                settled[id(raw)] = (
-                    raw[0], raw[1], raw[2], raw[3], size, mtime, cached_size, cached_mtime
-                )
+            for i in range(len(pending)):
+                raw = pending[i]
+                cached = &found[2 * i if raw[5] == SAME_AS_ORIGIN else 2 * i + 1]
+                _fill(raw, 4, found[2 * i].size)
+                _fill(raw, 5, found[2 * i].mtime)
+                if cached.regular:
+                    _fill(raw, 6, cached.size)
+                    _fill(raw, 7, cached.mtime)
         finally:
             free(paths)
-            free(stats)
             free(found)
-        for name, raw in memo.items():
-            if raw is not None and raw[4] is _PENDING:
-                memo[name] = settled[id(raw)]
         return True
 
     cdef object _finder(self, str entry):
@@ -973,7 +981,7 @@ cdef class PathCore:
         self._pending = []
         try:
             memo = self._walk(fullnames, path)
-            if self._pending and not self._settle(memo):
+            if self._pending and not self._settle():
                 self.deferring = False
                 memo = self._walk(fullnames, path)
         finally:
