@@ -505,6 +505,8 @@ def test_row(
 def _arm_race(monkeypatch: pytest.MonkeyPatch, race: Race, root: Path) -> None:
     # Both cores ask the config's is_frozen before searching the path for a name, and after
     # the parent's directory was listed: the one hook that reaches into the Cython core too.
+    # The Cython core asks again when it finds a batch anew (a deferred stat saw the race),
+    # so the deletion happens once.
     current = modspec._config.current
 
     def racing_config(**kwargs: object) -> modspec._config.CoreConfig:
@@ -517,7 +519,7 @@ def _arm_race(monkeypatch: pytest.MonkeyPatch, race: Race, root: Path) -> None:
                 if doomed.is_dir():
                     shutil.rmtree(doomed)
                 else:
-                    doomed.unlink()
+                    doomed.unlink(missing_ok=True)
             return is_frozen(name)
 
         return config._replace(is_frozen=is_frozen_then_delete)
