@@ -25,7 +25,10 @@ def _extensions() -> list[Extension]:
         Extension(
             f"modspec.{name}",
             [f"src/modspec/{name}.pyx"],
-            extra_compile_args=["-O0", "-g"] if debug else ["-O2"],
+            # -pthread: _fast stats from a second thread; glibc before 2.34 keeps
+            # pthread_create in libpthread.
+            extra_compile_args=["-O0", "-g", "-pthread"] if debug else ["-O2", "-pthread"],
+            extra_link_args=["-pthread"],
             define_macros=[("CYTHON_TRACE_NOGIL", "1")] if debug else [],
         )
         for name in ("_fast", "_scan")
