@@ -405,3 +405,10 @@ def test_legacy_namespaces(tree: Tree, backend: str) -> None:
     spec = after.modules["legacy.two"]
     assert spec is not None
     assert spec.origin == str(base / "two" / "legacy" / "two.py")
+
+
+def test_one_unresolved_import_per_module_and_line(tree: Tree, backend: str) -> None:
+    root = tree({"code/use.py": "from gone import a, b, c\nfrom gone import d\n"}) / "code"
+    report = surface([str(root)], backend=backend)
+    assert [(u.name, u.site.line) for u in report.unresolved] == [("gone", 1), ("gone", 2)]
+    assert report.imports == 4

@@ -348,7 +348,9 @@ def surface(
         # int.__and__: Guard's own & runs Python code, a million times on a large code base.
         start: int = guards.get(target, _ALL)
         guards[target] = Guard(reduce(int.__and__, (site.guard for site in where), start))
-    report.unresolved.sort(key=lambda u: (u.site.path, u.site.line, u.name))
+    # `from missing import a, b`: one unresolved import of `missing` at that line, not two.
+    unique = {(u.name, u.site.path, u.site.line): u for u in reversed(report.unresolved)}
+    report.unresolved = sorted(unique.values(), key=lambda u: (u.site.path, u.site.line, u.name))
     report.modules = {name: found[name] for name in sorted(importing)}
     report.importers = {name: len(paths) for name, paths in sorted(importing.items())}
     report.guards = {name: guards[name] for name in report.modules}
