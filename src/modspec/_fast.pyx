@@ -138,6 +138,11 @@ cdef FileType _stat(str path, struct_stat *st):
         c_path = raw
     with nogil:
         rc = c_stat(c_path, st)
+    return _file_type(rc, st)
+
+
+cdef inline FileType _file_type(int rc, struct_stat *st) noexcept nogil:
+    """What a stat call that returned ``rc`` into ``st`` found."""
     if rc != 0:
         return MISSING
     if S_ISREG(st.st_mode):
@@ -713,13 +718,7 @@ cdef class PathCore:
         name = strrchr(c_path, b"/")
         with nogil:
             rc = fstatat(fd, name + 1, st, 0)
-        if rc != 0:
-            return MISSING
-        if S_ISREG(st.st_mode):
-            return REGULAR
-        if S_ISDIR(st.st_mode):
-            return DIRECTORY
-        return OTHER
+        return _file_type(rc, st)
 
     cdef _Listing listing(self, str path):
         """The listing of the directory ``path``, taken on first use."""
