@@ -13,6 +13,8 @@ __all__ = ["SourceFile", "walk_root"]
 
 # Directories that hold installed code, not the code base's own.
 _ENVIRONMENT_DIRS = frozenset({"site-packages", "dist-packages", "__pycache__"})
+# PEP 405 venvs carry pyvenv.cfg; conda environments carry conda-meta/.
+_ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
 _GIT_TOP_SEARCH = 64  # parents climbed looking for .git: far enough, never forever
 
 
@@ -31,13 +33,6 @@ def _read_patterns(path: str) -> tuple[tuple[str, ...], bool]:
             return tuple(file), True
     except OSError:
         return (), False
-
-
-def _is_environment(directory: str) -> bool:
-    # PEP 405 venvs carry pyvenv.cfg; conda environments carry conda-meta/.
-    return os.path.isfile(os.path.join(directory, "pyvenv.cfg")) or os.path.isdir(
-        os.path.join(directory, "conda-meta")
-    )
 
 
 def _base_rules(root: Root) -> IgnoreRules:
@@ -89,15 +84,19 @@ def walk_root(root: Root) -> Iterator[SourceFile]:
     stack: list[tuple[str, IgnoreRules]] = [(root.path, _base_rules(root))]
     while stack:
         directory, rules = stack.pop()
-        if root.gitignore:
-            lines, found = _read_patterns(os.path.join(directory, ".gitignore"))
-            if found:
-                rules = rules.scoped(directory, parse_patterns(lines))
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda entry: entry.name)
         except OSError:
             continue  # unreadable or vanished: nothing to scan there
+        # The listing tells what else to read: no stat or open per directory to find out.
+        names = {entry.name for entry in entries}
+        if directory != root.path and not names.isdisjoint(_ENVIRONMENT_MARKERS):
+            continue  # a virtual environment: installed code, not the code base's own
+        if root.gitignore and ".gitignore" in names:
+            lines, found = _read_patterns(os.path.join(directory, ".gitignore"))
+            if found:
+                rules = rules.scoped(directory, parse_patterns(lines))
         subdirs: list[str] = []
         for entry in entries:
             name = entry.name
@@ -109,7 +108,7 @@ def walk_root(root: Root) -> Iterator[SourceFile]:
             if is_dir:
                 if name.startswith(".") or name in _ENVIRONMENT_DIRS:
                     continue
-                if rules.ignored(entry.path, True) or _is_environment(entry.path):
+                if rules.ignored(entry.path, True):
                     continue
                 subdirs.append(entry.path)
             elif is_file and name.endswith(".py") and not rules.ignored(entry.path, False):
