@@ -212,9 +212,11 @@ def _shadowing(
     path: Sequence[str],
     resolver: Resolver,
     roots: Sequence[str],
+    known: dict[str, Spec | None],
 ) -> list[Shadowing]:
     """Top-level names that two or more path entries provide, and first-party top-level
-    modules (``first_party``: name to file) that a built-in or frozen module hides."""
+    modules (``first_party``: name to file) that a built-in or frozen module hides.
+    ``known`` holds the answers the resolver already gave."""
     names = sorted(set(names) | set(first_party))
     providers: dict[str, list[str]] = defaultdict(list)
     for entry in path:
@@ -222,10 +224,10 @@ def _shadowing(
         for name, spec in Resolver([entry], backend=resolver.backend).resolve_many(names).items():
             if spec is not None and spec.kind not in (Kind.NAMESPACE, Kind.BUILTIN, Kind.FROZEN):
                 providers[name].append(_where(spec))
-    found = resolver.resolve_many(names)
+    unknown = resolver.resolve_many(n for n in names if n not in known)
     result = []
     for name in names:
-        spec = found[name]
+        spec = known[name] if name in known else unknown[name]
         if spec is None:
             continue
         if spec.kind in (Kind.BUILTIN, Kind.FROZEN):
@@ -367,6 +369,7 @@ def surface(
         report.path,
         resolver,
         root_paths,
+        found,
     )
     report.timings["classify"] = time.perf_counter() - clock
 
