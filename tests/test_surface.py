@@ -412,3 +412,36 @@ def test_one_unresolved_import_per_module_and_line(tree: Tree, backend: str) -> 
     report = surface([str(root)], backend=backend)
     assert [(u.name, u.site.line) for u in report.unresolved] == [("gone", 1), ("gone", 2)]
     assert report.imports == 4
+
+
+def test_targets_are_what_running_the_code_imports(tree: Tree, backend: str) -> None:
+    # The oracle: CPython runs the code base (in a subprocess) and says which of its modules
+    # got imported, from which files; `from a import b` means a.b where that is a submodule.
+    base = tree(
+        {
+            "code/app/__init__.py": "value = 1\nfrom . import helpers\n",
+            "code/app/helpers.py": "thing = 2\nfrom .sub import deep\n",
+            "code/app/sub/__init__.py": "",
+            "code/app/sub/deep.py": "from app import value\n",
+            "code/app/main.py": "from app.helpers import thing\nfrom app import sub\n"
+            "import app.sub.deep\n",
+        }
+    )
+    code = base / "code"
+    script = (
+        "import sys, json; sys.path[:0] = [sys.argv[1]]; import app.main; "
+        "print(json.dumps({n: m.__file__ for n, m in sys.modules.items() "
+        "if n == 'app' or n.startswith('app.')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", script, str(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ran: dict[str, str] = json.loads(done.stdout)
+    report = surface([str(code)], path=[str(code)], backend=backend)
+    # app.main is the entry point the subprocess imported; nothing in the code base imports it.
+    assert {name: spec.origin for name, spec in report.modules.items() if spec} == {
+        name: file for name, file in ran.items() if name != "app.main"
+    }
