@@ -62,6 +62,7 @@ def project(tree: Tree) -> Path:
 
 def test_every_import_is_found_and_classified(project: Path, backend: str) -> None:
     report = surface([str(project)], backend=backend)
+    assert report.backend == backend
     assert report.files == 8
     assert [os.path.basename(p) for p, _ in report.unparsable] == ["broken.py"]
     assert report.categories == {

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from . import __version__
-from ._backend import BACKEND
 from ._bytecode import BytecodeStatus
 from ._imports import Guard
 from ._surface import Category, Finding, Surface, UnresolvedImport
@@ -43,7 +42,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         "schema": SCHEMA,
         "modspec": __version__,
         "python": ".".join(map(str, sys.version_info[:3])),
-        "backend": BACKEND,
+        "backend": report.backend,
         "roots": [root.path for root in report.roots],
         "path": list(report.path),
         "totals": {

@@ -103,6 +103,7 @@ class Surface:
 
     roots: tuple[Root, ...]
     path: tuple[str, ...]
+    backend: str  # the core that resolved ("cython" or "python") and scanned
     files: int = 0
     statements: int = 0  # import statements: distinct (file, line) pairs
     imports: int = 0  # imported names: ``import a, b`` counts two
@@ -277,13 +278,13 @@ def surface(
         source_dirs = [d for root in loaded for d in root.source_dirs]
         path = list(dict.fromkeys([*source_dirs, *entries]))
         editables = hooks if editables is None else editables
-    report = Surface(roots=loaded, path=tuple(path))
     resolver = Resolver(
-        report.path,
+        path,
         backend=backend,
         editables=() if editables is None else editables,
         legacy_namespaces=legacy_namespaces,
     )
+    report = Surface(roots=loaded, path=tuple(path), backend=resolver.backend)
 
     clock = time.perf_counter()
     files: dict[str, SourceFile] = {}
