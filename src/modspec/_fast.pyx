@@ -467,24 +467,16 @@ cdef enum CachedStat:
     SAME_AS_ORIGIN = 2  # the origin is itself bytecode
 
 
-# Below this many files found, a batch's stats stay on the calling thread. Measured on the
-# environment corpus's first names, best of 75 rounds each: 400 names (about as many files)
-# took as long with a second thread as without, 1,000 names 17% less.
-cdef Py_ssize_t _THREADED_FILES = 600
+# Below this many names, a call's stats stay on the calling thread: a second one would start
+# for a few files. (Measured on the environment corpus's first names when all the stats were
+# made at the end of a call: 400 names took as long with a second thread as without.)
+cdef Py_ssize_t _THREADED_NAMES = 600
 
 
 # What a batch keeps of a stat: a whole struct_stat per file would take 144 bytes.
 cdef struct _Found:
     bint regular  # false where the file is missing or not a regular file
     long long size, mtime
-
-
-cdef struct _StatJob:
-    # Slot 2i: a file's origin; 2i + 1: its cached file (NULL: nothing to stat). Every path
-    # holds a "/" and no NUL, and is shorter than PATH_MAX (_plain).
-    const char **paths
-    _Found *found
-    Py_ssize_t start, stop
 
 
 cdef bint _stat_at(
@@ -513,40 +505,7 @@ cdef bint _stat_at(
     return fstatat(fd[0], name + 1, st, 0) == 0
 
 
-cdef void *_stat_range(void *arg) noexcept nogil:
-    cdef _StatJob *job = <_StatJob *>arg
-    cdef Py_ssize_t i
-    cdef struct_stat st
-    # One directory held for origins and one for cached files, which lie in another.
-    cdef int fds[2]
-    cdef const char *held[2]
-    fds[0] = fds[1] = -1
-    held[0] = held[1] = NULL
-    for i in range(job.start, job.stop):
-        if (
-            job.paths[i] != NULL
-            and _stat_at(&fds[i % 2], &held[i % 2], job.paths[i], &st)
-            and S_ISREG(st.st_mode)
-        ):
-            job.found[i].regular = True
-            job.found[i].size = st.st_size
-            job.found[i].mtime = _mtime_ns(&st)
-    for i in range(2):
-        if fds[i] >= 0:
-            c_close(fds[i])
-    return NULL
-
-
-cdef void _stat_jobs(_StatJob *jobs, bint threaded) noexcept nogil:
-    # The kernel's path lookups are most of a cold call and need no lock of ours, so a large
-    # batch goes half to a second thread; where one cannot be started, all of it stays here.
-    cdef pthread_t worker
-    if threaded and pthread_create(&worker, NULL, _stat_range, &jobs[1]) == 0:
-        _stat_range(&jobs[0])
-        pthread_join(worker, NULL)
-    else:
-        _stat_range(&jobs[0])
-        _stat_range(&jobs[1])
+include "_statbatch.pxi"
 
 
 cdef bint _plain(object path):
@@ -595,11 +554,11 @@ cdef class PathCore:
     cdef int _dir_fds[2]
     cdef _Listing _origin_dir, _cached_dir
     # Within _answers: files readdir typed as regular are taken as found, and their raw specs
-    # wait in _pending for one batch of stats, which checks them and fills in the sizes and
-    # times (_settle); until then a pending raw spec holds its CachedStat where the origin's
-    # mtime goes.
-    cdef bint deferring
-    cdef list _pending
+    # go to _batch to be stat'ed (by a second thread while the walk goes on, in a large call);
+    # _settle checks them and fills in the sizes and times. Until then a pending raw spec
+    # holds its CachedStat where the origin's mtime goes.
+    cdef bint deferring, _threaded
+    cdef _StatBatch _batch
     cdef object _last_entry, _last_finder
 
     def __init__(self, config):
@@ -791,7 +750,7 @@ cdef class PathCore:
         return (kind, origin, search, cached, size, mtime, -1, -1)
 
     cdef tuple deferred_spec(self, object kind, str origin, tuple search, _Listing home):
-        """file_spec for a file readdir typed as regular, its stats left to _settle; None
+        """file_spec for a file readdir typed as regular, its stats left to _batch; None
         where a path is not one stat() takes as it is (file_spec judges those)."""
         cdef CachedStat action
         cdef object cached
@@ -802,52 +761,40 @@ cdef class PathCore:
         if action == STAT_CACHED and not _plain(cached):
             return None
         raw = (kind, origin, search, cached, -1, action, -1, -1)
-        self._pending.append(raw)
+        if self._batch is None:
+            self._batch = _StatBatch(self._threaded)
+        # _plain has made both paths' UTF-8 forms, which their str objects keep.
+        self._batch.add(
+            raw,
+            PyUnicode_AsUTF8AndSize(origin, NULL),
+            PyUnicode_AsUTF8AndSize(cached, NULL) if action == STAT_CACHED else NULL,
+        )
         return raw
 
     cdef bint _settle(self) except -1:
-        """Stats the deferred files in one batch, with the GIL released, and completes their
-        raw specs in place (the memo holds them, and nothing else yet). False where an origin
-        is no longer a regular file: FileFinder stats at find time, so those answers must be
-        found again, the synchronous way."""
-        cdef list pending = self._pending
-        cdef Py_ssize_t count = 2 * len(pending), i
-        cdef bint threaded = len(pending) >= _THREADED_FILES
-        cdef const char **paths = <const char **>calloc(max(count, 1), sizeof(char *))
-        cdef _Found *found = <_Found *>calloc(max(count, 1), sizeof(_Found))
-        cdef _StatJob jobs[2]
+        """Waits for the deferred files' stats and completes their raw specs in place (the
+        memo holds them, and nothing else yet). False where an origin is no longer a regular
+        file: FileFinder stats at find time, so those answers must be found again, the
+        synchronous way."""
+        cdef _StatBatch batch = self._batch
+        cdef Py_ssize_t i
         cdef tuple raw
+        cdef _Found *origin
         cdef _Found *cached
-        try:
-            if paths == NULL or found == NULL:
-                raise MemoryError()
-            # Slot 2i: the origin of pending[i]; 2i + 1: its cached file, if it needs a stat.
-            for i in range(len(pending)):
-                raw = pending[i]
-                paths[2 * i] = PyUnicode_AsUTF8AndSize(raw[1], NULL)
-                if raw[5] == STAT_CACHED:
-                    paths[2 * i + 1] = PyUnicode_AsUTF8AndSize(raw[3], NULL)
-            for i in range(2):
-                jobs[i].paths, jobs[i].found = paths, found
-            # An even split: each job's slots begin with an origin.
-            jobs[0].start, jobs[0].stop = 0, count // 4 * 2
-            jobs[1].start, jobs[1].stop = count // 4 * 2, count
-            with nogil:
-                _stat_jobs(jobs, threaded)
-            for i in range(len(pending)):
-                if not found[2 * i].regular:
-                    return False
-            for i in range(len(pending)):
-                raw = pending[i]
-                cached = &found[2 * i if raw[5] == SAME_AS_ORIGIN else 2 * i + 1]
-                _fill(raw, 4, found[2 * i].size)
-                _fill(raw, 5, found[2 * i].mtime)
-                if cached.regular:
-                    _fill(raw, 6, cached.size)
-                    _fill(raw, 7, cached.mtime)
-        finally:
-            free(paths)
-            free(found)
+        with nogil:
+            batch.finish()
+        for i in range(len(batch.raws)):
+            if not batch.found(2 * i).regular:
+                return False
+        for i in range(len(batch.raws)):
+            raw = batch.raws[i]
+            origin = batch.found(2 * i)
+            cached = origin if raw[5] == SAME_AS_ORIGIN else batch.found(2 * i + 1)
+            _fill(raw, 4, origin.size)
+            _fill(raw, 5, origin.mtime)
+            if cached.regular:
+                _fill(raw, 6, cached.size)
+                _fill(raw, 7, cached.mtime)
         return True
 
     cdef object _finder(self, str entry):
@@ -977,15 +924,16 @@ cdef class PathCore:
         cdef dict memo
         # A package hook reads its raw specs' fields, so its answers are never deferred.
         self.deferring = _UTF8_FS and self.package_hook is None
-        self._pending = []
+        self._threaded = len(fullnames) >= _THREADED_NAMES
         try:
             memo = self._walk(fullnames, path)
-            if self._pending and not self._settle():
+            if self._batch is not None and not self._settle():
                 self.deferring = False
+                self._batch = None
                 memo = self._walk(fullnames, path)
         finally:
             self.deferring = False
-            self._pending = None
+            self._batch = None  # its thread, if any, has ended (finish(), or its __dealloc__)
         return memo
 
     cdef dict _walk(self, fullnames, path):

@@ -1,0 +1,141 @@
+"""Large calls: the Cython core stats the files a call finds from a second thread while it goes
+on walking (from 600 names up, in chunks of 128 files). Its answers must stay CPython's and the
+pure core's, when files vanish during the call, and when the call fails half-way."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from oracle import compare, fields
+
+import modspec
+from modspec import _config
+
+TAG = sys.implementation.cache_tag
+Tree = Callable[[dict[str, object]], Path]
+
+
+def _large_tree() -> tuple[dict[str, object], list[str]]:
+    """Three roots of packages, about 1,800 names: modules with and without bytecode,
+    subpackages, a sourceless module, symlinks (stat'ed during the walk, not deferred), a
+    namespace package across roots, and names that are not there."""
+    files: dict[str, object] = {}
+    names: list[str] = []
+    for root in "abc":
+        for p in range(12):
+            package = f"{root}pkg{p}"
+            files[f"{root}/{package}/__init__.py"] = ""
+            names.append(package)
+            for m in range(40):
+                files[f"{root}/{package}/m{m}.py"] = ""
+                if m % 2:
+                    files[f"{root}/{package}/__pycache__/m{m}.{TAG}.pyc"] = b"x" * m
+                names += [f"{package}.m{m}", f"{package}.gone{m}"]
+            files[f"{root}/{package}/sub/__init__.py"] = ""
+            files[f"{root}/{package}/sub/leaf.py"] = ""
+            files[f"{root}/{package}/old.pyc"] = b"sourceless"
+            files[f"{root}/{package}/link.py"] = ("symlink", "m0.py")
+            names += [f"{package}.sub", f"{package}.sub.leaf", f"{package}.old", f"{package}.link"]
+        files[f"{root}/shared/part_{root}.py"] = ""
+        names.append(f"shared.part_{root}")
+    names += ["shared", "sys", "json", "nowhere", "nowhere.deeper"]
+    return files, names
+
+
+def test_large_call_agrees_with_cpython(tree: Tree, backend: str) -> None:
+    files, names = _large_tree()
+    root = tree(files)
+    path = [str(root / entry) for entry in "abc"]
+    assert len(names) > 1_500
+    compare(modspec.Resolver(path, backend=backend), names, path)
+
+
+def test_large_call_cores_agree_cold_and_warm(tree: Tree) -> None:
+    files, names = _large_tree()
+    root = tree(files)
+    path = [str(root / entry) for entry in "abc"]
+    resolvers = {core: modspec.Resolver(path, backend=core) for core in ("cython", "python")}
+    cold = {core: resolver.resolve_many(names) for core, resolver in resolvers.items()}
+    assert cold["cython"] == cold["python"]
+    assert sum(spec is not None for spec in cold["cython"].values()) > 1_000
+    (root / "a" / "apkg3" / "m7.py").write_text("grown = True\n")
+    warm = {core: resolver.resolve_many(names) for core, resolver in resolvers.items()}
+    assert warm["cython"] == warm["python"]
+    assert warm["cython"]["apkg3.m7"] != cold["cython"]["apkg3.m7"]  # stat'ed afresh
+
+
+def _ask_first(monkeypatch: pytest.MonkeyPatch, name: str, action: Callable[[], None]) -> None:
+    # Both cores ask the config's is_frozen of each name before searching the path for it:
+    # ``action`` runs when ``name`` is asked, mid-walk, once chunks of files are out.
+    current = _config.current
+
+    def config_with_action(**kwargs: object) -> _config.CoreConfig:
+        config = current(**kwargs)  # type: ignore[arg-type]
+        is_frozen = config.is_frozen
+
+        def is_frozen_after_action(asked: str) -> object:
+            if asked == name:
+                action()
+            return is_frozen(asked)
+
+        return config._replace(is_frozen=is_frozen_after_action)
+
+    monkeypatch.setattr(_config, "current", config_with_action)
+
+
+def test_files_deleted_during_a_large_call(
+    tree: Tree, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Late in the walk, with chunks of files out to the second thread, files already listed
+    # but not yet asked for are deleted: each is gone when its turn comes, as for FileFinder,
+    # whose listing is as old (the Cython core finds the call's answers anew). The rest is
+    # what a resolver made afterwards answers.
+    files, names = _large_tree()
+    root = tree(files)
+    path = [str(root / entry) for entry in "abc"]
+    package = root / "c" / "cpkg9"
+
+    def delete() -> None:  # asked again when the call finds its answers anew
+        for m in (6, 7, 9):
+            (package / f"m{m}.py").unlink(missing_ok=True)
+        shutil.rmtree(package / "sub", ignore_errors=True)
+
+    _ask_first(monkeypatch, "cpkg9.m5", delete)
+    answers = modspec.Resolver(path, backend=backend).resolve_many(names)
+    monkeypatch.undo()
+    gone = ["cpkg9.m6", "cpkg9.m7", "cpkg9.m9", "cpkg9.sub", "cpkg9.sub.leaf"]
+    assert [answers[name] for name in gone] == [None] * len(gone)
+    assert answers["cpkg9.m8"] is not None
+    afterwards = modspec.Resolver(path, backend="python").resolve_many(names)
+    assert {n: fields(s) for n, s in answers.items()} == {
+        n: fields(s) for n, s in afterwards.items()
+    }
+
+
+def test_a_large_call_that_fails_half_way(
+    tree: Tree, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An error from a finder mid-walk (here FrozenImporter's question) ends the call with it,
+    # once the second thread is done with the files; the resolver answers the next call.
+    files, names = _large_tree()
+    root = tree(files)
+    path = [str(root / entry) for entry in "abc"]
+
+    failures = []
+
+    def fail() -> None:
+        if not failures:
+            failures.append(True)
+            raise RuntimeError("a finder failed")
+
+    _ask_first(monkeypatch, "cpkg9.m5", fail)
+    resolver = modspec.Resolver(path, backend=backend)
+    with pytest.raises(RuntimeError, match="a finder failed"):
+        resolver.resolve_many(names)
+    assert resolver.resolve_many(names) == modspec.Resolver(path, backend="python").resolve_many(
+        names
+    )
