@@ -1,6 +1,7 @@
-"""Large calls: the Cython core stats the files a call finds from a second thread while it goes
-on walking (from 600 names up, in chunks of 128 files). Its answers must stay CPython's and the
-pure core's, when files vanish during the call, and when the call fails half-way."""
+"""Large calls: the Cython core stats the files a call finds from a second thread while it
+goes on walking (in chunks of 128 files, from the first full one). Its answers must stay
+CPython's and the pure core's, when files vanish during the call, and when the call fails
+half-way."""
 
 from __future__ import annotations
 
@@ -54,18 +55,18 @@ def test_large_call_agrees_with_cpython(tree: Tree, backend: str) -> None:
     compare(modspec.Resolver(path, backend=backend), names, path)
 
 
-def test_large_call_cores_agree_cold_and_warm(tree: Tree) -> None:
+def test_large_call_agrees_with_the_pure_core_cold_and_warm(tree: Tree, backend: str) -> None:
     files, names = _large_tree()
     root = tree(files)
     path = [str(root / entry) for entry in "abc"]
-    resolvers = {core: modspec.Resolver(path, backend=core) for core in ("cython", "python")}
-    cold = {core: resolver.resolve_many(names) for core, resolver in resolvers.items()}
-    assert cold["cython"] == cold["python"]
-    assert sum(spec is not None for spec in cold["cython"].values()) > 1_000
+    resolvers = [modspec.Resolver(path, backend=core) for core in (backend, "python")]
+    mine, pure = (resolver.resolve_many(names) for resolver in resolvers)
+    assert mine == pure
+    assert sum(spec is not None for spec in mine.values()) > 1_000
     (root / "a" / "apkg3" / "m7.py").write_text("grown = True\n")
-    warm = {core: resolver.resolve_many(names) for core, resolver in resolvers.items()}
-    assert warm["cython"] == warm["python"]
-    assert warm["cython"]["apkg3.m7"] != cold["cython"]["apkg3.m7"]  # stat'ed afresh
+    warm, pure_warm = (resolver.resolve_many(names) for resolver in resolvers)
+    assert warm == pure_warm
+    assert warm["apkg3.m7"] != mine["apkg3.m7"]  # stat'ed afresh
 
 
 def _ask_first(monkeypatch: pytest.MonkeyPatch, name: str, action: Callable[[], None]) -> None:
@@ -139,3 +140,15 @@ def test_a_large_call_that_fails_half_way(
     assert resolver.resolve_many(names) == modspec.Resolver(path, backend="python").resolve_many(
         names
     )
+
+
+@pytest.mark.parametrize("count", [1, 127, 128, 129, 256, 257, 300])
+def test_calls_around_a_chunk(tree: Tree, backend: str, count: int) -> None:
+    # One found file per name: the chunks' edges (128 files), the first full chunk starting
+    # the second thread, a last chunk full or not.
+    root = tree({f"a/m{i:03}.py": "" for i in range(300)})
+    names = [f"m{i:03}" for i in range(count)]
+    path = [str(root / "a")]
+    mine = modspec.Resolver(path, backend=backend).resolve_many(names)
+    assert mine == modspec.Resolver(path, backend="python").resolve_many(names)
+    assert all(spec is not None and spec.origin_stat is not None for spec in mine.values())

@@ -467,12 +467,6 @@ cdef enum CachedStat:
     SAME_AS_ORIGIN = 2  # the origin is itself bytecode
 
 
-# Below this many names, a call's stats stay on the calling thread: a second one would start
-# for a few files. (Measured on the environment corpus's first names when all the stats were
-# made at the end of a call: 400 names took as long with a second thread as without.)
-cdef Py_ssize_t _THREADED_NAMES = 600
-
-
 # What a batch keeps of a stat: a whole struct_stat per file would take 144 bytes.
 cdef struct _Found:
     bint regular  # false where the file is missing or not a regular file
@@ -554,10 +548,10 @@ cdef class PathCore:
     cdef int _dir_fds[2]
     cdef _Listing _origin_dir, _cached_dir
     # Within _answers: files readdir typed as regular are taken as found, and their raw specs
-    # go to _batch to be stat'ed (by a second thread while the walk goes on, in a large call);
-    # _settle checks them and fills in the sizes and times. Until then a pending raw spec
-    # holds its CachedStat where the origin's mtime goes.
-    cdef bint deferring, _threaded
+    # go to _batch to be stat'ed (from a second thread while the walk goes on, in a call that
+    # finds more than a chunk); _settle checks them and fills in the sizes and times. Until
+    # then a pending raw spec holds its CachedStat where the origin's mtime goes.
+    cdef bint deferring
     cdef _StatBatch _batch
     cdef object _last_entry, _last_finder
 
@@ -762,7 +756,7 @@ cdef class PathCore:
             return None
         raw = (kind, origin, search, cached, -1, action, -1, -1)
         if self._batch is None:
-            self._batch = _StatBatch(self._threaded)
+            self._batch = _StatBatch()
         # _plain has made both paths' UTF-8 forms, which their str objects keep.
         self._batch.add(
             raw,
@@ -924,7 +918,6 @@ cdef class PathCore:
         cdef dict memo
         # A package hook reads its raw specs' fields, so its answers are never deferred.
         self.deferring = _UTF8_FS and self.package_hook is None
-        self._threaded = len(fullnames) >= _THREADED_NAMES
         try:
             memo = self._walk(fullnames, path)
             if self._batch is not None and not self._settle():

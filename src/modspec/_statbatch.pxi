@@ -20,7 +20,10 @@ cdef extern from "<pthread.h>" nogil:
 
 
 # Files per chunk handed to a thread: large enough that taking one costs nothing next to its
-# stats, small enough that the walk hands out the first one early.
+# stats, small enough that the walk hands out the first one early. A call that finds fewer
+# files starts no thread. (Measured on random samples of the environment corpus's names, cold,
+# medians of 60 rounds: with a thread from the first chunk, 250 names took 0.88x the time of
+# the calling thread alone, 400 names 0.87x, 1,000 names 0.74x; 100 names about the same.)
 cdef enum:
     _CHUNK_FILES = 128
 
@@ -89,16 +92,16 @@ cdef void *_stat_worker(void *queue) noexcept nogil:
 
 cdef class _StatBatch:
     """The files a call found by their listings alone, to be stat'ed: add() each as it is
-    found, then finish(); a second thread (``threaded``) stats full chunks meanwhile."""
+    found, then finish(); a second thread, started at the first full chunk, stats full chunks
+    meanwhile."""
 
     cdef _Queue queue
-    cdef bint threaded, running
+    cdef bint thread_failed, running
     cdef pthread_t worker
     # The raw specs whose files these are, in order: their str objects own the paths' bytes.
     cdef list raws
 
-    def __cinit__(self, bint threaded):
-        self.threaded = threaded
+    def __cinit__(self):
         self.raws = []
         pthread_mutex_init(&self.queue.lock, NULL)
         pthread_cond_init(&self.queue.wake, NULL)
@@ -143,10 +146,10 @@ cdef class _StatBatch:
             queue.ready = queue.count
             pthread_cond_broadcast(&queue.wake)
             pthread_mutex_unlock(&queue.lock)
-            if self.threaded and not self.running:
+            if not self.running and not self.thread_failed:
                 # Where no thread can be started, finish() stats it all here.
                 self.running = pthread_create(&self.worker, NULL, _stat_worker, queue) == 0
-                self.threaded = self.running
+                self.thread_failed = not self.running
         return 0
 
     cdef void finish(self) noexcept nogil:
