@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,24 @@ def test_calls_around_a_chunk(tree: Tree, backend: str, count: int) -> None:
     mine = modspec.Resolver(path, backend=backend).resolve_many(names)
     assert mine == modspec.Resolver(path, backend="python").resolve_many(names)
     assert all(spec is not None and spec.origin_stat is not None for spec in mine.values())
+
+
+def test_one_resolver_shared_by_threads(tree: Tree, backend: str) -> None:
+    # The Cython core releases the GIL while it waits for its stats, so another Python thread
+    # may call the same Resolver meanwhile: the calls must not mix their state.
+    files, names = _large_tree()
+    root = tree(files)
+    path = [str(root / entry) for entry in "abc"]
+    expected = modspec.Resolver(path, backend="python").resolve_many(names)
+    shared = modspec.Resolver(path, backend=backend)
+
+    def resolve_then_invalidate(turn: int) -> bool:
+        ok = True
+        for _ in range(3):
+            ok = ok and shared.resolve_many(names) == expected
+            if turn % 2:
+                shared.invalidate_caches()
+        return ok
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(resolve_then_invalidate, range(8)))

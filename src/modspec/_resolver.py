@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -64,6 +65,8 @@ class Resolver:
     extends its own ``__path__`` (``pkgutil.extend_path``, ``pkg_resources.declare_namespace``):
     its search locations, and so its submodules, are the extended ones. The default, False, is
     CPython's answer before any package code runs: the locations its spec gives.
+
+    A Resolver may be shared by threads: its calls take turns, as they share its listings.
     """
 
     def __init__(
@@ -88,16 +91,21 @@ class Resolver:
         )
         self._core = _backend.core_class(self.backend)(config)
         self._explain_listings: _explain.Listings = {}
+        # Reentrant: explain asks this resolver for the specs it explains. Needed as the Cython
+        # core lets other threads run while it waits for its stat thread.
+        self._lock = threading.RLock()
 
     def invalidate_caches(self) -> None:
         """Forget every directory listing and path-entry finder (files changed on disk)."""
-        self._core.invalidate_caches()
-        self._explain_listings.clear()
+        with self._lock:
+            self._core.invalidate_caches()
+            self._explain_listings.clear()
 
     def resolve(self, name: str, *, package: str | None = None) -> Spec | None:
         """The spec ``import name`` would find, or None where no module of that name exists."""
         fullname = absolute_name(name, package)
-        return self._core.find_specs({fullname: fullname}, self._search_path())[fullname]
+        with self._lock:
+            return self._core.find_specs({fullname: fullname}, self._search_path())[fullname]
 
     def resolve_many(
         self, names: Iterable[str], *, package: str | None = None
@@ -112,7 +120,7 @@ class Resolver:
             fullname = absolute_name(name, package)
             if name not in wanted:
                 wanted[name] = fullname
-        with _no_gc():
+        with self._lock, _no_gc():
             return self._core.find_specs(wanted, self._search_path())
 
     def explain(self, name: str, *, package: str | None = None) -> Explanation:
@@ -120,7 +128,8 @@ class Resolver:
         would not find, and why: see ``Explanation`` and ``Reason``. Static, as ``resolve`` is:
         this resolver's answers, plus listings of the directories searched for that part."""
         fullname = absolute_name(name, package)
-        return _explain.explain(self, fullname, self._search_path(), self._explain_listings)
+        with self._lock:
+            return _explain.explain(self, fullname, self._search_path(), self._explain_listings)
 
     def bytecode_status(self, specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:
         """Whether importing each module would use its cached .pyc: one entry per distinct
