@@ -474,6 +474,44 @@ def test_resolver_stats_what_it_finds(tree: Tree, make_resolver: MakeResolver) -
     assert resolver.resolve("mod") is None
 
 
+def test_resolver_lists_pycache_from_its_second_call(
+    tree: Tree, make_resolver: MakeResolver
+) -> None:
+    # A first call stats each .pyc; later calls list __pycache__ once, and keep that listing
+    # as they keep the others: a .pyc is stat'ed afresh while listed, and seen once listed.
+    root = tree({"pyc/a.py": "", "pyc/b.py": "", "pyc/c.py": "", "pyc/__pycache__/keep": ""})
+    cached = {
+        name: Path(importlib.util.cache_from_source(str(root / "pyc" / f"{name}.py")))
+        for name in "abc"
+    }
+    cached["a"].write_bytes(b"a")
+    resolver = make_resolver([str(root / "pyc")])
+
+    def cached_stats() -> dict[str, FileStat | None]:
+        return {
+            name: spec.cached_stat
+            for name, spec in resolver.resolve_many(["a", "b", "c"]).items()
+            if spec
+        }
+
+    assert cached_stats() == {"a": FileStat.of(str(cached["a"])), "b": None, "c": None}
+    cached["b"].write_bytes(b"bb")  # before the listing: seen
+    assert cached_stats() == {
+        "a": FileStat.of(str(cached["a"])),
+        "b": FileStat.of(str(cached["b"])),
+        "c": None,
+    }
+    cached["c"].write_bytes(b"ccc")  # after it: not seen ...
+    cached["a"].unlink()  # ... and a listed .pyc is stat'ed afresh
+    assert cached_stats() == {"a": None, "b": FileStat.of(str(cached["b"])), "c": None}
+    resolver.invalidate_caches()
+    assert cached_stats() == {
+        "a": None,
+        "b": FileStat.of(str(cached["b"])),
+        "c": FileStat.of(str(cached["c"])),
+    }
+
+
 # --- module-level functions and Resolver agree --------------------------------------------------
 
 AGREEING_NAMES = ["os", "json", "json.decoder", "sys", "email.mime.text", "no_such_module_x", ""]

@@ -240,10 +240,13 @@ class PathCore:
         self._listings: dict[str, _Listing] = {}
         self._last_entry: str | None = None
         self._last_finder: Any = None
+        # Whether a call has completed since the listings were last dropped (file_spec).
+        self._listings_reused = False
 
     def invalidate_caches(self) -> None:
         self._finders.clear()
         self._listings.clear()
+        self._listings_reused = False
         self._last_entry = self._last_finder = None
 
     def listing(self, path: str) -> _Listing:
@@ -270,7 +273,6 @@ class PathCore:
             return (kind, origin, search, cached, size, mtime, size, mtime)
         if cached is None:
             return (kind, origin, search, cached, size, mtime, -1, -1)
-        # Listing __pycache__ once beats a failing stat for every module without bytecode.
         head, _, tail = cached.rpartition("/")
         if (
             self.config.pycache_prefix is None
@@ -280,12 +282,16 @@ class PathCore:
         ):
             # The cache would be home's own __pycache__, and home has none: nothing to stat.
             return (kind, origin, search, cached, size, mtime, -1, -1)
+        # A first call stats each .pyc rather than list __pycache__ (_fast stats them beside
+        # its walk). Later calls list it, once for all the calls after them, which then make no
+        # failing stats. Both cores keep this rule, so a .pyc written between calls is seen
+        # by both or by neither.
         listing = home.cached_listing
-        if listing is None:
+        if listing is None and self._listings_reused:
             # The same for every source in home: it depends on the directory alone.
             listing = home.cached_listing = self.listing(head or "/")
         cached_st = None
-        if not listing.exact or tail in listing.names:
+        if listing is None or not listing.exact or tail in listing.names:
             cached_st = _stat_mode(cached, _S_IFREG)
         if cached_st is None:
             return (kind, origin, search, cached, size, mtime, -1, -1)
@@ -418,6 +424,7 @@ class PathCore:
                     # What the package's own code makes of its __path__, when asked to model it.
                     raw = package_hook(name, raw, search, self.find_spec)
                 memo[name] = raw
+        self._listings_reused = True
         return [memo[fullname] for fullname in fullnames]
 
     def find_specs(

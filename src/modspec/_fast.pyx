@@ -553,6 +553,8 @@ cdef class PathCore:
     # then a pending raw spec holds its CachedStat where the origin's mtime goes.
     cdef bint deferring
     cdef _StatBatch _batch
+    # Whether a call has completed since the listings were last dropped (_locate_cached).
+    cdef bint _listings_reused
     cdef object _last_entry, _last_finder
 
     def __init__(self, config):
@@ -621,6 +623,7 @@ cdef class PathCore:
     def invalidate_caches(self):
         self._finders.clear()
         self._listings.clear()
+        self._listings_reused = False
         self._last_entry = self._last_finder = None
 
     cdef void _close_directories(self) noexcept:
@@ -709,7 +712,6 @@ cdef class PathCore:
             return None
         if cached is None:
             return None
-        # Listing __pycache__ once beats a failing stat for every module without bytecode.
         head, _, tail = (<str>cached).rpartition("/")
         if (
             self.pycache_beside
@@ -718,11 +720,14 @@ cdef class PathCore:
             and head.endswith("/__pycache__")
         ):
             return cached  # the cache would be home's own __pycache__, and home has none
+        # A first call stats each .pyc (from the stat thread, beside the walk) rather than list
+        # __pycache__ on the walk's thread, which bounds the call. Later calls list it, once for
+        # all the calls after them, which then make no failing stats. _core keeps the same rule.
         listing = home.cached_listing
-        if listing is None:
+        if listing is None and self._listings_reused:
             # The same for every source in home: it depends on the directory alone.
             listing = home.cached_listing = self.listing(head or "/")
-        if not listing.exact or listing.has(tail):
+        if listing is None or not listing.exact or listing.has(tail):
             action[0] = STAT_CACHED
         return cached
 
@@ -737,8 +742,9 @@ cdef class PathCore:
         cdef object cached = self._locate_cached(origin, home, &action)
         if action == SAME_AS_ORIGIN:
             return (kind, origin, search, origin, size, mtime, size, mtime)
+        # home stands for the cached files' directory, which depends on home's alone.
         if action == STAT_CACHED and self._stat_in(
-            1, home.cached_listing, (<str>cached).rpartition("/")[0] or "/", cached, &cst
+            1, home, (<str>cached).rpartition("/")[0] or "/", cached, &cst
         ) == REGULAR:
             return (kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst))
         return (kind, origin, search, cached, size, mtime, -1, -1)
@@ -924,6 +930,7 @@ cdef class PathCore:
                 self.deferring = False
                 self._batch = None
                 memo = self._walk(fullnames, path)
+            self._listings_reused = True
         finally:
             self.deferring = False
             self._batch = None  # its thread, if any, has ended (finish(), or its __dealloc__)

@@ -52,7 +52,8 @@ class Resolver:
     ``path`` replaces ``sys.path`` for top-level names (None: the live ``sys.path`` at each
     call). Listings are taken on first use and kept until ``invalidate_caches()``; the files
     they name are stat'ed afresh at each call, as FileFinder stats them at each lookup, so a
-    deleted file is gone at once and ``origin_stat`` and ``cached_stat`` are current.
+    deleted file is gone at once and ``origin_stat`` and ``cached_stat`` are current. The first
+    call stats each .pyc it looks for; later calls list its ``__pycache__`` once, and keep it.
     ``backend`` picks the core: ``"cython"``, ``"python"`` or None for ``modspec.BACKEND``.
 
     ``editables`` are editable installs' import hooks to answer as they would (after the
