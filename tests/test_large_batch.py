@@ -21,45 +21,43 @@ TAG = sys.implementation.cache_tag
 Tree = Callable[[dict[str, object]], Path]
 
 
-def _large_tree() -> tuple[dict[str, object], list[str]]:
+def _large_tree(tree: Tree) -> tuple[Path, list[str], list[str]]:
     """Three roots of packages, about 1,800 names: modules with and without bytecode,
     subpackages, a sourceless module, symlinks (stat'ed during the walk, not deferred), a
-    namespace package across roots, and names that are not there."""
+    namespace package across roots, and names that are not there. Made by ``tree``; returns
+    its root, the path of the three roots, and the names."""
     files: dict[str, object] = {}
     names: list[str] = []
-    for root in "abc":
+    for top in "abc":
         for p in range(12):
-            package = f"{root}pkg{p}"
-            files[f"{root}/{package}/__init__.py"] = ""
+            package = f"{top}pkg{p}"
+            files[f"{top}/{package}/__init__.py"] = ""
             names.append(package)
             for m in range(40):
-                files[f"{root}/{package}/m{m}.py"] = ""
+                files[f"{top}/{package}/m{m}.py"] = ""
                 if m % 2:
-                    files[f"{root}/{package}/__pycache__/m{m}.{TAG}.pyc"] = b"x" * m
+                    files[f"{top}/{package}/__pycache__/m{m}.{TAG}.pyc"] = b"x" * m
                 names += [f"{package}.m{m}", f"{package}.gone{m}"]
-            files[f"{root}/{package}/sub/__init__.py"] = ""
-            files[f"{root}/{package}/sub/leaf.py"] = ""
-            files[f"{root}/{package}/old.pyc"] = b"sourceless"
-            files[f"{root}/{package}/link.py"] = ("symlink", "m0.py")
+            files[f"{top}/{package}/sub/__init__.py"] = ""
+            files[f"{top}/{package}/sub/leaf.py"] = ""
+            files[f"{top}/{package}/old.pyc"] = b"sourceless"
+            files[f"{top}/{package}/link.py"] = ("symlink", "m0.py")
             names += [f"{package}.sub", f"{package}.sub.leaf", f"{package}.old", f"{package}.link"]
-        files[f"{root}/shared/part_{root}.py"] = ""
-        names.append(f"shared.part_{root}")
+        files[f"{top}/shared/part_{top}.py"] = ""
+        names.append(f"shared.part_{top}")
     names += ["shared", "sys", "json", "nowhere", "nowhere.deeper"]
-    return files, names
+    root = tree(files)
+    return root, [str(root / entry) for entry in "abc"], names
 
 
 def test_large_call_agrees_with_cpython(tree: Tree, backend: str) -> None:
-    files, names = _large_tree()
-    root = tree(files)
-    path = [str(root / entry) for entry in "abc"]
+    _, path, names = _large_tree(tree)
     assert len(names) > 1_500
     compare(modspec.Resolver(path, backend=backend), names, path)
 
 
 def test_large_call_agrees_with_the_pure_core_cold_and_warm(tree: Tree, backend: str) -> None:
-    files, names = _large_tree()
-    root = tree(files)
-    path = [str(root / entry) for entry in "abc"]
+    root, path, names = _large_tree(tree)
     resolvers = [modspec.Resolver(path, backend=core) for core in (backend, "python")]
     mine, pure = (resolver.resolve_many(names) for resolver in resolvers)
     assert mine == pure
@@ -96,9 +94,7 @@ def test_files_deleted_during_a_large_call(
     # but not yet asked for are deleted: each is gone when its turn comes, as for FileFinder,
     # whose listing is as old (the Cython core finds the call's answers anew). The rest is
     # what a resolver made afterwards answers.
-    files, names = _large_tree()
-    root = tree(files)
-    path = [str(root / entry) for entry in "abc"]
+    root, path, names = _large_tree(tree)
     package = root / "c" / "cpkg9"
 
     def delete() -> None:  # asked again when the call finds its answers anew
@@ -123,11 +119,9 @@ def test_a_large_call_that_fails_half_way(
 ) -> None:
     # An error from a finder mid-walk (here FrozenImporter's question) ends the call with it,
     # once the second thread is done with the files; the resolver answers the next call.
-    files, names = _large_tree()
-    root = tree(files)
-    path = [str(root / entry) for entry in "abc"]
+    _, path, names = _large_tree(tree)
 
-    failures = []
+    failures: list[bool] = []
 
     def fail() -> None:
         if not failures:
@@ -158,9 +152,7 @@ def test_calls_around_a_chunk(tree: Tree, backend: str, count: int) -> None:
 def test_one_resolver_shared_by_threads(tree: Tree, backend: str) -> None:
     # The Cython core releases the GIL while it waits for its stats, so another Python thread
     # may call the same Resolver meanwhile: the calls must not mix their state.
-    files, names = _large_tree()
-    root = tree(files)
-    path = [str(root / entry) for entry in "abc"]
+    _, path, names = _large_tree(tree)
     expected = modspec.Resolver(path, backend="python").resolve_many(names)
     shared = modspec.Resolver(path, backend=backend)
 
