@@ -545,6 +545,7 @@ cdef class PathCore:
     # Two directories held open (O_PATH) during a call, one for origins and one for cached
     # files: a stat relative to one walks a single path component, where an absolute path
     # walks every component again, and the sorted walk brings each directory's files together.
+    # Each is known by the listing of the origins' directory, which decides the cached files'.
     cdef int _dir_fds[2]
     cdef _Listing _origin_dir, _cached_dir
     # Within _answers: files readdir typed as regular are taken as found, and their raw specs
@@ -638,8 +639,9 @@ cdef class PathCore:
     cdef FileType _stat_in(
         self, int slot, _Listing home, str directory, str path, struct_stat *st
     ):
-        """_stat(path), for a file ``path`` directly in ``directory`` (listed as ``home``):
-        its last component, stat'ed relative to the directory held open in ``slot``."""
+        """_stat(path), for a file ``path`` directly in ``directory``: its last component,
+        stat'ed relative to the directory held open in ``slot``. ``home`` is the listing of the
+        origins' directory: ``directory`` itself for an origin, its cache for a cached file."""
         cdef const char *c_path
         cdef const char *name
         cdef Py_ssize_t size
@@ -742,7 +744,6 @@ cdef class PathCore:
         cdef object cached = self._locate_cached(origin, home, &action)
         if action == SAME_AS_ORIGIN:
             return (kind, origin, search, origin, size, mtime, size, mtime)
-        # home stands for the cached files' directory, which depends on home's alone.
         if action == STAT_CACHED and self._stat_in(
             1, home, (<str>cached).rpartition("/")[0] or "/", cached, &cst
         ) == REGULAR:
