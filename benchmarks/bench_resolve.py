@@ -15,7 +15,7 @@ from pathlib import Path
 import corpus as corpora
 import floor
 import pytest
-from conftest import Settings, peak_memory, run_child
+from conftest import Settings, cpu_timed, peak_memory, run_child
 from mypy.modulefinder import FindModuleCache, SearchPaths
 from mypy.options import Options
 from pytest_benchmark.fixture import BenchmarkFixture
@@ -53,11 +53,18 @@ def test_modspec_cold(
     def cold() -> Answers:
         return modspec.Resolver(path, backend=backend).resolve_many(names)
 
+    cpu: list[float] = []
     benchmark.group = corpus.label
-    found = benchmark.pedantic(cold, rounds=settings.rounds(corpus), warmup_rounds=1)
+    found = benchmark.pedantic(
+        cpu_timed(cold, cpu), rounds=settings.rounds(corpus), warmup_rounds=1
+    )
     _check(found, reference, corpus)
     benchmark.extra_info.update(
-        corpus=corpus.label, contender=f"{backend}-cold", names=len(found), found=_found(found)
+        corpus=corpus.label,
+        contender=f"{backend}-cold",
+        names=len(found),
+        found=_found(found),
+        cpu_seconds=cpu[1:],
     )
     # Untimed: the same call's peak memory, each measure in a fresh interpreter of its own.
     memory = peak_memory(corpus_file, tmp_path, backend)
@@ -156,9 +163,10 @@ def floor_work(corpus: corpora.Corpus) -> floor.Work:
 def test_floor_python(
     benchmark: BenchmarkFixture, corpus: corpora.Corpus, floor_work: floor.Work, settings: Settings
 ) -> None:
+    cpu: list[float] = []
     benchmark.group = corpus.label
     entries, present = benchmark.pedantic(
-        floor.list_and_stat,
+        cpu_timed(floor.list_and_stat, cpu),
         args=(floor_work.directories, floor_work.files),
         rounds=settings.floor_rounds,
         warmup_rounds=1,
@@ -166,6 +174,7 @@ def test_floor_python(
     benchmark.extra_info.update(
         corpus=corpus.label,
         contender="floor-python",
+        cpu_seconds=cpu[1:],
         directories=len(floor_work.directories),
         files=len(floor_work.files),
         entries=entries,
@@ -191,13 +200,18 @@ def test_floor_c(
     settings: Settings,
 ) -> None:
     directories, files = floor_work.encoded()
+    cpu: list[float] = []
     benchmark.group = corpus.label
     _, present = benchmark.pedantic(
-        c_floor, args=(directories, files), rounds=settings.floor_rounds, warmup_rounds=1
+        cpu_timed(c_floor, cpu),
+        args=(directories, files),
+        rounds=settings.floor_rounds,
+        warmup_rounds=1,
     )
     benchmark.extra_info.update(
         corpus=corpus.label,
         contender="floor-c",
+        cpu_seconds=cpu[1:],
         directories=len(directories),
         files=len(files),
         present=present,

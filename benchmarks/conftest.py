@@ -12,9 +12,11 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import corpus as corpora
 import pytest
@@ -137,6 +139,23 @@ def reference(corpus: corpora.Corpus) -> dict[str, modspec.Spec | None]:
     return modspec.Resolver(list(corpus.path), backend="python").resolve_many(corpus.names)
 
 
+Result = TypeVar("Result")
+
+
+def cpu_timed(function: Callable[..., Result], seconds: list[float]) -> Callable[..., Result]:
+    """``function``, appending to ``seconds`` the CPU time of each call: user and system time
+    of every thread of the process (time.process_time), which wall time alone hides once a
+    contender works on more than one core."""
+
+    def timed(*args: Any) -> Result:
+        start = time.process_time()
+        result = function(*args)
+        seconds.append(time.process_time() - start)
+        return result
+
+    return timed
+
+
 def run_child(*args: str, python_flags: tuple[str, ...] = (), timeout: float = 1800) -> None:
     """Run child.py in a fresh interpreter; its stdout is discarded, its stderr kept for errors."""
     done = subprocess.run(
@@ -204,6 +223,18 @@ def _median(bench: Any) -> float:
     return float(statistics.median(inner)) if inner else float(bench.stats.median)
 
 
+def _cpu_median(bench: Any) -> float | None:
+    cpu = bench.extra_info.get("cpu_seconds")
+    return float(statistics.median(cpu)) if cpu else None
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity), which os.cpu_count() may exceed."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _seconds(value: float) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
@@ -268,6 +299,7 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
                     detail=f"listed once each; {info['files']:,} files stat'ed once each",
                 )
             )
+        rows.extend(_cpu_rows(results, corpus))
         loop = results.get((corpus, "find_spec"))
         cold = results.get((corpus, "cython-cold"))
         if loop is not None and cold is not None:
@@ -310,6 +342,43 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
             )
         )
         rows.extend(_memory_rows(label, backend, info))
+    return rows
+
+
+def _cpu_rows(results: dict[tuple[str, str], Any], corpus: str) -> list[_Row]:
+    """CPU time (every thread) beside wall time; and the find_spec target's wall budget beside
+    the least a static resolver's system calls cost spread over every core, which no overlap
+    of threads can go below."""
+    rows = []
+    for contender, label in (
+        ("cython-cold", "Cython cold"),
+        ("python-cold", "pure cold"),
+        ("floor-c", "floor (C readdir+stat)"),
+    ):
+        bench = results.get((corpus, contender))
+        cpu = None if bench is None else _cpu_median(bench)
+        if cpu is not None:
+            wall = _median(bench)
+            rows.append(
+                _Row(
+                    corpus,
+                    f"{label}: CPU time, all threads",
+                    _seconds(cpu),
+                    detail=f"wall {_seconds(wall)}: {cpu / wall:.2f} cores busy",
+                )
+            )
+    loop, floor = results.get((corpus, "find_spec")), results.get((corpus, "floor-c"))
+    floor_cpu = None if floor is None else _cpu_median(floor)
+    if loop is not None and floor_cpu is not None:
+        cores = _cores()
+        rows.append(
+            _Row(
+                corpus,
+                "find_spec loop / 60: the wall time 60x allows",
+                _seconds(_median(loop) / 60),
+                detail=f"C floor's CPU time over {cores} cores: {_seconds(floor_cpu / cores)}",
+            )
+        )
     return rows
 
 
