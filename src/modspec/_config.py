@@ -39,6 +39,9 @@ class CoreConfig(NamedTuple):
     builtin_kind: Any
     # BuiltinImporter's question; 3.10's finds nothing for submodules (when given a path).
     is_builtin: Callable[[str], Any]
+    # The names is_builtin may accept (the inittab's, fixed at start-up): a set lookup spares
+    # every other name the call and its scan of the table.
+    builtin_names: frozenset[str]
     builtin_needs_top_level: bool
     # FrozenImporter's question (truthy when frozen), and the raw spec it would give.
     is_frozen: Callable[[str], Any]
@@ -117,6 +120,7 @@ def current(
         namespace_kind=Kind.NAMESPACE,
         builtin_kind=Kind.BUILTIN,
         is_builtin=_imp.is_builtin,
+        builtin_names=frozenset(sys.builtin_module_names),
         builtin_needs_top_level=sys.version_info < (3, 11),
         # 3.11 replaced is_frozen with find_frozen, which also honours -X frozen_modules.
         is_frozen=getattr(_imp, "find_frozen", None) or _imp.is_frozen,

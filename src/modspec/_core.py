@@ -364,7 +364,11 @@ class PathCore:
         # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
         config = self.config
         try:
-            if (top_level or not config.builtin_needs_top_level) and config.is_builtin(fullname):
+            if (
+                (top_level or not config.builtin_needs_top_level)
+                and fullname in config.builtin_names
+                and config.is_builtin(fullname)
+            ):
                 return (config.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
             if config.is_frozen(fullname):
                 frozen: RawSpec | None = config.frozen_spec(fullname)

@@ -24,6 +24,9 @@ cdef extern from "Python.h":
     str PyUnicode_DecodeFSDefault(const char *s)
     Py_ssize_t PyBytes_GET_SIZE(object o)
     char *PyBytes_AS_STRING(object o)
+    Py_ssize_t PyUnicode_FindChar(
+        object unicode, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction
+    ) except -2
 
 
 cdef extern from *:
@@ -156,9 +159,12 @@ cdef inline long long _mtime_ns(struct_stat *st) noexcept nogil:
     return <long long>st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
 
 
-cdef str _path_join(str head, str tail):
-    # importlib._bootstrap_external._path_join for two non-empty parts (POSIX).
-    return head.rstrip("/") + "/" + tail
+cdef str _path_join(str head, str tail, str suffix=""):
+    # importlib._bootstrap_external._path_join for two non-empty parts (POSIX), the second
+    # given as tail + suffix: the f-string makes one str where "+" made one per part.
+    if head.endswith("/"):
+        head = head.rstrip("/")
+    return f"{head}/{tail}{suffix}"
 
 
 # FNV-1a: it hashes byte by byte, so a stem's hash extends to stem + suffix without hashing
@@ -194,6 +200,8 @@ cdef class _Listing:
     cdef bint exact
     # The listing of the directory that holds the bytecode of this one's sources.
     cdef _Listing cached_listing
+    # Whether __pycache__ is listed: 0 not asked yet, 1 no, 2 yes (lists_pycache).
+    cdef char _pycache
 
     def __dealloc__(self):
         free(self._data)
@@ -292,15 +300,24 @@ cdef class _Listing:
         key = _key_data(keep, &size)
         return self._probe(_hash_more(_HASH_START, key, size), key, size, NULL, 0) >= 0
 
-    cdef long present(self, str stem, PathCore core, long *regular) except -1:
+    cdef bint lists_pycache(self) except -1:
+        """Whether ``__pycache__`` is listed (asked for each source found here)."""
+        if self._pycache == 0:
+            self._pycache = 2 if self.has("__pycache__") else 1
+        return self._pycache == 2
+
+    cdef long present(self, str stem, PathCore core, long *regular, bint *bare=NULL) except -1:
         """The bitmask of loader suffixes listed after ``stem`` (bit i: ``stem + suffix i``);
-        ``regular`` gets the bits of those readdir typed as regular files (not symlinks)."""
+        ``regular`` gets the bits of those readdir typed as regular files (not symlinks), and
+        ``bare`` (unless NULL) whether ``stem`` itself is listed: one hash of the stem for all."""
         cdef Py_ssize_t size, bit, index
         cdef const char *key
         cdef object keep
         cdef uint64_t h
         cdef long found = 0
         regular[0] = 0
+        if bare != NULL:
+            bare[0] = False
         if not stem or self._count == 0:
             return 0  # an entry named as a bare suffix has no module stem
         keep = _name_key(stem)
@@ -308,6 +325,8 @@ cdef class _Listing:
             return 0
         key = _key_data(keep, &size)
         h = _hash_more(_HASH_START, key, size)
+        if bare != NULL:
+            bare[0] = self._probe(h, key, size, NULL, 0) >= 0
         for bit in range(core.suffix_count):
             index = self._probe(
                 _hash_more(h, core.suffix_data[bit], core.suffix_sizes[bit]),
@@ -402,13 +421,15 @@ cdef class _DirFinder:
         cdef bint is_namespace = False
         cdef str cache_module, base_path = "", full_path
         cdef tuple raw
-        cdef long present, regular
+        cdef long present, regular, module_present, module_regular
+        cdef bint listed
         cdef Py_ssize_t bit, count = len(core.suffixes)
         if listing is None:
             listing = self.listing = core.listing(self.path)
         cache_module = tail_module.lower() if core.relax_case else tail_module
+        module_present = listing.present(cache_module, core, &module_regular, &listed)
         # (1) A directory of that name: a package if it holds an __init__ with a known suffix.
-        if listing.has(cache_module):
+        if listed:
             base_path = _path_join(self.path, tail_module)
             inner = core.listing(base_path)
             if inner.exact:
@@ -417,7 +438,7 @@ cdef class _DirFinder:
                 present, regular = -1, 0
             for bit in range(count):
                 if present & (1 << bit):
-                    full_path = base_path + "/__init__" + <str>core.suffixes[bit]
+                    full_path = _path_join(base_path, "__init__", <str>core.suffixes[bit])
                     if regular & (1 << bit) and core.deferring:
                         raw = core.deferred_spec(core.kinds[bit], full_path, (base_path,), inner)
                         if raw is not None:
@@ -431,12 +452,11 @@ cdef class _DirFinder:
                 not inner.exact and _stat(base_path, &st) == DIRECTORY
             )
         # (2) A module file, suffixes in loader order.
-        present = listing.present(cache_module, core, &regular)
-        if present:
+        if module_present:
             for bit in range(count):
-                if present & (1 << bit):
-                    full_path = _path_join(self.path, tail_module + <str>core.suffixes[bit])
-                    if regular & (1 << bit) and core.deferring:
+                if module_present & (1 << bit):
+                    full_path = _path_join(self.path, tail_module, <str>core.suffixes[bit])
+                    if module_regular & (1 << bit) and core.deferring:
                         raw = core.deferred_spec(core.kinds[bit], full_path, None, listing)
                         if raw is not None:
                             return raw
@@ -531,6 +551,9 @@ cdef class PathCore:
     cdef object namespace_kind
     cdef object builtin_kind
     cdef object is_builtin
+    # The names is_builtin may accept (the interpreter's inittab): a set lookup spares the
+    # call, and its scan of the table, for every other name.
+    cdef frozenset builtin_names
     cdef object is_frozen
     cdef object frozen_spec
     cdef bint builtin_needs_top_level
@@ -568,6 +591,7 @@ cdef class PathCore:
         self.namespace_kind = config.namespace_kind
         self.builtin_kind = config.builtin_kind
         self.is_builtin = config.is_builtin
+        self.builtin_names = frozenset(config.builtin_names)
         self.is_frozen = config.is_frozen
         self.frozen_spec = config.frozen_spec
         self.builtin_needs_top_level = config.builtin_needs_top_level
@@ -688,20 +712,21 @@ cdef class PathCore:
 
     cdef object _cache_from_source(self, str origin):
         # cache_from_source's common case inline (no prefix, a cache tag, a dotted file name
-        # in a plain directory); everything else asks the twin's mirror.
-        cdef str head, tail, base
+        # in a plain directory); everything else asks the twin's mirror. By index, not by
+        # rpartition: head is origin[:slash], the file's base name origin[slash + 1:dot].
+        cdef Py_ssize_t slash, dot, size = len(origin)
         if self.pycache_suffix is not None:
-            head, _, tail = origin.rpartition("/")
-            base = tail.rpartition(".")[0]
-            if base and head and not head.endswith("/"):
-                return head + "/__pycache__/" + base + self.pycache_suffix
+            slash = PyUnicode_FindChar(origin, "/", 0, size, -1)
+            dot = PyUnicode_FindChar(origin, ".", slash + 1, size, -1)
+            if slash > 0 and dot > slash + 1 and origin[slash - 1] != "/":
+                return f"{origin[:slash]}/__pycache__/{origin[slash + 1:dot]}{self.pycache_suffix}"
         return cache_from_source(origin, self.config)
 
     cdef object _locate_cached(self, str origin, _Listing home, CachedStat *action):
         """The cached file of ``origin`` (found in the directory listed as ``home``), and in
         ``action`` what of it needs a stat."""
         cdef object cached
-        cdef str head, tail
+        cdef Py_ssize_t slash
         cdef _Listing listing
         action[0] = NO_STAT
         # Mirrors importlib._bootstrap_external._get_cached.
@@ -714,12 +739,13 @@ cdef class PathCore:
             return None
         if cached is None:
             return None
-        head, _, tail = (<str>cached).rpartition("/")
+        slash = PyUnicode_FindChar(cached, "/", 0, len(<str>cached), -1)
         if (
             self.pycache_beside
             and home.exact
-            and not home.has("__pycache__")
-            and head.endswith("/__pycache__")
+            and not home.lists_pycache()
+            and slash >= 0
+            and (<str>cached).endswith("/__pycache__", 0, slash)
         ):
             return cached  # the cache would be home's own __pycache__, and home has none
         # A first call stats each .pyc (from the stat thread, beside the walk) rather than list
@@ -728,8 +754,10 @@ cdef class PathCore:
         listing = home.cached_listing
         if listing is None and self._listings_reused:
             # The same for every source in home: it depends on the directory alone.
-            listing = home.cached_listing = self.listing(head or "/")
-        if listing is None or not listing.exact or listing.has(tail):
+            listing = home.cached_listing = self.listing(
+                (<str>cached)[:slash] if slash > 0 else "/"
+            )
+        if listing is None or not listing.exact or listing.has((<str>cached)[slash + 1:]):
             action[0] = STAT_CACHED
         return cached
 
@@ -843,14 +871,14 @@ cdef class PathCore:
         cdef bint deferring = self.deferring
         self.deferring = False
         try:
-            return self._path_find_spec(fullname, path)
+            return self._path_find_spec(fullname, fullname.rpartition(".")[2], path)
         finally:
             self.deferring = deferring
             self._close_directories()
 
-    cdef tuple _path_find_spec(self, str fullname, object path):
-        # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec.
-        cdef str tail_module = fullname.rpartition(".")[2]
+    cdef tuple _path_find_spec(self, str fullname, str tail_module, object path):
+        # Mirrors importlib._bootstrap_external.PathFinder._get_spec and find_spec;
+        # tail_module: what follows fullname's last dot.
         cdef list namespace_path = []
         cdef object finder, entry
         cdef tuple raw
@@ -877,11 +905,16 @@ cdef class PathCore:
             return (self.namespace_kind, None, tuple(namespace_path), None, -1, -1, -1, -1)
         return None
 
-    cdef tuple _find_on(self, str fullname, object path, bint top_level):
+    cdef tuple _find_on(self, str fullname, str tail, object path, bint top_level):
         # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
+        # tail: what follows fullname's last dot.
         cdef tuple frozen, found
         try:
-            if (top_level or not self.builtin_needs_top_level) and self.is_builtin(fullname):
+            if (
+                (top_level or not self.builtin_needs_top_level)
+                and fullname in self.builtin_names
+                and self.is_builtin(fullname)
+            ):
                 return (self.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
             if self.is_frozen(fullname):
                 frozen = self.frozen_spec(fullname)
@@ -889,7 +922,7 @@ cdef class PathCore:
                     return frozen
         except (ImportError, ValueError):
             pass  # NUL bytes, lone surrogates, excluded frozen modules: not those finders'
-        found = self._path_find_spec(fullname, path)
+        found = self._path_find_spec(fullname, tail, path)
         if found is None:
             # sys.meta_path's finders after PathFinder, in order (editable installs' hooks).
             for late_finder in self.late_finders:
@@ -941,6 +974,8 @@ cdef class PathCore:
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core does.
         cdef dict memo = {}
         cdef list pending
+        cdef tuple split
+        cdef Py_ssize_t index
         cdef str fullname, name, parent_name, dot, tail, last_parent = None
         cdef object raw, search, last_raw = None
         cdef object package_hook = self.package_hook
@@ -951,7 +986,8 @@ cdef class PathCore:
                 continue
             # Climb to the nearest ancestor whose answer is known or needs no parent ...
             pending = [fullname]
-            parent_name, dot, tail = fullname.rpartition(".")
+            split = fullname.rpartition(".")
+            parent_name, dot, tail = split
             raw = _NOT_SEEN
             while dot and tail and parent_name:
                 if parent_name == last_parent:
@@ -963,17 +999,19 @@ cdef class PathCore:
                 pending.append(parent_name)
                 parent_name, dot, tail = parent_name.rpartition(".")
             # ... then answer from the top down, each answer being the next one's parent's.
-            for name in reversed(pending):
-                parent_name, dot, tail = name.rpartition(".")
+            for index in range(len(pending) - 1, -1, -1):
+                name = pending[index]
+                # fullname, the last one answered, was split on the way up.
+                parent_name, dot, tail = split if index == 0 else name.rpartition(".")
                 if not tail or (dot and not parent_name):
                     raw = None  # '', 'a.', 'a..b': no module has an empty name part
                 elif dot:
                     last_parent, last_raw = parent_name, raw
                     search = None if raw is None else (<tuple>raw)[2]
-                    raw = None if search is None else self._find_on(name, search, False)
+                    raw = None if search is None else self._find_on(name, tail, search, False)
                 else:
                     search = path
-                    raw = self._find_on(name, path, True)
+                    raw = self._find_on(name, tail, path, True)
                 if package_hook is not None and raw is not None and (<tuple>raw)[2] is not None:
                     # What the package's own code makes of its __path__ (legacy namespaces).
                     raw = package_hook(name, raw, search, self.find_spec)
