@@ -551,9 +551,7 @@ cdef class PathCore:
     cdef object namespace_kind
     cdef object builtin_kind
     cdef object is_builtin
-    # The names is_builtin may accept (the interpreter's inittab): a set lookup spares the
-    # call, and its scan of the table, for every other name.
-    cdef frozenset builtin_names
+    cdef frozenset builtin_names  # the only names is_builtin may accept
     cdef object is_frozen
     cdef object frozen_spec
     cdef bint builtin_needs_top_level
