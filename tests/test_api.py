@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from oracle import fields, oracle
+from oracle import both_in_subprocess, fields, oracle
 
 import modspec
 from modspec import FileStat, InvalidName, Kind, Resolver, Spec
@@ -331,6 +331,34 @@ def test_nul_ends_frozen_names(make_resolver: MakeResolver, name: str, kind: Kin
     found = make_resolver().resolve(name)
     assert (None if found is None else found.kind) is expected_kind
     assert {name: fields(found)} == oracle([name], sys.path)
+
+
+# The frozen modules of 3.11+, the aliases among them, names the tables do not hold, and a NUL.
+FROZEN_NAMES = [
+    "__hello__", "__hello_alias__", "__hello_only__", "__phello__", "__phello__.spam",
+    "__phello__.ham", "__phello__.ham.eggs", "__phello_alias__", "__phello_alias__.spam",
+    "_frozen_importlib", "_frozen_importlib_external", "zipimport", "os", "os.path", "abc",
+    "codecs", "io", "site", "stat", "importlib.util", "importlib.machinery", "runpy", "json",
+    "__hello__\x00x", "__phello__.nope",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("setting", ["on", "off"])
+def test_frozen_modules_setting(backend: str, setting: str) -> None:
+    # Both cores ask FrozenImporter only about the names its tables hold, as the interpreter
+    # lists them when the Resolver is made; -X frozen_modules=off leaves out the stdlib's
+    # (3.10 ignores the option).
+    theirs, mine = both_in_subprocess(
+        FROZEN_NAMES, sys.path, backend, flags=["-X", f"frozen_modules={setting}"]
+    )
+    assert mine == theirs
+    frozen = {name for name, found in theirs.items() if found and found["origin"] == "frozen"}
+    if sys.version_info >= (3, 11):
+        assert "_frozen_importlib" in frozen  # the bootstrap is frozen either way
+        if setting == "on":
+            assert {"os", "__hello__", "__hello__\x00x"} <= frozen
+        else:
+            assert not {"os", "__hello__", "__hello__\x00x"} & frozen
 
 
 # Odd names are still names: where a file of that name exists, CPython imports it, and so the

@@ -522,7 +522,8 @@ def _arm_race(monkeypatch: pytest.MonkeyPatch, race: Race, root: Path) -> None:
                     doomed.unlink(missing_ok=True)
             return is_frozen(name)
 
-        return config._replace(is_frozen=is_frozen_then_delete)
+        # frozen_names None: is_frozen is asked for every name.
+        return config._replace(is_frozen=is_frozen_then_delete, frozen_names=None)
 
     monkeypatch.setattr(modspec._config, "current", racing_config)
 

@@ -45,6 +45,10 @@ class CoreConfig(NamedTuple):
     builtin_needs_top_level: bool
     # FrozenImporter's question (truthy when frozen), and the raw spec it would give.
     is_frozen: Callable[[str], Any]
+    # The names is_frozen may accept (3.11+: the frozen tables' names, as -X frozen_modules
+    # leaves them), up to a NUL (frozen_key), which spares every other name its scan of the
+    # tables; None: ask is_frozen for every name.
+    frozen_names: frozenset[str] | None
     frozen_spec: Callable[[str], Any]
     # Called with a path entry (and this config); returns a zip finder, or None for an entry
     # that is not a zip archive.
@@ -90,6 +94,19 @@ def frozen_spec(fullname: str) -> Any:
     )
 
 
+def frozen_names() -> frozenset[str] | None:
+    """The names FrozenImporter may find now; None where the interpreter cannot tell (3.10,
+    whose table is short enough to scan)."""
+    # A private function, but the very list find_frozen looks names up in (3.11-3.13).
+    names = getattr(_imp, "_frozen_module_names", None)
+    return None if names is None else frozenset(names())
+
+
+def frozen_key(fullname: str) -> str:
+    """What of ``fullname`` find_frozen compares: it compares C strings, so a NUL ends it."""
+    return fullname.partition("\0")[0] if "\0" in fullname else fullname
+
+
 def current(
     zip_finder: Callable[[str, CoreConfig], Any],
     *,
@@ -124,6 +141,7 @@ def current(
         builtin_needs_top_level=sys.version_info < (3, 11),
         # 3.11 replaced is_frozen with find_frozen, which also honours -X frozen_modules.
         is_frozen=getattr(_imp, "find_frozen", None) or _imp.is_frozen,
+        frozen_names=frozen_names(),
         frozen_spec=frozen_spec,
         zip_finder=zip_finder,
         late_finders=late_finders,

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._config import CoreConfig
+from ._config import CoreConfig, frozen_key
 from ._spec import FileStat, Spec
 
 __all__ = ["SPEC_SLOTS", "PathCore", "RawSpec", "cache_from_source", "get_cached", "make_spec"]
@@ -370,7 +370,9 @@ class PathCore:
                 and config.is_builtin(fullname)
             ):
                 return (config.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
-            if config.is_frozen(fullname):
+            frozen_names = config.frozen_names
+            may_be_frozen = frozen_names is None or frozen_key(fullname) in frozen_names
+            if may_be_frozen and config.is_frozen(fullname):
                 frozen: RawSpec | None = config.frozen_spec(fullname)
                 if frozen is not None:
                     return frozen

@@ -553,6 +553,7 @@ cdef class PathCore:
     cdef object is_builtin
     cdef frozenset builtin_names  # the only names is_builtin may accept
     cdef object is_frozen
+    cdef frozenset frozen_names  # None: is_frozen may accept any name
     cdef object frozen_spec
     cdef bint builtin_needs_top_level
     cdef bint relax_case
@@ -591,6 +592,7 @@ cdef class PathCore:
         self.is_builtin = config.is_builtin
         self.builtin_names = frozenset(config.builtin_names)
         self.is_frozen = config.is_frozen
+        self.frozen_names = config.frozen_names
         self.frozen_spec = config.frozen_spec
         self.builtin_needs_top_level = config.builtin_needs_top_level
         self.relax_case = config.relax_case
@@ -903,6 +905,14 @@ cdef class PathCore:
             return (self.namespace_kind, None, tuple(namespace_path), None, -1, -1, -1, -1)
         return None
 
+    cdef bint _may_be_frozen(self, str fullname) except -1:
+        # _config.frozen_key, inline: find_frozen compares C strings, so a NUL ends the name.
+        cdef Py_ssize_t nul
+        if self.frozen_names is None:
+            return True
+        nul = PyUnicode_FindChar(fullname, 0, 0, len(fullname), 1)
+        return (fullname if nul < 0 else fullname[:nul]) in self.frozen_names
+
     cdef tuple _find_on(self, str fullname, str tail, object path, bint top_level):
         # sys.meta_path's standard order: BuiltinImporter, FrozenImporter, PathFinder.
         # tail: what follows fullname's last dot.
@@ -914,7 +924,7 @@ cdef class PathCore:
                 and self.is_builtin(fullname)
             ):
                 return (self.builtin_kind, "built-in", None, None, -1, -1, -1, -1)
-            if self.is_frozen(fullname):
+            if self._may_be_frozen(fullname) and self.is_frozen(fullname):
                 frozen = self.frozen_spec(fullname)
                 if frozen is not None:
                     return frozen
