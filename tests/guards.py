@@ -1,11 +1,15 @@
-"""Test guards shared by the hostile-input and no-execution tests."""
+"""Test guards and hooks shared by the hostile-input, no-execution and large-batch tests."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from modspec import _config
 
 
 @contextlib.contextmanager
@@ -22,3 +26,25 @@ def deadline(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def when_asked(monkeypatch: pytest.MonkeyPatch, name: str, action: Callable[[], None]) -> None:
+    """Resolvers made from now on run ``action`` each time their core comes to ``name``:
+    mid-walk, after the parent's directory was listed and before the path is searched.
+
+    Both cores ask the config's is_frozen of a name there (the one hook that reaches into
+    the Cython core too); frozen_names is dropped so that they ask it of every name."""
+    current = _config.current
+
+    def config_with_action(**kwargs: object) -> _config.CoreConfig:
+        config = current(**kwargs)  # type: ignore[arg-type]
+        is_frozen = config.is_frozen
+
+        def is_frozen_after_action(asked: str) -> object:
+            if asked == name:
+                action()
+            return is_frozen(asked)
+
+        return config._replace(is_frozen=is_frozen_after_action, frozen_names=None)
+
+    monkeypatch.setattr(_config, "current", config_with_action)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_tree
-from guards import deadline
+from guards import deadline, when_asked
 from oracle import compare
 
 import modspec
@@ -503,29 +503,16 @@ def test_row(
 
 
 def _arm_race(monkeypatch: pytest.MonkeyPatch, race: Race, root: Path) -> None:
-    # Both cores ask the config's is_frozen before searching the path for a name, and after
-    # the parent's directory was listed: the one hook that reaches into the Cython core too.
-    # The Cython core asks again when it finds a batch anew (a deferred stat saw the race),
-    # so the deletion happens once.
-    current = modspec._config.current
+    # The Cython core comes to the name again when it finds a batch anew (a deferred stat saw
+    # the race), so the deletion must tolerate being done already.
+    def delete() -> None:
+        doomed = root / race.doomed
+        if doomed.is_dir():
+            shutil.rmtree(doomed)
+        else:
+            doomed.unlink(missing_ok=True)
 
-    def racing_config(**kwargs: object) -> modspec._config.CoreConfig:
-        config = current(**kwargs)  # type: ignore[arg-type]
-        is_frozen = config.is_frozen
-
-        def is_frozen_then_delete(name: str) -> object:
-            if name == race.name:
-                doomed = root / race.doomed
-                if doomed.is_dir():
-                    shutil.rmtree(doomed)
-                else:
-                    doomed.unlink(missing_ok=True)
-            return is_frozen(name)
-
-        # frozen_names None: is_frozen is asked for every name.
-        return config._replace(is_frozen=is_frozen_then_delete, frozen_names=None)
-
-    monkeypatch.setattr(modspec._config, "current", racing_config)
+    when_asked(monkeypatch, race.name, delete)
 
 
 def test_rows_run_as_an_unprivileged_user_really_are_denied(short_root: Path) -> None:

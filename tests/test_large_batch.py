@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from guards import when_asked
 from oracle import compare, fields
 
 import modspec
-from modspec import _config
 
 TAG = sys.implementation.cache_tag
 Tree = Callable[[dict[str, object]], Path]
@@ -68,25 +68,6 @@ def test_large_call_agrees_with_the_pure_core_cold_and_warm(tree: Tree, backend:
     assert warm["apkg3.m7"] != mine["apkg3.m7"]  # stat'ed afresh
 
 
-def _ask_first(monkeypatch: pytest.MonkeyPatch, name: str, action: Callable[[], None]) -> None:
-    # Both cores ask the config's is_frozen of each name before searching the path for it:
-    # ``action`` runs when ``name`` is asked, mid-walk, once chunks of files are out.
-    current = _config.current
-
-    def config_with_action(**kwargs: object) -> _config.CoreConfig:
-        config = current(**kwargs)  # type: ignore[arg-type]
-        is_frozen = config.is_frozen
-
-        def is_frozen_after_action(asked: str) -> object:
-            if asked == name:
-                action()
-            return is_frozen(asked)
-
-        return config._replace(is_frozen=is_frozen_after_action)
-
-    monkeypatch.setattr(_config, "current", config_with_action)
-
-
 def test_files_deleted_during_a_large_call(
     tree: Tree, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,7 +83,7 @@ def test_files_deleted_during_a_large_call(
             (package / f"m{m}.py").unlink(missing_ok=True)
         shutil.rmtree(package / "sub", ignore_errors=True)
 
-    _ask_first(monkeypatch, "cpkg9.m5", delete)
+    when_asked(monkeypatch, "cpkg9.m5", delete)
     answers = modspec.Resolver(path, backend=backend).resolve_many(names)
     monkeypatch.undo()
     gone = ["cpkg9.m6", "cpkg9.m7", "cpkg9.m9", "cpkg9.sub", "cpkg9.sub.leaf"]
@@ -128,7 +109,7 @@ def test_a_large_call_that_fails_half_way(
             failures.append(True)
             raise RuntimeError("a finder failed")
 
-    _ask_first(monkeypatch, "cpkg9.m5", fail)
+    when_asked(monkeypatch, "cpkg9.m5", fail)
     resolver = modspec.Resolver(path, backend=backend)
     with pytest.raises(RuntimeError, match="a finder failed"):
         resolver.resolve_many(names)
