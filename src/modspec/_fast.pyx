@@ -590,7 +590,7 @@ cdef class PathCore:
         self.namespace_kind = config.namespace_kind
         self.builtin_kind = config.builtin_kind
         self.is_builtin = config.is_builtin
-        self.builtin_names = frozenset(config.builtin_names)
+        self.builtin_names = config.builtin_names
         self.is_frozen = config.is_frozen
         self.frozen_names = config.frozen_names
         self.frozen_spec = config.frozen_spec
