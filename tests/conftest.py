@@ -19,7 +19,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     if name == "cython" and _pure_intended():
         try:
-            importlib.import_module("modspec._fast")
+            importlib.import_module("modspec._core_c")
         except ImportError:
             pytest.skip("the compiled core is not built, as MODSPEC_(EXPECT_)PURE says")
     return name

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import modspec
-from modspec import Kind, Resolver, _backend, _config, _core, _zipfinder
+from modspec import Kind, Resolver, _backend, _config, _core_py, _pep552, _rawspec, _zipfinder
 
 Tree = Callable[[dict[str, object]], Path]
 
@@ -29,7 +29,7 @@ def _flag(name: str) -> bool:
 
 def _extension_built() -> bool:
     try:
-        importlib.import_module("modspec._fast")
+        importlib.import_module("modspec._core_c")
     except ImportError:
         return False
     return True
@@ -52,13 +52,13 @@ def test_compiled_core_loaded() -> None:
         "the compiled core did not load; build it (setup.py build_ext --inplace) or set "
         "MODSPEC_EXPECT_PURE=1 where a pure install is intended"
     )
-    fast = importlib.import_module("modspec._fast")
+    fast = importlib.import_module("modspec._core_c")
     assert fast.__file__ is not None
     assert fast.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
     assert isinstance(fast.__loader__, importlib.machinery.ExtensionFileLoader)
     core = _backend.core_class("cython")
     assert core is fast.PathCore
-    assert core is not _core.PathCore
+    assert core is not _core_py.PathCore
     assert type(Resolver()._core) is fast.PathCore
 
 
@@ -66,13 +66,13 @@ def test_pure_when_asked() -> None:
     if not _flag("MODSPEC_PURE"):
         pytest.skip("MODSPEC_PURE is not set in this run (the subprocess tests cover it)")
     assert modspec.BACKEND == "python"
-    assert type(Resolver()._core) is _core.PathCore
+    assert type(Resolver()._core) is _core_py.PathCore
 
 
 BACKEND_CASES = [
     # (backend, the core class it must pick)
-    ("python", _core.PathCore),
-    ("cython", None),  # modspec._fast.PathCore
+    ("python", _core_py.PathCore),
+    ("cython", None),  # modspec._core_c.PathCore
     (None, None),  # modspec.BACKEND's core
 ]
 
@@ -118,17 +118,17 @@ print(json.dumps({
 }))
 """
 
-_BLOCK_WITH_NONE = "sys.modules['modspec._fast'] = None"
+_BLOCK_WITH_NONE = "sys.modules['modspec._core_c'] = None"
 _BLOCK_WITH_FINDER = """
 class Broken:
     def find_spec(self, name, path=None, target=None):
-        if name == "modspec._fast":
-            raise ImportError("simulated: undefined symbol PyInit__fast")
+        if name == "modspec._core_c":
+            raise ImportError("simulated: undefined symbol PyInit__core_c")
 sys.meta_path.insert(0, Broken())
 """
 _STALE_BUILD = """
 import types
-sys.modules['modspec._fast'] = types.ModuleType('modspec._fast')  # an old build: no PathCore
+sys.modules['modspec._core_c'] = types.ModuleType('modspec._core_c')  # an old build: no PathCore
 """
 
 
@@ -222,7 +222,7 @@ def test_missing_extension_falls_back(tmp_path: Path) -> None:
 
 def test_corrupt_extension_falls_back(tmp_path: Path) -> None:
     parent = _copy_package(tmp_path)
-    corrupt = parent / "modspec" / f"_fast{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    corrupt = parent / "modspec" / f"_core_c{importlib.machinery.EXTENSION_SUFFIXES[0]}"
     corrupt.write_bytes(b"\x7fELF but not really a shared object" * 8)
     report = probe({}, package_parent=parent)
     _assert_fell_back(report)
@@ -311,10 +311,20 @@ def test_cores_are_twins(tree: Tree, path: list[str]) -> None:
     assert any(answer is not None for answer in answers["python"])
 
 
+def test_cython_core_spells_the_kernels_layouts() -> None:
+    # The Cython core fills raw specs and reads .pyc headers from C, with the layout of
+    # _rawspec and the header size of _pep552 spelled as C constants: they must not drift.
+    require_extension()
+    fast = importlib.import_module("modspec._core_c")
+    expected = {name: index for index, name in enumerate(_rawspec.LAYOUT)}
+    assert {**expected, "no_file": _rawspec.NO_FILE} == fast.LAYOUT
+    assert fast.PYC_HEADER_SIZE == _pep552.HEADER_SIZE
+
+
 def test_twin_tree_is_rich(tree: Tree) -> None:
     root = tree(TWIN_TREE)
     entries = [str(root / "a"), str(root / "b"), str(root / "c")]
-    core = _core.PathCore(make_config())
+    core = _core_py.PathCore(make_config())
     kinds = {answer[0] for answer in (core.find_spec(t, entries) for t in TWIN_NAMES) if answer}
     assert kinds == {Kind.SOURCE, Kind.BYTECODE, Kind.EXTENSION, Kind.NAMESPACE}
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 import modspec
-from modspec import BytecodeStatus, FileStat, Kind, Resolver, Spec, _backend, _bytecode, _core
+from modspec import BytecodeStatus, FileStat, Kind, Resolver, Spec, _backend, _bytecode, _pep552
 
 MakeResolver = Callable[..., Resolver]
 Tree = Callable[[dict[str, object]], Path]
@@ -435,7 +435,7 @@ def test_classify_pyc_is_cpythons() -> None:
             theirs = _classify_pyc(header, "m", {})
         except (ImportError, EOFError):
             theirs = None
-        assert _bytecode._classify_pyc(header) == theirs, header
+        assert _pep552.classify_pyc(header) == theirs, header
 
 
 # --- the twin readers ---------------------------------------------------------------------------
@@ -460,7 +460,7 @@ def test_readers_are_twins(tmp_path: Path, backend: str) -> None:
     want += [None] * 6
     reader = _backend.pyc_reader(backend)
     assert reader(paths) == want
-    assert reader(paths) == _core.read_pyc_headers(paths)
+    assert reader(paths) == _pep552.read_pyc_headers(paths)
     assert reader([]) == []
     many = [str(tmp_path / "long"), str(tmp_path / "none")] * 3000
     assert reader(many) == [bytes(range(16)), None] * 3000
@@ -475,11 +475,11 @@ def test_readers_take_only_str(backend: str, paths: list[Any]) -> None:
 def test_compiled_reader_is_the_cython_one(backend: str) -> None:
     reader = _backend.pyc_reader(backend)
     if backend == "python":
-        assert reader is _core.read_pyc_headers
+        assert reader is _pep552.read_pyc_headers
     else:
-        fast = importlib.import_module("modspec._fast")
+        fast = importlib.import_module("modspec._core_c")
         assert reader is fast.read_pyc_headers
-        assert reader is not _core.read_pyc_headers
+        assert reader is not _pep552.read_pyc_headers
     with pytest.raises(ValueError, match="unknown backend"):
         _backend.pyc_reader("rust")
 
@@ -682,6 +682,6 @@ def test_oracles(tree: Tree, backend: str, flags: list[str], mode: str, optimize
 def test_a_stale_build_without_the_reader_is_an_import_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "modspec._fast", types.ModuleType("modspec._fast"))
+    monkeypatch.setitem(sys.modules, "modspec._core_c", types.ModuleType("modspec._core_c"))
     with pytest.raises(ImportError, match="stale build"):
         _backend.pyc_reader("cython")

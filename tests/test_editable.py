@@ -184,7 +184,7 @@ def _run_all(
 
 def _backends() -> list[str]:
     try:
-        import modspec._fast  # noqa: F401
+        import modspec._core_c  # noqa: F401
     except ImportError:
         return ["python"]
     return ["cython", "python"]

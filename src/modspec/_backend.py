@@ -1,7 +1,14 @@
-"""Picks the resolution core: the Cython extension, or its pure-Python twin."""
+"""Picks, for every compiled/pure twin, the Cython extension or its pure-Python twin.
+
+Twins: the resolution core (``_core_c`` / ``_core_py``, with the ``.pyc`` header reader) and
+the import extractor of the code-base application. One rule for all: ``MODSPEC_PURE`` set, or
+an interpreter other than CPython, selects pure; a compiled module that is missing or stale
+falls back to pure with one ``RuntimeWarning``, never an ImportError.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import platform
@@ -9,65 +16,104 @@ import warnings
 from collections.abc import Callable
 from types import ModuleType
 
-from . import _core
-from ._core import PathCore
+from . import _core_py, _pep552
 
-__all__ = ["BACKEND", "BACKENDS", "core_class", "pyc_reader"]
+__all__ = [
+    "BACKEND",
+    "BACKENDS",
+    "compiled",
+    "compiled_or_none",
+    "core_class",
+    "env_flag",
+    "pyc_reader",
+]
 
 BACKENDS = ("cython", "python")
 
-# What the compiled module must provide: the names its pure twin, _core, provides.
-_TWIN_NAMES = ("PathCore", "read_pyc_headers")
+# What the compiled core must provide: the names its pure twins provide.
+_CORE = "_core_c"
+_CORE_NAMES = ("PathCore", "read_pyc_headers", "LAYOUT")
 
 PycReader = Callable[[list[str]], list[bytes | None]]
 
 
-def _fast() -> ModuleType:
-    module = importlib.import_module(f"{__package__}._fast")
-    missing = [name for name in _TWIN_NAMES if not hasattr(module, name)]
+def env_flag(name: str) -> bool:
+    """Whether the environment variable ``name`` is set, to anything but ``""`` or ``"0"``."""
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def compiled(module: str, names: tuple[str, ...]) -> ModuleType:
+    """The compiled module ``modspec.<module>``; ImportError where it is not built, or is a
+    stale build that lacks one of ``names``."""
+    found = importlib.import_module(f"{__package__}.{module}")
+    missing = [name for name in names if not hasattr(found, name)]
     if missing:
-        # A stale build (the .so outlived a change to _fast.pyx) is as unusable as none.
-        raise ImportError(f"{module.__name__} lacks {', '.join(missing)}: a stale build?")
-    return module
+        # A stale build (the .so outlived a change to its .pyx) is as unusable as none.
+        raise ImportError(f"{found.__name__} lacks {', '.join(missing)}: a stale build?")
+    return found
 
 
-def _pick() -> str:
-    if os.environ.get("MODSPEC_PURE", "") not in ("", "0"):
-        return "python"
-    if platform.python_implementation() != "CPython":
-        return "python"
+def _pure_intended() -> bool:
+    return env_flag("MODSPEC_PURE") or platform.python_implementation() != "CPython"
+
+
+def _fallback(what: str, exc: ImportError) -> None:
+    # A missing or broken build must not break imports; say so, once per twin, and go on.
+    warnings.warn(
+        f"modspec: compiled {what} unavailable ({exc}); using the pure-Python {what}",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+@functools.cache
+def _default(module: str, names: tuple[str, ...], what: str) -> ModuleType | None:
+    if _pure_intended():
+        return None
     try:
-        _fast()
+        return compiled(module, names)
     except ImportError as exc:
-        # A missing or broken build must not break imports; say so, once, and go on.
-        warnings.warn(
-            f"modspec: compiled core unavailable ({exc}); using the pure-Python core",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return "python"
-    return "cython"
+        _fallback(what, exc)
+        return None
 
 
-def _module(backend: str) -> ModuleType:
+def compiled_or_none(
+    backend: str | None, module: str, names: tuple[str, ...], what: str
+) -> ModuleType | None:
+    """The compiled twin ``module`` that ``backend`` selects, or None for the pure one.
+
+    ``backend`` None: the default selection (``MODSPEC_PURE``, the interpreter, a fallback
+    with one warning where the build is unusable); ``"cython"``: the compiled module or
+    ImportError; ``"python"``: None; any other name: ValueError.
+    """
+    if backend is None:
+        return _default(module, names, what)
     if backend == "python":
-        return _core
+        return None
     if backend == "cython":
-        return _fast()
+        return compiled(module, names)
     raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
 
 
-def core_class(backend: str) -> type[PathCore]:
+def _core(backend: str) -> ModuleType | None:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+    return compiled_or_none(backend, _CORE, _CORE_NAMES, "core")
+
+
+def core_class(backend: str) -> type[_core_py.PathCore]:
     """The PathCore class of ``backend``; ValueError for an unknown name."""
-    # Typed through the pure twin: _fast.PathCore has _core.PathCore's interface.
-    core: type[PathCore] = _module(backend).PathCore
+    module = _core(backend)
+    # Typed through the pure twin: _core_c.PathCore has _core_py.PathCore's interface.
+    core: type[_core_py.PathCore] = _core_py.PathCore if module is None else module.PathCore
     return core
 
 
 def pyc_reader(backend: str) -> PycReader:
     """The bulk .pyc header reader of ``backend``; ValueError for an unknown name."""
-    reader: PycReader = _module(backend).read_pyc_headers
+    module = _core(backend)
+    reader: PycReader = _pep552.read_pyc_headers if module is None else module.read_pyc_headers
     return reader
 
 
-BACKEND: str = _pick()
+BACKEND: str = "python" if _default(_CORE, _CORE_NAMES, "core") is None else "cython"

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import _imp
 import enum
 import io
 from collections.abc import Callable, Iterable
-from importlib.util import MAGIC_NUMBER
 
+from ._pep552 import FLAG_HASH_BASED, classify_pyc, hash_checked, source_hash, unpack_uint32
 from ._spec import Kind, Spec
 
 __all__ = ["BytecodeStatus", "HeaderReader", "bytecode_status"]
 
 # The cores' bulk reader: the first 16 bytes of each file, or None where it cannot be read.
 HeaderReader = Callable[[list[str]], list[bytes | None]]
-
-# importlib._bootstrap_external._RAW_MAGIC_NUMBER: the key of the source hash (PEP 552).
-_RAW_MAGIC_NUMBER = int.from_bytes(MAGIC_NUMBER, "little")
-_HEADER_SIZE = 16
-_FLAG_HASH_BASED = 0b01
-_FLAG_CHECK_SOURCE = 0b10
-_DEFINED_FLAGS = _FLAG_HASH_BASED | _FLAG_CHECK_SOURCE
 
 
 class BytecodeStatus(enum.Enum):
@@ -111,7 +103,7 @@ def _sourceless_status(header: bytes | None) -> BytecodeStatus:
     # Mirrors importlib._bootstrap_external.SourcelessFileLoader.get_code (3.10–3.13).
     if header is None:
         return BytecodeStatus.MISSING  # get_data raises OSError: the import fails
-    if _classify_pyc(header) is None:
+    if classify_pyc(header) is None:
         return BytecodeStatus.INVALID
     return BytecodeStatus.FRESH
 
@@ -122,14 +114,11 @@ def _source_status(spec: Spec, header: bytes | None) -> BytecodeStatus:
     stat = spec.origin_stat
     if header is None or stat is None or spec.origin is None:
         return BytecodeStatus.MISSING
-    flags = _classify_pyc(header)
+    flags = classify_pyc(header)
     if flags is None:
         return BytecodeStatus.STALE
-    if flags & _FLAG_HASH_BASED:
-        check_source = flags & _FLAG_CHECK_SOURCE != 0
-        # Read at each call, as get_code does (--check-hash-based-pycs: default/always/never).
-        mode = _imp.check_hash_based_pycs
-        if mode == "never" or not (check_source or mode == "always"):
+    if flags & FLAG_HASH_BASED:
+        if not hash_checked(flags):
             return BytecodeStatus.UNCHECKED
         try:
             # get_data: SourceFileLoader reads sources through io.open_code.
@@ -138,33 +127,15 @@ def _source_status(spec: Spec, header: bytes | None) -> BytecodeStatus:
         except (OSError, ValueError):
             # get_code lets this escape: no pyc is used, and the import fails.
             return BytecodeStatus.STALE
-        source_hash = _imp.source_hash(_RAW_MAGIC_NUMBER, source_bytes)
         # Mirrors importlib._bootstrap_external._validate_hash_pyc.
-        return BytecodeStatus.FRESH if header[8:16] == source_hash else BytecodeStatus.STALE
+        fresh = header[8:16] == source_hash(source_bytes)
+        return BytecodeStatus.FRESH if fresh else BytecodeStatus.STALE
     # Mirrors importlib._bootstrap_external._validate_timestamp_pyc.
-    if _unpack_uint32(header[8:12]) != _source_mtime(stat.mtime_ns) & 0xFFFFFFFF:
+    if unpack_uint32(header[8:12]) != _source_mtime(stat.mtime_ns) & 0xFFFFFFFF:
         return BytecodeStatus.STALE
-    if _unpack_uint32(header[12:16]) != stat.size & 0xFFFFFFFF:
+    if unpack_uint32(header[12:16]) != stat.size & 0xFFFFFFFF:
         return BytecodeStatus.STALE
     return BytecodeStatus.FRESH
-
-
-def _classify_pyc(header: bytes) -> int | None:
-    """The header's flags, or None where _classify_pyc raises (ImportError, EOFError)."""
-    # Mirrors importlib._bootstrap_external._classify_pyc: magic first, then length, then flags.
-    if header[:4] != MAGIC_NUMBER:
-        return None
-    if len(header) < _HEADER_SIZE:
-        return None
-    flags = _unpack_uint32(header[4:8])
-    if flags & ~_DEFINED_FLAGS:
-        return None
-    return flags
-
-
-def _unpack_uint32(data: bytes) -> int:
-    # Mirrors importlib._bootstrap_external._unpack_uint32.
-    return int.from_bytes(data, "little")
 
 
 def _source_mtime(mtime_ns: int) -> int:

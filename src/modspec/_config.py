@@ -1,4 +1,5 @@
-"""The running interpreter's import settings, read once into builtins the cores can use."""
+"""The running interpreter's import settings, read once into builtins the cores can use, and
+the typed slots through which finders and hooks plug into a core."""
 
 from __future__ import annotations
 
@@ -6,24 +7,86 @@ import _imp
 import importlib.machinery
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from importlib.machinery import FrozenImporter
-from typing import Any, NamedTuple
+from typing import NamedTuple, Protocol
 
+from ._rawspec import RawSpec, unlocated_spec
 from ._spec import Kind
+
+__all__ = [
+    "CoreConfig",
+    "EntryFinder",
+    "FindSpec",
+    "LateFinder",
+    "NameFinder",
+    "PackageHook",
+    "PathHook",
+    "ZipHook",
+    "current",
+    "frozen_key",
+]
 
 # Platforms where CPython's FileFinder may match names case-insensitively (PYTHONCASEOK).
 _CASE_INSENSITIVE_PLATFORMS = ("win", "cygwin", "darwin")
 
 
+class _NameQuestion(Protocol):
+    # _imp.is_builtin and find_frozen answer with an int, a spec or None: only truth counts.
+    def __call__(self, name: str, /) -> object: ...
+
+
+class FindSpec(Protocol):
+    """A core's PathFinder.find_spec: the raw spec of ``fullname`` on ``path``, or None."""
+
+    def __call__(self, fullname: str, path: Sequence[object], /) -> RawSpec | None: ...
+
+
+class EntryFinder(Protocol):
+    """A path-entry finder asked with the last part of a name (a zip archive's, say)."""
+
+    def find_spec(self, tail_module: str, /) -> RawSpec | None: ...
+
+
+class NameFinder(Protocol):
+    """A path-entry finder a third-party path hook made: asked with the full name."""
+
+    def __call__(self, fullname: str, /) -> RawSpec | None: ...
+
+
+class ZipHook(Protocol):
+    """zipimporter's path hook: a finder for a zip path entry, None for any other entry."""
+
+    def __call__(self, entry: str, config: CoreConfig, /) -> EntryFinder | None: ...
+
+
+class LateFinder(Protocol):
+    """A meta path finder after PathFinder, asked for what the standard finders do not find."""
+
+    def __call__(self, fullname: str, find_spec: FindSpec, /) -> RawSpec | None: ...
+
+
+class PathHook(Protocol):
+    """A path hook after zipimporter's and FileFinder's: a finder for the entry, or None."""
+
+    def __call__(self, entry: str, /) -> NameFinder | None: ...
+
+
+class PackageHook(Protocol):
+    """What a package's own code makes of its ``__path__``: the raw spec to use for it."""
+
+    def __call__(
+        self, fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec, /
+    ) -> RawSpec: ...
+
+
 class CoreConfig(NamedTuple):
     """Everything a resolution core needs to know about the interpreter, as plain values.
 
-    ``loaders`` pairs each file suffix with the kind its loader gives, in FileFinder's order;
-    the cores hand kinds back untouched, so they need not know what a Kind is.
+    ``loaders`` pairs each file suffix with the kind its loader gives, in FileFinder's order.
     """
 
-    loaders: tuple[tuple[str, Any], ...]
+    loaders: tuple[tuple[str, Kind], ...]
     source_suffixes: tuple[str, ...]
     bytecode_suffixes: tuple[str, ...]
     cache_tag: str | None
@@ -35,36 +98,26 @@ class CoreConfig(NamedTuple):
     # Whether a directory listing tells exactly which names a stat would find there (case-
     # sensitive file systems): then missing __init__ and .pyc files need no stat to rule out.
     listings_exact: bool
-    namespace_kind: Any
-    builtin_kind: Any
     # BuiltinImporter's question; 3.10's finds nothing for submodules (when given a path).
-    is_builtin: Callable[[str], Any]
+    is_builtin: _NameQuestion
     # The names is_builtin may accept (the inittab's, fixed at start-up): a set lookup spares
     # every other name the call and its scan of the table.
     builtin_names: frozenset[str]
     builtin_needs_top_level: bool
     # FrozenImporter's question (truthy when frozen), and the raw spec it would give.
-    is_frozen: Callable[[str], Any]
+    is_frozen: _NameQuestion
     # The names is_frozen may accept (3.11+: the frozen tables' names, as -X frozen_modules
     # leaves them), up to a NUL (frozen_key), which spares every other name its scan of the
     # tables; None: ask is_frozen for every name.
     frozen_names: frozenset[str] | None
-    frozen_spec: Callable[[str], Any]
-    # Called with a path entry (and this config); returns a zip finder, or None for an entry
-    # that is not a zip archive.
-    zip_finder: Callable[[str, CoreConfig], Any]
-    # Finders that sys.meta_path holds after PathFinder (editable installs' hooks): each is
-    # called with (fullname, the core's find_spec) for a name the standard finders do not
-    # find, and returns a raw spec or None.
-    late_finders: tuple[Callable[[str, Any], Any], ...] = ()
-    # Path hooks after zipimporter and FileFinder's: each is called with a path entry that is
-    # neither a zip archive nor a directory, and returns None or a callable that answers a
-    # full name with a raw spec (a namespace portion, say) or None.
-    path_hooks: tuple[Callable[[str], Any], ...] = ()
-    # Called with (fullname, raw spec, the path it was found on, the core's find_spec) for each
-    # package found, and returns the raw spec to use: what the package's own code would make
-    # of its __path__ (legacy namespace packages).
-    package_hook: Callable[[str, Any, Any, Any], Any] | None = None
+    frozen_spec: NameFinder
+    zip_finder: ZipHook
+    # Finders that sys.meta_path holds after PathFinder (editable installs' hooks), in order.
+    late_finders: tuple[LateFinder, ...] = ()
+    # Path hooks after zipimporter and FileFinder's (an editable install's placeholder entry).
+    path_hooks: tuple[PathHook, ...] = ()
+    # Called for each package found (legacy namespace packages).
+    package_hook: PackageHook | None = None
 
 
 def relax_case() -> bool:
@@ -75,23 +128,14 @@ def relax_case() -> bool:
     return not sys.flags.ignore_environment and "PYTHONCASEOK" in os.environ
 
 
-def frozen_spec(fullname: str) -> Any:
+def frozen_spec(fullname: str) -> RawSpec | None:
     """The raw spec FrozenImporter.find_spec gives ``fullname``, or None."""
     # FrozenImporter knows a frozen package's source directory (3.11+); ask it, once per hit.
     spec = FrozenImporter.find_spec(fullname)
     if spec is None:
         return None
     search = spec.submodule_search_locations
-    return (
-        Kind.FROZEN,
-        spec.origin,
-        None if search is None else tuple(search),
-        None,
-        -1,
-        -1,
-        -1,
-        -1,
-    )
+    return unlocated_spec(Kind.FROZEN, spec.origin, None if search is None else tuple(search))
 
 
 def frozen_names() -> frozenset[str] | None:
@@ -108,11 +152,11 @@ def frozen_key(fullname: str) -> str:
 
 
 def current(
-    zip_finder: Callable[[str, CoreConfig], Any],
+    zip_finder: ZipHook,
     *,
-    late_finders: tuple[Callable[[str, Any], Any], ...] = (),
-    path_hooks: tuple[Callable[[str], Any], ...] = (),
-    package_hook: Callable[[str, Any, Any, Any], Any] | None = None,
+    late_finders: tuple[LateFinder, ...] = (),
+    path_hooks: tuple[PathHook, ...] = (),
+    package_hook: PackageHook | None = None,
 ) -> CoreConfig:
     """The config of the running interpreter (and the extra finders and hooks given)."""
     machinery = importlib.machinery
@@ -134,8 +178,6 @@ def current(
         minor_version=sys.version_info[1],
         relax_case=relax_case(),
         listings_exact=sys.platform.startswith("linux"),
-        namespace_kind=Kind.NAMESPACE,
-        builtin_kind=Kind.BUILTIN,
         is_builtin=_imp.is_builtin,
         builtin_names=frozenset(sys.builtin_module_names),
         builtin_needs_top_level=sys.version_info < (3, 11),

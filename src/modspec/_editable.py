@@ -28,8 +28,11 @@ from collections.abc import Callable, Iterable
 from inspect import getattr_static
 from typing import Any
 
-from ._config import CoreConfig
-from ._core import RawSpec, get_cached
+from ._cachefile import get_cached
+from ._config import CoreConfig, FindSpec, LateFinder, PathHook
+from ._paths import path_stat, regular_stat
+from ._rawspec import RawSpec, file_spec, unlocated_spec
+from ._spec import Kind
 
 __all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
 
@@ -333,9 +336,6 @@ def finder_module(finder: object) -> str | None:
 
 # --- answering as the hooks would ---------------------------------------------------------------
 
-LateFinder = Callable[[str, Any], "RawSpec | None"]
-PathHook = Callable[[str], "Callable[[str], RawSpec | None] | None"]
-
 
 def hooks(
     editables: Iterable[EditableFinder], config: CoreConfig
@@ -352,21 +352,6 @@ def hooks(
         if editable.path_entry is not None:
             path_hooks.append(finder.path_hook)
     return tuple(late), tuple(path_hooks)
-
-
-def _exists(path: str) -> os.stat_result | None:
-    # pathlib.Path.exists: stat follows symlinks; any type of file counts.
-    try:
-        return os.stat(path)
-    except (OSError, ValueError):
-        return None
-
-
-def _regular_stat(path: str) -> tuple[int, int]:
-    st = _exists(path)
-    if st is None or (st.st_mode & 0o170000) != 0o100000:
-        return -1, -1
-    return st.st_size, st.st_mtime_ns
 
 
 def file_location_spec(fullname: str, location: str, config: CoreConfig) -> RawSpec | None:
@@ -387,12 +372,9 @@ def file_location_spec(fullname: str, location: str, config: CoreConfig) -> RawS
         # Mirrors importlib._bootstrap_external.ExtensionFileLoader.is_package.
         is_package = any(filename == "__init__" + suffix for suffix in extensions)
     search = (head,) if is_package else None
-    size, mtime = _regular_stat(location)
     cached = get_cached(location, config)
-    if cached is None:
-        return (kind, location, search, None, size, mtime, -1, -1)
-    csize, cmtime = _regular_stat(cached)
-    return (kind, location, search, cached, size, mtime, csize, cmtime)
+    cached_st = None if cached is None else regular_stat(cached)
+    return file_spec(kind, location, search, cached, regular_stat(location), cached_st)
 
 
 class _SetuptoolsFinder:
@@ -414,7 +396,7 @@ class _SetuptoolsFinder:
         )
         self.suffixes = (*config.source_suffixes, *config.bytecode_suffixes, *extensions)
 
-    def find_spec(self, fullname: str, path_find_spec: Any) -> RawSpec | None:
+    def find_spec(self, fullname: str, path_find_spec: FindSpec) -> RawSpec | None:
         if self.maps_any_depth:
             # Mirrors setuptools' _EditableFinder.find_spec (template "64", setuptools 64–67):
             # the last mapped package holding the name answers, whatever it finds.
@@ -428,8 +410,7 @@ class _SetuptoolsFinder:
             return self._find_spec(fullname, pathlib.PurePath(self.mapping[fullname]))
         parent, _, _ = fullname.rpartition(".")
         if parent and parent in self.mapping:
-            found: RawSpec | None = path_find_spec(fullname, [self.mapping[parent]])
-            return found
+            return path_find_spec(fullname, [self.mapping[parent]])
         return None
 
     def _find_spec(self, fullname: str, candidate_path: pathlib.PurePath) -> RawSpec | None:
@@ -441,7 +422,8 @@ class _SetuptoolsFinder:
             candidates += [candidate_path.with_suffix(suffix) for suffix in self.suffixes]
         for candidate in candidates:
             location = os.fspath(candidate)
-            if _exists(location) is not None:
+            # pathlib.Path.exists: stat follows symlinks; any type of file counts.
+            if path_stat(location) is not None:
                 return file_location_spec(fullname, location, self.config)
         return None
 
@@ -464,4 +446,4 @@ class _SetuptoolsFinder:
             if not paths and fullname in self.mapping:
                 paths = [self.mapping[fullname]]
             portions = (*paths, self.placeholder)
-        return (self.config.namespace_kind, None, portions, None, -1, -1, -1, -1)
+        return unlocated_spec(Kind.NAMESPACE, None, portions)

@@ -19,9 +19,9 @@ import ast
 import math
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from ._core import RawSpec
+from ._config import FindSpec, PackageHook
+from ._rawspec import KIND, ORIGIN, SEARCH, RawSpec, with_search
 from ._spec import Kind
 
 __all__ = ["DECLARE_NAMESPACE", "EXTEND_PATH", "idiom", "package_hook"]
@@ -32,8 +32,6 @@ DECLARE_NAMESPACE = "declare_namespace"
 # Such an __init__ is a line or three (a licence header at most): a larger one is not read.
 _MAX_READ = 64 * 1024
 _MARKERS = (EXTEND_PATH.encode(), DECLARE_NAMESPACE.encode())
-
-FindSpec = Callable[[str, Sequence[object]], "RawSpec | None"]
 
 
 def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None:
@@ -146,7 +144,7 @@ def extend_path(
             continue
         # That entry's finder asked alone: PathFinder over the one entry gives its answer.
         found = find_spec(fullname, [entry])
-        for portion in (found[2] or ()) if found is not None else ():
+        for portion in (found[SEARCH] or ()) if found is not None else ():
             if portion not in path:
                 path.append(portion)
         pkgfile = os.path.join(entry, fullname + ".pkg")
@@ -198,7 +196,7 @@ def declare_namespace(
         if not isinstance(item, str):
             continue
         found = find_spec(fullname, [item])
-        if found is None or found[0] is Kind.NAMESPACE:
+        if found is None or found[KIND] is Kind.NAMESPACE:
             continue
         subpath = os.path.join(item, tail)
         normalized = _normalize(subpath)
@@ -211,13 +209,13 @@ def declare_namespace(
 
 def package_hook(
     top_path: Callable[[], Sequence[object]],
-) -> Callable[[str, Any, Any, Any], Any]:
+) -> PackageHook:
     """A ``CoreConfig.package_hook`` that gives legacy namespace packages the ``__path__``
     their ``__init__`` computes; ``top_path`` gives the top-level search path (sys.path)."""
 
-    def hook(fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec) -> Any:
-        origin, own = raw[1], raw[2]
-        if raw[0] is not Kind.SOURCE or origin is None or own is None:
+    def hook(fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec) -> RawSpec:
+        origin, own = raw[ORIGIN], raw[SEARCH]
+        if raw[KIND] is not Kind.SOURCE or origin is None or own is None:
             return raw
         top = top_path()
 
@@ -231,6 +229,6 @@ def package_hook(
             path = declare_namespace(own, fullname, search, top, find_spec)
         else:
             return raw
-        return (raw[0], raw[1], path, *raw[3:])
+        return with_search(raw, path)
 
     return hook

@@ -35,16 +35,24 @@ compressed member gives origin ``'<unknown>'``. modspec inflates with its own pr
 
 from __future__ import annotations
 
-import _imp
 import io
-import os
+import stat
 import time
 import zipimport
-from importlib.util import MAGIC_NUMBER
 from typing import IO, Any
 
+from ._cachefile import get_cached
 from ._config import CoreConfig
-from ._core import _S_IFREG, RawSpec, _path_join, _stat_mode, get_cached
+from ._paths import path_join, path_stat, regular_stat
+from ._pep552 import (
+    FLAG_HASH_BASED,
+    HEADER_SIZE,
+    classify_pyc,
+    hash_checked,
+    source_hash,
+    unpack_uint32,
+)
+from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
 
 __all__ = ["ZipFinder", "zip_finder"]
@@ -52,13 +60,9 @@ __all__ = ["ZipFinder", "zip_finder"]
 # A zipimport toc entry: (path, compress, data_size, file_size, file_offset, time, date, crc).
 TocEntry = tuple[str, int, int, int, int, int, int, int]
 
-_S_IFMT = 0o170000
 _UNKNOWN = "<unknown>"
 _LOCAL_HEADER_SIZE = 30
 _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
-_PYC_HEADER_SIZE = 16
-# Mirrors importlib._bootstrap_external._RAW_MAGIC_NUMBER, the key of hash-based pycs.
-_RAW_MAGIC_NUMBER = int.from_bytes(MAGIC_NUMBER, "little")
 
 # Mirrors zipimport._zip_searchorder (3.10–3.13): (suffix, isbytecode, ispackage).
 _ZIP_SEARCHORDER = (
@@ -85,10 +89,6 @@ def _read_directory(archive: str) -> dict[str, TocEntry]:
 
 def _unpack_uint16(data: bytes) -> int:
     return int.from_bytes(data[:2], "little")
-
-
-def _unpack_uint32(data: bytes) -> int:
-    return int.from_bytes(data[:4], "little")
 
 
 def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
@@ -198,7 +198,7 @@ class ZipFinder:
             # possible namespace portion.
             if path + "/" in self.files:
                 portion = f"{self.archive}/{path}"
-                return (self.config.namespace_kind, None, (portion,), None, -1, -1, -1, -1)
+                return unlocated_spec(Kind.NAMESPACE, None, (portion,))
             return None
         # spec_from_loader -> spec_from_file_location(name, loader=zipimporter, ...): the origin
         # is get_filename's answer, a package's search location the origin's directory.
@@ -206,11 +206,9 @@ class ZipFinder:
         search = (origin.rpartition("/")[0],) if is_package else None
         cached = get_cached(origin, self.config)
         # Only a pycache_prefix takes the cached path out of the archive, where it may exist.
-        if cached is not None and cached != origin and self.config.pycache_prefix is not None:
-            st = _stat_mode(cached, _S_IFREG)
-            if st is not None:
-                return (Kind.ZIP, origin, search, cached, -1, -1, st.st_size, st.st_mtime_ns)
-        return (Kind.ZIP, origin, search, cached, -1, -1, -1, -1)
+        outside = cached is not None and cached != origin and self.config.pycache_prefix is not None
+        cached_st = regular_stat(cached) if outside and cached is not None else None
+        return file_spec(Kind.ZIP, origin, search, cached, None, cached_st)
 
     def _get_module_info(self, path: str) -> bool | None:
         # Mirrors zipimport._get_module_info: the first name present decides if it is a package.
@@ -230,7 +228,7 @@ class ZipFinder:
                 continue
             try:
                 # CPython reads a .py whole to compile it; its local header is all we check.
-                data = _get_data(self.archive, toc_entry, _PYC_HEADER_SIZE if isbytecode else 0)
+                data = _get_data(self.archive, toc_entry, HEADER_SIZE if isbytecode else 0)
             except _Unreadable:
                 return _UNKNOWN  # raised outside _get_module_code's try: the search stops
             if not isbytecode or self._pyc_is_good(fullpath, data):
@@ -239,26 +237,18 @@ class ZipFinder:
 
     def _pyc_is_good(self, fullpath: str, data: bytes) -> bool:
         # Mirrors zipimport._unmarshal_code up to the unmarshalling, which modspec leaves out.
-        # _classify_pyc: the magic number, a whole header, only the two defined flags.
-        if data[:4] != MAGIC_NUMBER or len(data) < _PYC_HEADER_SIZE:
-            return False
-        flags = _unpack_uint32(data[4:8])
-        if flags & ~0b11:
+        flags = classify_pyc(data)
+        if flags is None:
             return False
         source_entry = self.files.get(fullpath[:-1])  # strip the 'c' of .pyc
-        if flags & 0b1:
-            # PEP 552 hash-based pyc: checked when its flag or --check-hash-based-pycs says so.
-            check_source = flags & 0b10 != 0
-            mode = _imp.check_hash_based_pycs
-            if mode == "never" or not (check_source or mode == "always"):
-                return True
-            if source_entry is None:
+        if flags & FLAG_HASH_BASED:
+            if not hash_checked(flags) or source_entry is None:
                 return True
             try:
                 source = _get_data(self.archive, source_entry, -1)
             except _Unreadable:
                 return False  # inside _get_module_code's try: the next member is tried
-            return data[8:16] == _imp.source_hash(_RAW_MAGIC_NUMBER, source)
+            return data[8:16] == source_hash(source)
         # Timestamp pyc: zipimport's lenient check (DOS times have a 2-second step), not
         # _validate_timestamp_pyc; against the .py beside it in the archive, if any.
         if source_entry is None:
@@ -270,8 +260,8 @@ class ZipFinder:
         if not source_mtime:
             return True
         return (
-            abs(_unpack_uint32(data[8:12]) - source_mtime) <= 1
-            and _unpack_uint32(data[12:16]) == source_entry[3]
+            abs(unpack_uint32(data[8:12]) - source_mtime) <= 1
+            and unpack_uint32(data[12:16]) == source_entry[3]
         )
 
 
@@ -285,18 +275,16 @@ def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
     path = entry
     prefix: list[str] = []
     while True:
-        try:
-            st = os.stat(path)
-        except (OSError, ValueError):
-            dirname, _, basename = path.rpartition("/")  # _path_split
-            if dirname == path:
-                return None
-            path = dirname
-            prefix.append(basename)
-        else:
-            if (st.st_mode & _S_IFMT) != _S_IFREG:
+        st = path_stat(path)
+        if st is not None:
+            if not stat.S_ISREG(st.st_mode):
                 return None
             break
+        dirname, _, basename = path.rpartition("/")  # _path_split
+        if dirname == path:
+            return None
+        path = dirname
+        prefix.append(basename)
     try:
         files = _read_directory(path)
     except ImportError:
@@ -305,5 +293,5 @@ def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
         # CPython lets these escape the path hook, so every lookup reaching the entry raises;
         # a static answer treats a damaged archive as no archive (see the module docstring).
         return None
-    inner = _path_join(*prefix[::-1])
+    inner = path_join(*prefix[::-1])
     return ZipFinder(path, inner + "/" if inner else "", files, config)

@@ -1,7 +1,52 @@
-# Included by _fast.pyx after _Found and _stat_at: the stats of one call's found files, made by
+# Included by _core_c.pyx (C only): the stats of one call's found files, made by
 # a second thread while the calling thread goes on walking, and by the calling thread for what
 # is left when the walk ends. The walk (listings, probes, building answers) holds the GIL; the
 # stats are kernel path lookups that need no lock of ours, so the two overlap on two cores.
+
+
+# What a batch keeps of a stat: a whole struct_stat per file would take 144 bytes.
+cdef struct _Found:
+    bint regular  # false where the file is missing or not a regular file
+    long long size, mtime
+
+
+cdef bint _stat_at(
+    int *fd, const char **held, const char *path, struct_stat *st
+) noexcept nogil:
+    # stat(path), relative to its directory held open in *fd, as PathCore._stat_in does: the
+    # walk's order brings a directory's files together, so the directory is opened once per run
+    # of them (*held: a path whose directory *fd is).
+    cdef const char *name = strrchr(path, b"/")
+    cdef Py_ssize_t size = name - path
+    cdef char directory[PATH_MAX]
+    if (
+        held[0] == NULL
+        or strrchr(held[0], b"/") - held[0] != size
+        or memcmp(held[0], path, size) != 0
+    ):
+        if fd[0] >= 0:
+            c_close(fd[0])
+        # A file directly under "/" has "/" for its directory.
+        memcpy(directory, path, max(size, 1))
+        directory[max(size, 1)] = 0
+        fd[0] = c_open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC)
+        held[0] = path
+    if fd[0] < 0:
+        return c_stat(path, st) == 0
+    return fstatat(fd[0], name + 1, st, 0) == 0
+
+
+cdef bint _plain(object path):
+    # Whether stat() can take ``path``'s cached UTF-8 form as it is (what _stat_in checks),
+    # and _stat_at can split it into a directory and a name.
+    cdef const char *c_path
+    cdef Py_ssize_t size
+    try:
+        c_path = PyUnicode_AsUTF8AndSize(path, &size)
+    except UnicodeError:
+        return False
+    return strlen(c_path) == <size_t>size and size < PATH_MAX and strrchr(c_path, b"/") != NULL
+
 
 
 cdef extern from "<sys/mman.h>" nogil:
@@ -17,6 +62,11 @@ cdef extern from "<sys/mman.h>" nogil:
 
 
 cdef extern from "<pthread.h>" nogil:
+    ctypedef unsigned long pthread_t
+    int pthread_create(
+        pthread_t *thread, const void *attr, void *(*run)(void *) noexcept nogil, void *arg
+    )
+    int pthread_join(pthread_t thread, void **result)
     ctypedef struct pthread_mutex_t:
         pass
     ctypedef struct pthread_cond_t:
@@ -103,10 +153,31 @@ cdef void *_stat_worker(void *queue) noexcept nogil:
     return NULL
 
 
+cdef extern from *:
+    """
+    /* Replaces a tuple's item, whatever the tuple's reference count (PyTuple_SetItem wants 1):
+       for the pending raw specs of a _StatBatch, which nothing outside the call holds yet. */
+    static void modspec_fill(PyObject *tuple, Py_ssize_t index, PyObject *value) {
+        PyObject *old = PyTuple_GET_ITEM(tuple, index);
+        Py_INCREF(value);
+        PyTuple_SET_ITEM(tuple, index, value);
+        Py_DECREF(old);
+    }
+    """
+    void _fill "modspec_fill"(tuple raw, Py_ssize_t index, object value)
+
+
 cdef class _StatBatch:
-    """The files a call found by their listings alone, to be stat'ed: add() each as it is
-    found, then finish(); a second thread, started at the first full chunk, stats full chunks
-    meanwhile."""
+    """The files a call found by their listings alone, to be stat'ed: defer() each as it is
+    found, then complete(); a second thread, started at the first full chunk, stats full
+    chunks meanwhile.
+
+    The batch is the one owner of its pending raw specs. Invariant: a raw spec defer() made is
+    held only by the batch and by the memo of the call that made it, until complete() has
+    filled its stats in place (the only mutation of a tuple anywhere in modspec); until then
+    its origin mtime slot holds its CachedStat and its sizes _NO_FILE. Where complete() gives
+    False, the call drops the memo and the batch unfilled.
+    """
 
     cdef _Queue queue
     cdef bint thread_failed, running
@@ -128,7 +199,44 @@ cdef class _StatBatch:
         pthread_cond_destroy(&self.queue.wake)
         pthread_mutex_destroy(&self.queue.lock)
 
-    cdef int add(self, tuple raw, const char *origin, const char *cached) except -1:
+    cdef tuple defer(
+        self, object kind, str origin, tuple search, object cached, CachedStat action
+    ):
+        """The pending raw spec of a found file, its stats queued (both paths are _plain)."""
+        cdef tuple raw = (kind, origin, search, cached, _NO_FILE, action, _NO_FILE, _NO_FILE)
+        # _plain has made both paths' UTF-8 forms, which their str objects keep.
+        self._add(
+            raw,
+            PyUnicode_AsUTF8AndSize(origin, NULL),
+            PyUnicode_AsUTF8AndSize(cached, NULL) if action == STAT_CACHED else NULL,
+        )
+        return raw
+
+    cdef bint complete(self) except -1:
+        """Waits for the stats and fills them into the pending raw specs. False, filling
+        nothing, where an origin is no longer a regular file: FileFinder stats at find time,
+        so those answers must be found again, the synchronous way."""
+        cdef Py_ssize_t i
+        cdef tuple raw
+        cdef _Found *origin
+        cdef _Found *cached
+        with nogil:
+            self.finish()
+        for i in range(len(self.raws)):
+            if not self.found(2 * i).regular:
+                return False
+        for i in range(len(self.raws)):
+            raw = self.raws[i]
+            origin = self.found(2 * i)
+            cached = origin if raw[_ORIGIN_MTIME] == SAME_AS_ORIGIN else self.found(2 * i + 1)
+            _fill(raw, _ORIGIN_SIZE, origin.size)
+            _fill(raw, _ORIGIN_MTIME, origin.mtime)
+            if cached.regular:
+                _fill(raw, _CACHED_SIZE, cached.size)
+                _fill(raw, _CACHED_MTIME, cached.mtime)
+        return True
+
+    cdef int _add(self, tuple raw, const char *origin, const char *cached) except -1:
         cdef _Queue *queue = &self.queue
         cdef _Chunk *chunk = queue.chunks[queue.count - 1] if queue.count else NULL
         cdef _Chunk **grown

@@ -1,6 +1,6 @@
-# Included by _fast.pyx: the bulk .pyc header reader, twin of _core.read_pyc_headers.
+# Included by _core_c.pyx: the bulk .pyc header reader, twin of _pep552.read_pyc_headers.
 # Self-contained (its own C declarations, every name prefixed _pyc), so that it can sit
-# anywhere in _fast.pyx without shadowing or clashing with that module's names.
+# anywhere in _core_c.pyx without shadowing or clashing with that module's names.
 
 from libc.stdlib cimport free as _pyc_free, malloc as _pyc_malloc
 
@@ -35,9 +35,10 @@ cdef extern from "<sys/stat.h>" nogil:
     bint _PYC_S_ISREG "S_ISREG"(unsigned int mode)
 
 
-# The header of PEP 552: magic (4), flags (4), then source mtime and size, or source hash (8).
+# The header of PEP 552 (_pep552.HEADER_SIZE, spelled for C; a test holds the two equal).
 cdef enum:
     _PYC_HEADER = 16
+PYC_HEADER_SIZE = _PYC_HEADER
 
 
 cdef Py_ssize_t _pyc_read_header(const char *path, char *buf) noexcept nogil:

@@ -1,0 +1,69 @@
+"""CPython's path helpers, mirrored for POSIX: joins, absolute paths, stats by file type."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+__all__ = [
+    "finder_path",
+    "is_directory",
+    "is_regular",
+    "path_isabs",
+    "path_join",
+    "path_stat",
+    "regular_stat",
+]
+
+
+def path_join(*parts: str) -> str:
+    # Mirrors importlib._bootstrap_external._path_join (POSIX).
+    return "/".join([part.rstrip("/") for part in parts if part])
+
+
+def path_isabs(path: str) -> bool:
+    # Mirrors importlib._bootstrap_external._path_isabs (POSIX).
+    return path.startswith("/")
+
+
+def path_stat(path: str) -> os.stat_result | None:
+    """``os.stat`` following symlinks, as importlib._bootstrap_external._path_stat does; None
+    where CPython's would raise (OSError, or ValueError for a NUL or an unencodable path)."""
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def regular_stat(path: str) -> os.stat_result | None:
+    """``path``'s stat where it is a regular file (symlinks followed), else None."""
+    # Mirrors importlib._bootstrap_external._path_isfile, keeping the stat for the caller.
+    st = path_stat(path)
+    return st if st is not None and stat.S_ISREG(st.st_mode) else None
+
+
+def is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (symlinks followed): never a FIFO, device or socket."""
+    return regular_stat(path) is not None
+
+
+def is_directory(path: str) -> bool:
+    """Whether ``path`` is a directory (symlinks followed)."""
+    # Mirrors importlib._bootstrap_external._path_isdir.
+    st = path_stat(path)
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+def finder_path(entry: str, minor_version: int) -> str:
+    """The absolute directory a FileFinder built for ``entry`` searches."""
+    # Mirrors importlib._bootstrap_external.FileFinder.__init__, which changed in 3.11 and 3.12.
+    if minor_version <= 10:
+        path = entry or "."
+        return path if path_isabs(path) else path_join(os.getcwd(), path)
+    if not entry or entry == ".":
+        return os.getcwd()
+    if path_isabs(entry):
+        return entry
+    if minor_version >= 12:
+        entry = entry.removeprefix("./")
+    return path_join(os.getcwd(), entry)
