@@ -39,6 +39,7 @@ import stat
 from collections.abc import Iterator
 
 from ._editable import MESON_PYTHON, SETUPTOOLS, EditableFinder, read_editable_finder
+from ._paths import is_directory, is_regular
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path"]
 
@@ -81,20 +82,6 @@ class EnvironmentPath:
 # --- small OS helpers ---------------------------------------------------------------------------
 
 
-def _isfile(path: str) -> bool:
-    try:
-        return os.path.isfile(path)
-    except ValueError:
-        return False
-
-
-def _isdir(path: str) -> bool:
-    try:
-        return os.path.isdir(path)
-    except ValueError:
-        return False
-
-
 def _read_text(path: str) -> str | None:
     """A UTF-8 file's text (undecodable bytes as surrogates), or None where it cannot be read."""
     try:
@@ -106,7 +93,7 @@ def _read_text(path: str) -> str | None:
 
 def _search_up(directory: str, *landmarks: str, is_dir: bool = False) -> str | None:
     # Mirrors getpath.py's search_up: the directory itself, then each parent up to the root.
-    check = _isdir if is_dir else _isfile
+    check = is_directory if is_dir else is_regular
     while directory:
         if any(check(os.path.join(directory, landmark)) for landmark in landmarks):
             return directory
@@ -148,16 +135,16 @@ def _parse_version(text: str) -> tuple[int, int, int | None] | None:
 
 
 def _find_executable(target: str) -> str:
-    if _isfile(target):
+    if is_regular(target):
         return os.path.abspath(target)
-    if not _isdir(target):
+    if not is_directory(target):
         raise EnvironmentPathError(f"{target!r}: no such interpreter, venv or prefix")
     bin_dir = os.path.join(os.path.abspath(target), "bin")
     names = ["python3", "python"]
     with contextlib.suppress(OSError):
         names += sorted(name for name in os.listdir(bin_dir) if _EXECUTABLE_VERSION.fullmatch(name))
     for name in names:
-        if _isfile(os.path.join(bin_dir, name)):
+        if is_regular(os.path.join(bin_dir, name)):
             return os.path.join(bin_dir, name)
     raise EnvironmentPathError(f"{target!r}: no bin/python3, bin/python or bin/python3.X in it")
 
@@ -189,7 +176,7 @@ def _target(target: str | os.PathLike[str]) -> _Target:
                 (int(match.group(1)), int(match.group(2)))
                 for name in os.listdir(lib)
                 if (match := _LIB_VERSION.fullmatch(name))
-                and _isfile(os.path.join(lib, name, "os.py"))
+                and is_regular(os.path.join(lib, name, "os.py"))
             }
         except OSError:
             found = set()
@@ -284,7 +271,7 @@ class _Site:
                 continue
             seen.add(prefix)
             sitedir = os.path.join(prefix, "lib", f"python{major}.{minor}", "site-packages")
-            if _isdir(sitedir):
+            if is_directory(sitedir):
                 self.addsitedir(sitedir)
 
     def addsitedir(self, sitedir: str) -> None:
@@ -376,7 +363,7 @@ class _Site:
                 (
                     candidate
                     for entry in self.path
-                    if _isfile(candidate := os.path.join(entry, module + ".py"))
+                    if is_regular(candidate := os.path.join(entry, module + ".py"))
                 ),
                 None,
             )
@@ -413,7 +400,7 @@ class _Site:
             os.path.join(exe_dir, _VENV_LANDMARK),
             os.path.join(site_prefix, _VENV_LANDMARK),
         ):
-            if _isfile(conffile):
+            if is_regular(conffile):
                 break
         else:
             return prefixes

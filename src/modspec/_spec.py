@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import importlib.machinery
-import os
 import zipimport
 from dataclasses import dataclass
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 from importlib.util import spec_from_file_location, spec_from_loader
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ._paths import regular_stat
 
 if TYPE_CHECKING:
     from ._moduleinfo import ModuleInfo
@@ -64,13 +65,8 @@ class FileStat(NamedTuple):
     @classmethod
     def of(cls, path: str) -> FileStat | None:
         """Stat ``path`` (following symlinks); None where it is missing or not a regular file."""
-        try:
-            st = os.stat(path)
-        except (OSError, ValueError):
-            return None
-        if (st.st_mode & 0o170000) != 0o100000:
-            return None
-        return cls(st.st_size, st.st_mtime_ns)
+        st = regular_stat(path)
+        return None if st is None else cls(st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)
