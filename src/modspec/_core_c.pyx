@@ -280,6 +280,7 @@ cdef class PathCore:
         free(self.suffix_sizes)
 
     cdef int _encode_suffixes(self) except -1:
+        # C only: the loader suffixes as bytes, for probing listings without str objects.
         cdef list encoded = [PyUnicode_EncodeFSDefault(suffix) for suffix in self.suffixes]
         cdef Py_ssize_t bit, offset = 0
         cdef const char *joined
@@ -308,7 +309,8 @@ cdef class PathCore:
         self._last_entry = self._last_finder = None
 
     cdef void _close_directories(self) noexcept:
-        # Open only within one call: a later call must see a directory replaced meanwhile.
+        # C only. Open only within one call: a later call must see a directory replaced
+        # meanwhile.
         cdef int slot
         for slot in range(2):
             if self._dir_fds[slot] >= 0:
@@ -319,7 +321,7 @@ cdef class PathCore:
     cdef FileType _stat_in(
         self, int slot, _Listing home, str directory, str path, struct_stat *st
     ):
-        """_stat(path), for a file ``path`` directly in ``directory``: its last component,
+        """C only: _stat(path), for a file ``path`` directly in ``directory``: its last component,
         stat'ed relative to the directory held open in ``slot``. ``home`` is the listing of the
         origins' directory: ``directory`` itself for an origin, its cache for a cached file."""
         cdef const char *c_path

@@ -41,6 +41,13 @@ class _Listing:
         """Whether ``name`` is listed."""
         return name in self.names
 
+    def cached_check(self, path: str, config: CoreConfig, reused: bool) -> CachedCheck:
+        """What to stat of the cached files of the sources found here (_cachefile's rule)."""
+        if self._check is None or self._check[1] != reused:
+            check = cached_check(config, path, self.exact, self.has(PYCACHE), reused)
+            self._check = (check, reused)
+        return self._check[0]
+
     def present(self, stem: str, loaders: tuple[tuple[str, Kind], ...]) -> int:
         """The bitmask of loader suffixes listed after ``stem`` (bit i: ``stem + suffix i``)."""
         # Worked out lazily: a __pycache__ directory is listed for its names alone.
@@ -53,13 +60,6 @@ class _Listing:
                         stems[stem_of] = stems.get(stem_of, 0) | (1 << bit)
             self._stems = stems
         return self._stems.get(stem, 0)
-
-    def cached_check(self, path: str, config: CoreConfig, reused: bool) -> CachedCheck:
-        """What to stat of the cached files of the sources found here (_cachefile's rule)."""
-        if self._check is None or self._check[1] != reused:
-            check = cached_check(config, path, self.exact, self.has(PYCACHE), reused)
-            self._check = (check, reused)
-        return self._check[0]
 
 
 def list_directory(path: str, config: CoreConfig) -> _Listing:
