@@ -15,7 +15,7 @@ import pytest
 from conftest import Settings
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from modspec._imports import FileImports, scan_files
+from modspec._codebase.extract import FileImports, scan_files
 
 CORPUS = "stdlib-imports"
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import modspec
-from modspec import _imports
-from modspec._imports import (
+import modspec._codebase
+from modspec._codebase import extract as _imports
+from modspec._codebase.extract import (
     FileImports,
     Guard,
     ImportRef,
@@ -426,15 +426,15 @@ def test_guard_values() -> None:
 def test_compiled_scanner_loaded() -> None:
     if not _compiled_expected():
         pytest.skip("MODSPEC_PURE or MODSPEC_EXPECT_PURE is set: ast is intended")
-    scan = importlib.import_module("modspec._scan")
+    scan = importlib.import_module("modspec._codebase.extract_c")
     assert scan.__file__ is not None
     assert not scan.__file__.endswith(".py")
     assert scan_source(b"import a\n") == ((ImportRef(1, 0, "a", None, N),), True)
 
 
 def test_missing_scanner_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "modspec._scan", None)  # makes the import fail
-    monkeypatch.delattr(modspec, "_scan", raising=False)
+    monkeypatch.setitem(sys.modules, "modspec._codebase.extract_c", None)  # makes the import fail
+    monkeypatch.delattr(modspec._codebase, "extract_c", raising=False)
     monkeypatch.setattr(_imports, "BACKEND", "cython")
     _imports._default_scanner.cache_clear()
     try:
@@ -447,7 +447,7 @@ def test_missing_scanner_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPat
 
 
 def test_pure_environment_uses_ast() -> None:
-    code = "from modspec._imports import scan_source; print(scan_source(b'import a')[1])"
+    code = "from modspec._codebase.extract import scan_source; print(scan_source(b'import a')[1])"
     env = {**os.environ, "MODSPEC_PURE": "1"}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -542,7 +542,7 @@ def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None]:
 def test_every_installed_file_as_ast_reads_it() -> None:
     if not _compiled_expected():
         pytest.skip("the compiled scanner is not built, as MODSPEC_(EXPECT_)PURE says")
-    scan = importlib.import_module("modspec._scan").scan
+    scan = importlib.import_module("modspec._codebase.extract_c").scan
     files = unparsable = 0
     declined: list[str] = []
     differ: list[str] = []

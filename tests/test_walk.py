@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from modspec._project import ConfigError, load_root
-from modspec._walk import walk_root
+from modspec._codebase.config import ConfigError, load_root
+from modspec._codebase.sources import walk_root
 
 Tree = Callable[[dict[str, object]], Path]
 

@@ -11,16 +11,16 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ._backend import BACKEND
+from ._codebase.config import ConfigError
+from ._codebase.progress import Progress
+from ._codebase.report import render_json, render_text
+from ._codebase.surface import Finding, surface
 from ._discover import discover
 from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
 from ._moduleinfo import ModuleInfo
-from ._progress import Progress
-from ._project import ConfigError
-from ._report import render_json, render_text
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, Spec
-from ._surface import Finding, surface
 
 __all__ = ["main"]
 

@@ -1,4 +1,4 @@
-"""Types of the compiled import scanner, src/modspec/_scan.pyx."""
+"""Types of the compiled import scanner, src/modspec/_codebase/extract_c.pyx."""
 
 from __future__ import annotations
 

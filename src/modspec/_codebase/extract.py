@@ -1,7 +1,7 @@
 """Static import extraction: the import statements of Python source, without running it.
 
 imports_ast is the reference: ast.parse and a walk of the statements. The compiled scanner
-(_scan.pyx) reads the same answers from the bytes without building a tree, some 60 times
+(extract_c.pyx) reads the same answers from the bytes without building a tree, some 60 times
 faster; where it is unsure (a coding cookie other than UTF-8, a lone CR, a non-ASCII name
 that ast would normalise, a comment or backslash in an f-string's field, anything it does not
 know) it declines and ast answers. scan_files gives its results in input order; its threads
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
-from ._backend import BACKEND, BACKENDS
+from .._backend import BACKEND, BACKENDS
 
 __all__ = ["FileImports", "Guard", "ImportRef", "imports_ast", "scan_files", "scan_source"]
 
@@ -204,9 +204,9 @@ def _scanner(backend: str | None) -> Scanner | None:
     if backend == "python":
         return None
     if backend == "cython":
-        from . import _scan  # an ImportError here says the extension is not built
+        from . import extract_c  # an ImportError here says the extension is not built
 
-        return _scan.scan
+        return extract_c.scan
     raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
 
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import NamedTuple
 
-from ._bytecode import BytecodeStatus
-from ._editable import EditableFinder, live_editables
-from ._environment import EnvironmentPath
-from ._imports import Guard, ImportRef, scan_files
-from ._project import Root, load_root
-from ._resolver import InvalidName, Resolver, absolute_name
-from ._spec import Kind, Spec
-from ._walk import SourceFile, walk_root
+from .._bytecode import BytecodeStatus
+from .._editable import EditableFinder, live_editables
+from .._environment import EnvironmentPath
+from .._resolver import InvalidName, Resolver, absolute_name
+from .._spec import Kind, Spec
+from .config import Root, load_root
+from .extract import Guard, ImportRef, scan_files
+from .sources import SourceFile, walk_root
 
 __all__ = [
     "Category",

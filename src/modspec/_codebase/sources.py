@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ._gitignore import IgnoreRules, parse_patterns
-from ._project import Root
+from .config import Root
+from .ignore import IgnoreRules, parse_patterns
 
 __all__ = ["SourceFile", "walk_root"]
 
