@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, embedsignature=True
 """Fast import scanner: reads import statements from source bytes without a syntax tree.
 
+The compiled twin of extract_py.imports_ast, giving plain records that extract.py wraps.
+
 It lexes just enough of Python (strings, f-strings, comments, brackets, continuations,
 indentation) to see logical lines, and reads the guard of a block from its header. It answers
 only when sure: on anything it does not know it declines (returns None) and ast answers.
@@ -14,7 +16,7 @@ from libc.string cimport memchr, memcmp, memcpy
 
 import sys
 
-__all__ = ["scan"]
+__all__ = ["extract"]
 
 # PEP 701 (3.12): an f-string's fields are lexed as code, so they may hold its own quote.
 # Lexing them so is right for every version where the file parses; before 3.12 the scanner
@@ -1115,7 +1117,7 @@ cdef bint scan_buffer(Scanner *S) noexcept nogil:
             return False
 
 
-def scan(bytes source):
+def extract(bytes source):
     """Imports of ``source`` as (line, level, module, name, guard flags) tuples, in source
     order; None when the scanner declines and ast must answer."""
     cdef Scanner *S = <Scanner *> malloc(sizeof(Scanner))

@@ -20,8 +20,8 @@ from .._environment import EnvironmentPath
 from .._resolver import InvalidName, Resolver, absolute_name
 from .._spec import Kind, Spec
 from .config import Root, load_root
-from .extract import Guard, ImportRef, scan_files
-from .sources import SourceFile, walk_root
+from .extract import Guard, ImportRef, extract_files
+from .sources import SourceFile, source_files
 
 __all__ = [
     "Category",
@@ -289,7 +289,7 @@ def surface(
     clock = time.perf_counter()
     files: dict[str, SourceFile] = {}
     for root in loaded:
-        for source in walk_root(root):
+        for source in source_files(root):
             files.setdefault(source.path, source)
     report.files = len(files)
     report.timings["walk"] = time.perf_counter() - clock
@@ -297,7 +297,7 @@ def surface(
     clock = time.perf_counter()
     sites: dict[tuple[str, ...] | str, list[ImportSite]] = defaultdict(list)
     statements = set()
-    for done, scanned in enumerate(scan_files(list(files), workers=workers, backend=backend), 1):
+    for done, scanned in enumerate(extract_files(list(files), workers=workers, backend=backend), 1):
         if progress is not None:
             progress("scan", done, report.files)
         if scanned.imports is None:
