@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TextIO
 
-from .. import __version__
 from .._bytecode import BytecodeStatus
+from .._version import __version__
 from .extract import Guard
 from .surface import Category, Finding, Surface, UnresolvedImport
 
