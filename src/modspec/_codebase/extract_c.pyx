@@ -25,7 +25,7 @@ cdef bint PEP701 = sys.version_info >= (3, 12)
 # except* (3.11): before, a SyntaxError that the scanner would not see.
 cdef bint EXCEPT_STAR = sys.version_info >= (3, 11)
 
-# Guard flags: the values of modspec._codebase.extract.Guard.
+# Guard flags: the values of modspec._codebase.extract_py.Guard.
 cdef enum:
     G_TYPE_CHECKING = 1
     G_OPTIONAL = 2
