@@ -15,7 +15,7 @@ import pytest
 from conftest import Settings
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from modspec._surface import Surface, surface
+from modspec._codebase.surface import Surface, surface
 
 
 @pytest.fixture(scope="session", params=["stdlib", "monorepo"])

@@ -21,7 +21,7 @@ from conftest import setuptools_finder_source, write_tree
 from guards import deadline
 
 import modspec
-from modspec._surface import surface
+from modspec._codebase.surface import surface
 
 MakeResolver = Callable[..., modspec.Resolver]
 

@@ -15,9 +15,9 @@ import pytest
 
 import modspec
 from modspec import Kind, cli, resolve_many
-from modspec._imports import Guard
-from modspec._progress import Progress
-from modspec._surface import Category, Finding, surface
+from modspec._codebase.extract import Guard
+from modspec._codebase.progress import Progress
+from modspec._codebase.surface import Category, Finding, surface
 
 Tree = Callable[[dict[str, object]], Path]
 

@@ -11,6 +11,7 @@ from ._explain import Explanation, Reason
 from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver, bytecode_status, explain, resolve, resolve_many
 from ._spec import FileStat, Kind, Spec, UnsupportedSpec
+from ._version import __version__
 
 __all__ = [
     "BACKEND",
@@ -35,5 +36,3 @@ __all__ = [
     "resolve",
     "resolve_many",
 ]
-
-__version__ = "0.1.0"

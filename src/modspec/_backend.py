@@ -87,7 +87,9 @@ def compiled_or_none(
     ImportError; ``"python"``: None; any other name: ValueError.
     """
     if backend is None:
-        return _default(module, names, what)
+        # One choice for every twin: where the core is pure (intended, or fallen back), so is
+        # the rest, with no second warning.
+        return None if BACKEND == "python" else _default(module, names, what)
     if backend == "python":
         return None
     if backend == "cython":

@@ -11,16 +11,16 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ._backend import BACKEND
+from ._codebase.config import ConfigError
+from ._codebase.progress import Progress
+from ._codebase.report import render_json, render_text
+from ._codebase.surface import Finding, surface
 from ._discover import discover
 from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
 from ._moduleinfo import ModuleInfo
-from ._progress import Progress
-from ._project import ConfigError
-from ._report import render_json, render_text
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, Spec
-from ._surface import Finding, surface
 
 __all__ = ["main"]
 
@@ -148,7 +148,8 @@ def _info(args: argparse.Namespace) -> int:
     return 0 if all(info is not None for info in infos.values()) else 1
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _discover(args: argparse.Namespace) -> int:
+    """`modspec scan`: every module on the path, by discover(), summarised."""
     path = args.path if args.path is not None else sys.path
     started = time.perf_counter()
     specs = discover(path)
@@ -241,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     info.set_defaults(run=_info)
 
     scan = commands.add_parser("scan", help="resolve every module on the path and summarise")
-    scan.set_defaults(run=_scan)
+    scan.set_defaults(run=_discover)
 
     surface_ = commands.add_parser(
         "surface",

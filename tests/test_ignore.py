@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from modspec._gitignore import IgnoreRules, parse_patterns
+from modspec._codebase.ignore import IgnoreRules, parse_patterns
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is the oracle")
 

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TextIO
 
-from . import __version__
-from ._bytecode import BytecodeStatus
-from ._imports import Guard
-from ._surface import Category, Finding, Surface, UnresolvedImport
+from .._bytecode import BytecodeStatus
+from .._version import __version__
+from .extract import Guard
+from .surface import Category, Finding, Surface, UnresolvedImport
 
 __all__ = ["SCHEMA", "render_json", "render_text"]
 

@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ._gitignore import IgnoreRules, parse_patterns
-from ._project import Root
+from .config import Root
+from .ignore import IgnoreRules, parse_patterns
 
-__all__ = ["SourceFile", "walk_root"]
+__all__ = ["SourceFile", "source_files"]
 
 # Directories that hold installed code, not the code base's own.
 _ENVIRONMENT_DIRS = frozenset({"site-packages", "dist-packages", "__pycache__"})
@@ -77,7 +77,7 @@ def _module_name(path: str, root: Root) -> tuple[str | None, str | None]:
     return module, module if is_init else module.rpartition(".")[0]
 
 
-def walk_root(root: Root) -> Iterator[SourceFile]:
+def source_files(root: Root) -> Iterator[SourceFile]:
     """Every ``.py`` file under the root, in sorted order, skipping hidden directories,
     ``__pycache__``, virtual environments, site-packages, git-ignored and excluded paths.
     Directory symlinks are not followed, so a link loop cannot make the walk endless."""

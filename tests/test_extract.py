@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import modspec
-from modspec import _imports
-from modspec._imports import (
+import modspec._codebase
+from modspec import _backend
+from modspec._codebase.extract import (
     FileImports,
     Guard,
     ImportRef,
+    extract_files,
+    extract_source,
     imports_ast,
-    scan_files,
-    scan_source,
 )
 
 N, TC, OPT, DEF = Guard.NONE, Guard.TYPE_CHECKING, Guard.OPTIONAL, Guard.DEFERRED
@@ -355,7 +355,7 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     ("unicode-elsewhere", "s = 'é'  # ü\nimport a\n".encode(), ((2, 0, "a", None, N),), True),
 ]
 
-# Sources ast rejects: scan_source must raise as it does, whatever the backend.
+# Sources ast rejects: extract_source must raise as it does, whatever the backend.
 BROKEN = [
     ("bare-import", b"import\n"),
     ("open-bracket", b"x = (\nimport a\n"),
@@ -395,9 +395,9 @@ def test_case(backend: str, source: bytes, expected: Expected | None, fast: bool
     if expected is not None:
         assert reference == _refs(expected)  # the reference itself, pinned
     if isinstance(reference, type):  # syntax of a later Python: this one rejects it
-        assert outcome(lambda s: scan_source(s, backend=backend), source) == reference
+        assert outcome(lambda s: extract_source(s, backend=backend), source) == reference
         return
-    found, answered_fast = scan_source(source, backend=backend)
+    found, answered_fast = extract_source(source, backend=backend)
     assert found == reference
     assert answered_fast == (fast and backend == "cython")
 
@@ -407,7 +407,7 @@ def test_broken_source_raises(backend: str, source: bytes) -> None:
     expected = outcome(imports_ast, source)
     assert isinstance(expected, type)
     assert issubclass(expected, (SyntaxError, ValueError))
-    assert outcome(lambda s: scan_source(s, backend=backend), source) == expected
+    assert outcome(lambda s: extract_source(s, backend=backend), source) == expected
 
 
 def test_imports_ast_ignores_warning_filters() -> None:
@@ -426,28 +426,31 @@ def test_guard_values() -> None:
 def test_compiled_scanner_loaded() -> None:
     if not _compiled_expected():
         pytest.skip("MODSPEC_PURE or MODSPEC_EXPECT_PURE is set: ast is intended")
-    scan = importlib.import_module("modspec._scan")
-    assert scan.__file__ is not None
-    assert not scan.__file__.endswith(".py")
-    assert scan_source(b"import a\n") == ((ImportRef(1, 0, "a", None, N),), True)
+    compiled = importlib.import_module("modspec._codebase.extract_c")
+    assert compiled.__file__ is not None
+    assert not compiled.__file__.endswith(".py")
+    assert extract_source(b"import a\n") == ((ImportRef(1, 0, "a", None, N),), True)
 
 
 def test_missing_scanner_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "modspec._scan", None)  # makes the import fail
-    monkeypatch.delattr(modspec, "_scan", raising=False)
-    monkeypatch.setattr(_imports, "BACKEND", "cython")
-    _imports._default_scanner.cache_clear()
+    monkeypatch.setitem(sys.modules, "modspec._codebase.extract_c", None)  # makes the import fail
+    monkeypatch.delattr(modspec._codebase, "extract_c", raising=False)
+    monkeypatch.setattr(_backend, "BACKEND", "cython")
+    _backend._default.cache_clear()
     try:
         with pytest.warns(RuntimeWarning, match="import scanner unavailable"):
-            assert scan_source(b"import a\n") == ((ImportRef(1, 0, "a", None, N),), False)
+            assert extract_source(b"import a\n") == ((ImportRef(1, 0, "a", None, N),), False)
         with pytest.raises(ImportError):
-            scan_source(b"import a\n", backend="cython")
+            extract_source(b"import a\n", backend="cython")
     finally:
-        _imports._default_scanner.cache_clear()
+        _backend._default.cache_clear()
 
 
 def test_pure_environment_uses_ast() -> None:
-    code = "from modspec._imports import scan_source; print(scan_source(b'import a')[1])"
+    code = (
+        "from modspec._codebase.extract import extract_source; "
+        "print(extract_source(b'import a')[1])"
+    )
     env = {**os.environ, "MODSPEC_PURE": "1"}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -457,12 +460,12 @@ def test_pure_environment_uses_ast() -> None:
 
 def test_unknown_backend() -> None:
     with pytest.raises(ValueError, match="unknown backend"):
-        scan_source(b"", backend="rust")
+        extract_source(b"", backend="rust")
     with pytest.raises(ValueError, match="unknown backend"):
-        scan_files([], backend="rust")  # raised at the call, not at the first next()
+        extract_files([], backend="rust")  # raised at the call, not at the first next()
 
 
-# -- scan_files -------------------------------------------------------------------------------
+# -- extract_files -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -480,8 +483,8 @@ def files(tmp_path: Path) -> list[str]:
     return [*paths, str(tmp_path / "directory.py"), str(tmp_path / "missing.py")]
 
 
-def test_scan_files_reports_each_file_in_input_order(backend: str, files: list[str]) -> None:
-    ok, cookie, broken, empty, directory, missing = scan_files(files, workers=1, backend=backend)
+def test_extract_files_reports_each_file_in_input_order(backend: str, files: list[str]) -> None:
+    ok, cookie, broken, empty, directory, missing = extract_files(files, workers=1, backend=backend)
     fast = backend == "cython"
     assert ok == FileImports(
         files[0],
@@ -503,17 +506,17 @@ def test_scan_files_reports_each_file_in_input_order(backend: str, files: list[s
     assert missing.error.startswith("FileNotFoundError: ")
 
 
-def test_scan_files_workers_agree(backend: str, files: list[str]) -> None:
+def test_extract_files_workers_agree(backend: str, files: list[str]) -> None:
     many = files * 40
-    one = list(scan_files(many, workers=1, backend=backend))
+    one = list(extract_files(many, workers=1, backend=backend))
     assert [found.path for found in one] == many
-    assert list(scan_files(many, workers=3, backend=backend)) == one
-    assert list(scan_files(many, backend=backend)) == one
+    assert list(extract_files(many, workers=3, backend=backend)) == one
+    assert list(extract_files(many, backend=backend)) == one
 
 
-def test_scan_files_rejects_no_workers() -> None:
+def test_extract_files_rejects_no_workers() -> None:
     with pytest.raises(ValueError, match="workers"):
-        scan_files(["x.py"], workers=0)
+        extract_files(["x.py"], workers=0)
 
 
 # -- every file of the standard library and site-packages -------------------------------------
@@ -542,7 +545,7 @@ def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None]:
 def test_every_installed_file_as_ast_reads_it() -> None:
     if not _compiled_expected():
         pytest.skip("the compiled scanner is not built, as MODSPEC_(EXPECT_)PURE says")
-    scan = importlib.import_module("modspec._scan").scan
+    extract_c = importlib.import_module("modspec._codebase.extract_c").extract
     files = unparsable = 0
     declined: list[str] = []
     differ: list[str] = []
@@ -556,7 +559,7 @@ def test_every_installed_file_as_ast_reads_it() -> None:
                 unparsable += 1
                 continue
             files += 1
-            records = scan(source)
+            records = extract_c(source)
             if records is None:
                 declined.append(str(path))
             elif tuple(ImportRef(*r[:4], Guard(r[4])) for r in records) != reference:
@@ -660,4 +663,4 @@ def test_generated_sources_read_as_ast_reads_them(lines: list[str], newline: str
     if not _compiled_expected():
         pytest.skip("the compiled scanner is not built, as MODSPEC_(EXPECT_)PURE says")
     source = (newline.join(lines) + newline).encode()
-    assert scan_source(source, backend="cython") == (imports_ast(source), True)
+    assert extract_source(source, backend="cython") == (imports_ast(source), True)

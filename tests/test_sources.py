@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from modspec._project import ConfigError, load_root
-from modspec._walk import walk_root
+from modspec._codebase.config import ConfigError, load_root
+from modspec._codebase.sources import source_files
 
 Tree = Callable[[dict[str, object]], Path]
 
 
-def _walk(root: Path, **options: object) -> dict[str, tuple[str | None, str | None]]:
+def _sources(root: Path, **options: object) -> dict[str, tuple[str | None, str | None]]:
     """{path relative to root: (module, package)} of every file the walk yields."""
     loaded = load_root(str(root), **options)  # type: ignore[arg-type]
-    return {os.path.relpath(f.path, root): (f.module, f.package) for f in walk_root(loaded)}
+    return {os.path.relpath(f.path, root): (f.module, f.package) for f in source_files(loaded)}
 
 
 def test_modules_are_named_from_the_root(tree: Tree) -> None:
@@ -33,7 +33,7 @@ def test_modules_are_named_from_the_root(tree: Tree) -> None:
             "pkg/data.json": "",
         }
     )
-    assert _walk(root) == {
+    assert _sources(root) == {
         "app.py": ("app", ""),
         "ns/portion.py": ("ns.portion", "ns"),
         "pkg/__init__.py": ("pkg", "pkg"),
@@ -45,7 +45,7 @@ def test_modules_are_named_from_the_root(tree: Tree) -> None:
 
 def test_src_layout_names_modules_from_src(tree: Tree) -> None:
     root = tree({"src/pkg/__init__.py": "", "src/pkg/a.py": "", "tests/test_a.py": ""})
-    assert _walk(root) == {
+    assert _sources(root) == {
         "src/pkg/__init__.py": ("pkg", "pkg"),
         "src/pkg/a.py": ("pkg.a", "pkg"),
         "tests/test_a.py": ("tests.test_a", "tests"),
@@ -54,7 +54,7 @@ def test_src_layout_names_modules_from_src(tree: Tree) -> None:
 
 def test_a_root_inside_a_package_names_from_the_outermost_package(tree: Tree) -> None:
     base = tree({"top/__init__.py": "", "top/inner/__init__.py": "", "top/inner/m.py": ""})
-    assert _walk(base / "top" / "inner") == {
+    assert _sources(base / "top" / "inner") == {
         "__init__.py": ("top.inner", "top.inner"),
         "m.py": ("top.inner.m", "top.inner"),
     }
@@ -62,7 +62,7 @@ def test_a_root_inside_a_package_names_from_the_outermost_package(tree: Tree) ->
 
 def test_paths_that_are_no_module_names_are_scripts(tree: Tree) -> None:
     root = tree({"my-tool/run.py": "", "pkg/__init__.py": "", "pkg/2fast.py": ""})
-    assert _walk(root) == {
+    assert _sources(root) == {
         "my-tool/run.py": (None, None),
         "pkg/2fast.py": (None, None),
         "pkg/__init__.py": ("pkg", "pkg"),
@@ -83,7 +83,7 @@ def test_environments_caches_and_hidden_directories_are_skipped(tree: Tree) -> N
             "lib/dist-packages/dep.py": "",
         }
     )
-    assert list(_walk(root)) == ["keep.py"]
+    assert list(_sources(root)) == ["keep.py"]
 
 
 def test_gitignore_and_exclude(tree: Tree) -> None:
@@ -103,25 +103,25 @@ def test_gitignore_and_exclude(tree: Tree) -> None:
             "tests/test_x.py": "",
         }
     )
-    assert sorted(_walk(root)) == [
+    assert sorted(_sources(root)) == [
         "app.py",
         "skip.py",
         "sub/keep.py",
         "tests/fixtures/bad.py",
         "tests/test_x.py",
     ]
-    assert sorted(_walk(root, exclude=["tests/fixtures/"])) == [
+    assert sorted(_sources(root, exclude=["tests/fixtures/"])) == [
         "app.py",
         "skip.py",
         "sub/keep.py",
         "tests/test_x.py",
     ]
-    assert len(_walk(root, gitignore=False)) == 9
+    assert len(_sources(root, gitignore=False)) == 9
 
 
 def test_a_root_below_the_work_tree_obeys_the_gitignore_above_it(tree: Tree) -> None:
     base = tree({".git/HEAD": "", ".gitignore": "gen/\n", "proj/gen/x.py": "", "proj/y.py": ""})
-    assert list(_walk(base / "proj")) == ["y.py"]
+    assert list(_sources(base / "proj")) == ["y.py"]
 
 
 def test_directory_symlinks_are_not_followed(tree: Tree) -> None:
@@ -132,14 +132,14 @@ def test_directory_symlinks_are_not_followed(tree: Tree) -> None:
             "link.py": ("symlink", "pkg/__init__.py"),
         }
     )
-    assert sorted(_walk(root)) == ["link.py", "pkg/__init__.py"]
+    assert sorted(_sources(root)) == ["link.py", "pkg/__init__.py"]
 
 
 def test_only_regular_files(tree: Tree) -> None:
     root = tree({"a.py": ""})
     os.mkfifo(root / "fifo.py")
     os.mkdir(root / "dir.py")
-    assert list(_walk(root)) == ["a.py"]
+    assert list(_sources(root)) == ["a.py"]
 
 
 def test_configuration_from_pyproject(tree: Tree) -> None:
@@ -156,7 +156,7 @@ def test_configuration_from_pyproject(tree: Tree) -> None:
     assert loaded.source_dirs == (str(root / "lib"),)
     assert loaded.fail_on == ("unresolved",)
     assert loaded.gitignore is False
-    assert _walk(root) == {"lib/pkg/__init__.py": ("pkg", "pkg"), "tool.py": (None, None)}
+    assert _sources(root) == {"lib/pkg/__init__.py": ("pkg", "pkg"), "tool.py": (None, None)}
     assert load_root(str(root), gitignore=True).gitignore is True
 
 

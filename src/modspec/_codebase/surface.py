@@ -9,19 +9,20 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import NamedTuple
 
-from ._bytecode import BytecodeStatus
-from ._editable import EditableFinder, live_editables
-from ._environment import EnvironmentPath
-from ._imports import Guard, ImportRef, scan_files
-from ._project import Root, load_root
-from ._resolver import InvalidName, Resolver, absolute_name
-from ._spec import Kind, Spec
-from ._walk import SourceFile, walk_root
+from .._bytecode import BytecodeStatus
+from .._editable import EditableFinder, live_editables
+from .._environment import EnvironmentPath
+from .._resolver import InvalidName, Resolver, absolute_name
+from .._spec import Kind, Spec
+from .config import Root, load_root
+from .extract import Guard, ImportRef, extract_files
+from .sources import SourceFile, source_files
 
 __all__ = [
     "Category",
@@ -266,57 +267,104 @@ def surface(
     unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
     ``progress(phase, done, total)`` is called as files are scanned. Nothing under the
     roots is imported or run."""
-    started = time.perf_counter()
-    loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
-    root_paths = [root.path for root in loaded]
-    if path is None:
-        if environment is None:
-            entries = [p for p in sys.path if isinstance(p, str)]
-            hooks = live_editables()
-        else:
-            entries, hooks = list(environment.entries), environment.editables
-        source_dirs = [d for root in loaded for d in root.source_dirs]
-        path = list(dict.fromkeys([*source_dirs, *entries]))
-        editables = hooks if editables is None else editables
-    resolver = Resolver(
-        path,
-        backend=backend,
-        editables=() if editables is None else editables,
-        legacy_namespaces=legacy_namespaces,
-    )
-    report = Surface(roots=loaded, path=tuple(path), backend=resolver.backend)
+    timings: dict[str, float] = {}
+    with _timed(timings, "total"):
+        loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
+        searched, hooks = _search_path(loaded, path, environment, editables)
+        resolver = Resolver(
+            searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
+        )
+        report = Surface(
+            roots=loaded, path=tuple(searched), backend=resolver.backend, timings=timings
+        )
+        with _timed(timings, "walk"):
+            files = _walk(report)
+        # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
+        with _timed(timings, "scan"):
+            sites = _extract(report, files, workers, backend, progress)
+        with _timed(timings, "resolve"):
+            found = _resolve(sites, resolver)
+        with _timed(timings, "classify"):
+            _classify(report, files, sites, found, resolver)
+        with _timed(timings, "bytecode"):
+            report.bytecode = resolver.bytecode_status(report.modules.values())
+    return report
 
-    clock = time.perf_counter()
+
+# An import's sites, by what they are grouped by (_site_key).
+Sites = dict[tuple[str, ...] | str, list[ImportSite]]
+
+
+@contextmanager
+def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
+    """Records the seconds the block took as ``timings[phase]``."""
+    start = time.perf_counter()
+    yield
+    timings[phase] = time.perf_counter() - start
+
+
+def _search_path(
+    roots: Sequence[Root],
+    path: Sequence[str] | None,
+    environment: EnvironmentPath | None,
+    editables: Iterable[EditableFinder] | None,
+) -> tuple[list[str], Iterable[EditableFinder]]:
+    """The path to search and the editable hooks on it, as ``surface`` documents them."""
+    if path is not None:
+        return list(path), () if editables is None else editables
+    if environment is None:
+        entries = [p for p in sys.path if isinstance(p, str)]
+        hooks: Iterable[EditableFinder] = live_editables()
+    else:
+        entries, hooks = list(environment.entries), environment.editables
+    source_dirs = [d for root in roots for d in root.source_dirs]
+    searched = list(dict.fromkeys([*source_dirs, *entries]))
+    return searched, hooks if editables is None else editables
+
+
+def _walk(report: Surface) -> dict[str, SourceFile]:
+    """The roots' source files, each once (roots may nest), in walk order."""
     files: dict[str, SourceFile] = {}
-    for root in loaded:
-        for source in walk_root(root):
+    for root in report.roots:
+        for source in source_files(root):
             files.setdefault(source.path, source)
     report.files = len(files)
-    report.timings["walk"] = time.perf_counter() - clock
+    return files
 
-    clock = time.perf_counter()
-    sites: dict[tuple[str, ...] | str, list[ImportSite]] = defaultdict(list)
+
+def _extract(
+    report: Surface,
+    files: dict[str, SourceFile],
+    workers: int | None,
+    backend: str | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> Sites:
+    """Every file's imports, grouped by what they may import; counts go into ``report``."""
+    sites: Sites = defaultdict(list)
     statements = set()
-    for done, scanned in enumerate(scan_files(list(files), workers=workers, backend=backend), 1):
+    extracted = extract_files(list(files), workers=workers, backend=backend)
+    for done, file_imports in enumerate(extracted, 1):
         if progress is not None:
             progress("scan", done, report.files)
-        if scanned.imports is None:
-            report.unparsable.append((scanned.path, scanned.error or "unreadable"))
+        if file_imports.imports is None:
+            report.unparsable.append((file_imports.path, file_imports.error or "unreadable"))
             continue
-        report.fast_files += scanned.fast
-        path = scanned.path
+        report.fast_files += file_imports.fast
+        path = file_imports.path
         package = files[path].package
-        for ref in scanned.imports:
+        for ref in file_imports.imports:
             statements.add((path, ref.line))
             key = _site_key(ref, package)
             if key is not None:
                 sites[key].append(ImportSite(path, ref.line, ref.guard))
-        report.imports += len(scanned.imports)
+        report.imports += len(file_imports.imports)
     report.unparsable.sort()
     report.statements = len(statements)
-    report.timings["scan"] = time.perf_counter() - clock
+    return sites
 
-    clock = time.perf_counter()
+
+def _resolve(sites: Sites, resolver: Resolver) -> dict[str, Spec | None]:
+    """Every name the imports may get, and their top levels, resolved in one batch."""
     wanted = {name for key in sites if isinstance(key, tuple) for name in key}
     # Top-level names too, in the same batch: a package's category is its top level's.
     wanted |= {name.partition(".")[0] for name in wanted}
@@ -325,9 +373,42 @@ def surface(
     for name, stands_in in _SET_BY_PARENT.items():
         if name in found and found[name] is None and found[name.rpartition(".")[0]] is not None:
             found[name] = found[stands_in]
-    report.timings["resolve"] = time.perf_counter() - clock
+    return found
 
-    clock = time.perf_counter()
+
+def _classify(
+    report: Surface,
+    files: dict[str, SourceFile],
+    sites: Sites,
+    found: dict[str, Spec | None],
+    resolver: Resolver,
+) -> None:
+    """Each import's target or why it has none, then the targets' categories, top levels
+    and shadowing, into ``report``."""
+    root_paths = [root.path for root in report.roots]
+    importing = _match(report, sites, found, resolver)
+    report.categories = {name: _category(spec, root_paths) for name, spec in report.modules.items()}
+    _rank(report, importing, found, root_paths)
+    first_party = {
+        source.module: source.path
+        for source in files.values()
+        if source.module and "." not in source.module
+    }
+    report.shadowing = _shadowing(
+        {name.partition(".")[0] for name in report.modules},
+        first_party,
+        report.path,
+        resolver,
+        root_paths,
+        found,
+    )
+
+
+def _match(
+    report: Surface, sites: Sites, found: dict[str, Spec | None], resolver: Resolver
+) -> dict[str, set[str]]:
+    """The files importing each target; fills the report's unresolved imports, modules,
+    importers and guards."""
     importing: dict[str, set[str]] = defaultdict(set)
     why: dict[str, tuple[str, str]] = {}
     guards: dict[str, Guard] = {}
@@ -357,28 +438,7 @@ def surface(
     report.modules = {name: found[name] for name in sorted(importing)}
     report.importers = {name: len(paths) for name, paths in sorted(importing.items())}
     report.guards = {name: guards[name] for name in report.modules}
-    report.categories = {name: _category(spec, root_paths) for name, spec in report.modules.items()}
-    _rank(report, importing, found, root_paths)
-    first_party = {
-        source.module: source.path
-        for source in files.values()
-        if source.module and "." not in source.module
-    }
-    report.shadowing = _shadowing(
-        {name.partition(".")[0] for name in report.modules},
-        first_party,
-        report.path,
-        resolver,
-        root_paths,
-        found,
-    )
-    report.timings["classify"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    report.bytecode = resolver.bytecode_status(report.modules.values())
-    report.timings["bytecode"] = time.perf_counter() - clock
-    report.timings["total"] = time.perf_counter() - started
-    return report
+    return importing
 
 
 def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:

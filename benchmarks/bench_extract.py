@@ -1,6 +1,6 @@
 """Import extraction over the standard library: ast, the scanner on one core, on every core.
 
-Each contender is ``scan_files`` over the same files (read from a warm page cache in every
+Each contender is ``extract_files`` over the same files (read from a warm page cache in every
 round), so the figures are files per second of the whole job. The scanner's answers must be
 ast's. The last benchmark prints the ratios (figures, never assertions).
 """
@@ -15,7 +15,7 @@ import pytest
 from conftest import Settings
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from modspec._imports import FileImports, scan_files
+from modspec._codebase.extract import FileImports, extract_files
 
 CORPUS = "stdlib-imports"
 
@@ -41,7 +41,7 @@ def files(settings: Settings) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference(files: list[str]) -> list[FileImports]:
-    return list(scan_files(files, workers=1, backend="python"))
+    return list(extract_files(files, workers=1, backend="python"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def _check(found: list[FileImports], reference: list[FileImports]) -> None:
     ("contender", "backend", "workers"),
     [pytest.param(*row, id=row[0]) for row in CONTENDERS],
 )
-def test_scan_files(
+def test_extract_files(
     benchmark: BenchmarkFixture,
     settings: Settings,
     files: list[str],
@@ -74,7 +74,7 @@ def test_scan_files(
     workers: int | None,
 ) -> None:
     def run() -> list[FileImports]:
-        return list(scan_files(files, workers=workers, backend=backend))
+        return list(extract_files(files, workers=workers, backend=backend))
 
     benchmark.group = CORPUS
     rounds = 3 if settings.quick else (5 if backend == "python" else 20)

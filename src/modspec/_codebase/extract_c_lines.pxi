@@ -1,0 +1,210 @@
+# Included by extract_c.pyx: logical lines: indentation, the kind of each line, the headers
+# read, and the block structure that scopes the guards.
+# It uses that module's cimports and declarations (Scanner, Token, the enums).
+
+# -- logical lines ----------------------------------------------------------------------------
+
+cdef int line_indent(Scanner *S) noexcept nogil:
+    """Skip blank and comment lines; the indentation of the next logical line (and in
+    S.altcolumn, with tabs as one column), -1 at the end, -2 to decline."""
+    cdef int column, altcolumn
+    cdef unsigned char c
+    while True:
+        # Mirrors the tokenizer's tok_get: tabs to multiples of 8, a form feed resets.
+        column = altcolumn = 0
+        while S.i < S.n:
+            c = S.s[S.i]
+            if c == b' ':
+                column += 1
+                altcolumn += 1
+            elif c == b'\t':
+                column = (column // 8 + 1) * 8
+                altcolumn += 1
+            elif c == b'\x0c':
+                column = altcolumn = 0
+            else:
+                break
+            S.i += 1
+        if S.i >= S.n:
+            return -1
+        c = S.s[S.i]
+        if c == b'#':
+            skip_comment(S)
+            if S.i >= S.n:
+                return -1
+            take_newline(S)
+        elif c == b'\n' or c == b'\r':
+            take_newline(S)
+        elif c == b'\\':
+            return -2  # a continuation at the start of a line: versions differ
+        else:
+            S.altcolumn = altcolumn
+            return column
+
+
+cdef bint indentation(Scanner *S, int column, bint expect_indent) noexcept nogil:
+    """Follow the tokenizer's INDENT/DEDENT; False where it would raise (IndentationError,
+    TabError: the column with tabs as 8 and as 1 must agree on the order)."""
+    cdef int top = S.nindents - 1
+    if column > S.indents[top]:
+        if not expect_indent or S.nindents >= MAX_INDENT or S.altcolumn <= S.altindents[top]:
+            return False
+        S.indents[S.nindents] = column
+        S.altindents[S.nindents] = S.altcolumn
+        S.nindents += 1
+        return True
+    if expect_indent:
+        return False
+    while column < S.indents[S.nindents - 1]:
+        S.nindents -= 1
+    top = S.nindents - 1
+    return column == S.indents[top] and S.altcolumn == S.altindents[top]
+
+
+cdef int line_kind(Scanner *S) noexcept nogil:
+    """The kind of the logical line at its first token; leaves the token after the keyword
+    (after `async def`, `except*`) for headers whose test is read."""
+    if S.kind != T_NAME:
+        return K_OTHER
+    if name_is(S, b"if", 2) or name_is(S, b"elif", 4):
+        next_token(S)
+        return K_IF
+    if name_is(S, b"def", 3):
+        return K_DEF
+    if name_is(S, b"async", 5):
+        next_token(S)
+        return K_DEF if name_is(S, b"def", 3) else K_OTHER
+    if name_is(S, b"try", 3):
+        return K_TRY
+    if name_is(S, b"except", 6):
+        next_token(S)
+        if S.kind == T_STAR:
+            if not EXCEPT_STAR:
+                S.failed = True
+            next_token(S)
+        return K_EXCEPT
+    if name_is(S, b"else", 4) or name_is(S, b"finally", 7):
+        return K_CLAUSE
+    return K_OTHER
+
+
+cdef bint read_header(Scanner *S, bint stop_at_as) noexcept nogil:
+    """The tokens up to the header's colon (or `as`) into S.header."""
+    S.nheader = 0
+    while not S.failed:
+        if S.kind == T_NEWLINE:
+            return False
+        if S.depth == 0 and S.kind == T_COLON:
+            return True
+        if S.depth == 0 and stop_at_as and name_is(S, b"as", 2):
+            return True
+        if S.nheader == MAX_HEADER:
+            return False
+        S.header[S.nheader].kind = S.kind
+        S.header[S.nheader].start = S.start
+        S.header[S.nheader].end = S.end
+        S.header[S.nheader].nonascii = S.nonascii
+        # A bracket sits at the depth outside it; S.depth is already past an opener.
+        S.header[S.nheader].depth = S.depth - 1 if S.kind == T_OPEN else S.depth
+        S.nheader += 1
+        next_token(S)
+    return False
+
+
+cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
+    """One logical line from its first token: its imports, and the blocks it opens or closes.
+    ``block``: set when the line ends with a colon (a block follows)."""
+    cdef int kind, flags, body_flags, answer
+    cdef Py_ssize_t k
+    cdef bint statement_start, header_open, colon_last, printed, raising = False
+    while S.nguards and S.guard_indent[S.nguards - 1] >= column:
+        S.nguards -= 1
+    flags = S.guard_flags[S.nguards - 1] if S.nguards else 0
+    body_flags = flags
+    kind = line_kind(S)
+    if kind == K_EXCEPT:
+        while S.ntries and S.try_indent[S.ntries - 1] > column:
+            S.ntries -= 1
+        if not S.ntries or S.try_indent[S.ntries - 1] != column:
+            return False
+        if S.try_end[S.ntries - 1] < 0:
+            S.try_end[S.ntries - 1] = S.count
+        if not read_header(S, True):
+            return False
+        answer = catches_import_error(S)
+        if answer == UNSURE:
+            return False
+        if answer == YES:
+            for k in range(S.try_start[S.ntries - 1], S.try_end[S.ntries - 1]):
+                S.records[k].flags |= G_OPTIONAL
+    else:
+        while S.ntries and S.try_indent[S.ntries - 1] >= column:
+            S.ntries -= 1
+    if kind == K_TRY:
+        if S.ntries >= MAX_INDENT:
+            return False
+        S.try_indent[S.ntries] = column
+        S.try_start[S.ntries] = S.count
+        S.try_end[S.ntries] = -1
+        S.ntries += 1
+    elif kind == K_IF:
+        if not read_header(S, False):
+            return False
+        answer = type_checking_test(S)
+        if answer == UNSURE:
+            return False
+        if answer == YES:
+            body_flags = flags | G_TYPE_CHECKING
+    elif kind == K_DEF:
+        body_flags = flags | G_DEFERRED
+    # The statements of the line: an import starts a simple statement, which starts the line,
+    # or follows a ';' or the colon of a compound statement's header.
+    statement_start = kind == K_OTHER
+    header_open = kind != K_OTHER
+    colon_last = False
+    while S.kind != T_NEWLINE:
+        if S.failed:
+            return False
+        colon_last = False
+        if S.depth == 0 and S.kind == T_COLON:
+            if header_open:
+                header_open = False
+                flags = body_flags
+            statement_start = True
+            colon_last = True
+            next_token(S)
+        elif S.depth == 0 and S.kind == T_SEMI:
+            statement_start = True
+            raising = False
+            next_token(S)
+        elif statement_start and S.kind == T_NAME:
+            statement_start = False
+            if name_is(S, b"import", 6) or name_is(S, b"from", 4):
+                if name_is(S, b"import", 6):
+                    if not import_statement(S, flags):
+                        return False
+                elif not from_statement(S, flags):
+                    return False
+                if S.kind != T_SEMI and S.kind != T_NEWLINE:
+                    return False
+            else:
+                printed = name_is(S, b"print", 5) or name_is(S, b"exec", 4)
+                raising = name_is(S, b"raise", 5)
+                next_token(S)
+                if printed and S.kind in (T_NAME, T_STRING, T_NUMBER):
+                    return False  # a Python 2 print or exec statement: let ast say so
+        else:
+            if raising and S.depth == 0 and S.kind == T_COMMA:
+                return False  # `raise E, "message"` (Python 2)
+            statement_start = False
+            next_token(S)
+    if S.failed:
+        return False
+    block[0] = colon_last
+    if colon_last and body_flags != (S.guard_flags[S.nguards - 1] if S.nguards else 0):
+        if S.nguards >= MAX_INDENT:
+            return False
+        S.guard_indent[S.nguards] = column
+        S.guard_flags[S.nguards] = body_flags
+        S.nguards += 1
+    return True
