@@ -14,19 +14,16 @@ import importlib.machinery
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from inspect import getattr_static
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import _config, _zipfinder
 from ._editable import EditableFinder, finder_module
 from ._spec import Spec
 
-if TYPE_CHECKING:
-    from ._resolver import Resolver
-
-__all__ = ["Explanation", "Listings", "Reason", "explain"]
+__all__ = ["Explanation", "Listings", "Reason", "Resolves", "explain"]
 
 # Directory listings taken by explain (None: not listable), kept with the resolver's own.
 Listings = dict[str, "dict[str, bool] | None"]
@@ -86,8 +83,17 @@ _NAME_TABLES = ("MAPPING", "NAMESPACES")
 _PYCACHE = "__pycache__"
 
 
+class Resolves(Protocol):
+    """What explaining asks of a resolver: its answers, and the editable hooks it was given."""
+
+    @property
+    def editables(self) -> Sequence[EditableFinder]: ...
+
+    def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
+
+
 def explain(
-    resolver: Resolver, fullname: str, path: Sequence[object], listings: Listings
+    resolver: Resolves, fullname: str, path: Sequence[object], listings: Listings
 ) -> Explanation:
     """Explain the absolute name ``fullname`` with ``resolver``, whose top-level search path
     is ``path``; ``listings`` keeps the directories listed, for the resolver's next call."""
