@@ -1,0 +1,84 @@
+"""What the import system sets on a module that its spec alone does not say.
+
+``__doc__`` (read from the source, or from the interpreter's frozen code object), a frozen
+module's ``__file__``, a namespace package's ``__loader__``: what ``ModuleInfo.predict`` needs
+beyond the spec's fields (the field-by-field table is in ``_moduleinfo``'s docstring).
+"""
+
+from __future__ import annotations
+
+import _imp
+import ast
+import dis
+import importlib.machinery
+import sys
+import types
+import warnings
+from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
+
+__all__ = ["NAMESPACE_LOADER", "frozen_docstring", "frozen_file", "source_docstring"]
+
+# What _init_module_attrs puts in __loader__ for a spec without a loader: a namespace package.
+NAMESPACE_LOADER: type = getattr(importlib.machinery, "NamespaceLoader", _NamespaceLoader)
+
+
+def source_docstring(origin: str) -> str | None:
+    """``__doc__`` as compiling the source at ``origin`` would set it; None where it would not."""
+    # Under -OO the compiler drops docstrings (and the opt-2 .pyc has none).
+    if sys.flags.optimize >= 2:
+        return None
+    try:
+        with open(origin, "rb") as file:
+            source = file.read()
+    except OSError:
+        return None
+    # Bytes, as SourceLoader hands them to compile(): the coding cookie or BOM decides.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes: the import would only warn
+            tree = ast.parse(source, origin)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None  # such a module does not import at all
+    if ast.get_docstring(tree, clean=False) is None:
+        return None
+    # The compiler, given the docstring alone, says what it stores: the raw string up to 3.12,
+    # its indentation stripped from 3.13 (gh-81283).
+    alone = ast.Module(body=tree.body[:1], type_ignores=[])
+    return _code_docstring(compile(alone, origin, "exec", dont_inherit=True, optimize=0))
+
+
+def _frozen_spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    try:
+        return importlib.machinery.FrozenImporter.find_spec(name)
+    except ImportError:
+        return None
+
+
+def frozen_file(name: str) -> str | None:
+    # Mirrors importlib._bootstrap.FrozenImporter.create_module (3.11+): loader_state.filename,
+    # the stdlib source the module was frozen from. 3.10 sets no __file__ for frozen modules.
+    spec = _frozen_spec(name)
+    filename = getattr(getattr(spec, "loader_state", None), "filename", None)
+    return filename if isinstance(filename, str) and filename else None
+
+
+def frozen_docstring(name: str) -> str | None:
+    try:
+        code = _imp.get_frozen_object(name)
+    except ImportError:
+        return None
+    return _code_docstring(code)
+
+
+def _code_docstring(code: types.CodeType) -> str | None:
+    """The string a module's code object stores in ``__doc__`` first, if it starts so."""
+    # The compiler opens a module with a docstring by LOAD_CONST doc; STORE_NAME __doc__
+    # (after RESUME from 3.11); a module without one does something else first.
+    instructions = (i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP"))
+    first = next(instructions, None)
+    second = next(instructions, None)
+    if first is None or second is None or first.opname != "LOAD_CONST":
+        return None
+    if second.opname != "STORE_NAME" or second.argval != "__doc__":
+        return None
+    return first.argval if isinstance(first.argval, str) else None
