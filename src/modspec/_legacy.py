@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._core import RawSpec
+from ._parse import PARSE_ERRORS
 from ._spec import Kind
 
 __all__ = ["DECLARE_NAMESPACE", "EXTEND_PATH", "idiom", "package_hook"]
@@ -49,7 +50,7 @@ def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None
         return None
     try:
         tree = ast.parse(source, filename=init_file)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     return _first(tree.body, pkg_resources_found)
 

@@ -16,6 +16,8 @@ import types
 import warnings
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 
+from ._parse import PARSE_ERRORS
+
 __all__ = ["NAMESPACE_LOADER", "frozen_docstring", "frozen_file", "source_docstring"]
 
 # What _init_module_attrs puts in __loader__ for a spec without a loader: a namespace package.
@@ -37,7 +39,7 @@ def source_docstring(origin: str) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes: the import would only warn
             tree = ast.parse(source, origin)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    except PARSE_ERRORS:
         return None  # such a module does not import at all
     if ast.get_docstring(tree, clean=False) is None:
         return None
