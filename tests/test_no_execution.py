@@ -187,7 +187,7 @@ def test_a_huge_source_costs_its_header(tmp_path: Path, make_resolver: MakeResol
         assert spec.origin_stat.size == _BIG
         assert status is modspec.BytecodeStatus.STALE
 
-        # Predicting __doc__ is the one call that reads the source: _moduleinfo reads it whole
+        # Predicting __doc__ is the one call that reads the source: _predict reads it whole
         # and parses it, as the compiler would. That is its expected cost, once the file's size;
         # NUL bytes do not parse (the import would fail), so there is no docstring.
         tracemalloc.reset_peak()

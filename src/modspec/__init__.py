@@ -8,9 +8,8 @@ from ._discover import discover
 from ._editable import EditableFinder
 from ._environment import EnvironmentPath, EnvironmentPathError, environment_path
 from ._explain import Explanation, Reason
-from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver, bytecode_status, explain, resolve, resolve_many
-from ._spec import FileStat, Kind, Spec, UnsupportedSpec
+from ._spec import FileStat, Kind, ModuleInfo, Spec, UnsupportedSpec
 from ._version import __version__
 
 __all__ = [

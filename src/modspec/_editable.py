@@ -30,6 +30,7 @@ from typing import Any
 
 from ._cachefile import get_cached
 from ._config import CoreConfig, FindSpec, LateFinder, PathHook
+from ._parse import PARSE_ERRORS
 from ._paths import path_stat, regular_stat
 from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
@@ -105,7 +106,7 @@ def read_editable_finder(file: str, module: str | None = None) -> EditableFinder
         return None
     try:
         tree = ast.parse(source, filename=file)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     if module is None:
         module = os.path.basename(file).rpartition(".")[0]
@@ -114,6 +115,13 @@ def read_editable_finder(file: str, module: str | None = None) -> EditableFinder
     if tool == SCIKIT_BUILD_CORE:
         return _scikit_build_core(tree, module, file)
     return _meson_python(tree, module, file)
+
+
+# What ast.literal_eval raises for a node of a parsed tree that is no literal (3.10–3.13):
+# ValueError for any other node, TypeError for an unhashable set member or dict key ({[]}).
+# Nothing else: it parses nothing (no SyntaxError), and the parser allows 200 nested brackets,
+# so it never recurses deep. TypeError also covers sorting a set of mixed types (meson-python).
+_LITERAL_ERRORS = (ValueError, TypeError)
 
 
 def _constant(node: ast.expr | None) -> Any:
@@ -143,7 +151,7 @@ def _assignments(tree: ast.Module) -> dict[str, Any]:
         else:
             continue
         if isinstance(target, ast.Name):
-            with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+            with contextlib.suppress(*_LITERAL_ERRORS):
                 found[target.id] = _constant(value)
     return found
 
@@ -253,7 +261,7 @@ def _scikit_build_core(tree: ast.Module, module: str, file: str) -> EditableFind
     if call is not None:
         # install(known_source_files, known_wheel_files, known_directories, known_packages,
         # path, rebuild, ...): the tables, and whether importing rebuilds.
-        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+        with contextlib.suppress(*_LITERAL_ERRORS):
             arguments = [_constant(argument) for argument in call.args]
             for table in arguments[:2]:
                 if type(table) is dict:
@@ -281,7 +289,7 @@ def _meson_python(tree: ast.Module, module: str, file: str) -> EditableFinder | 
     mapping: tuple[tuple[str, str], ...] = ()
     if call is not None and len(call.args) >= 3:
         # MesonpyMetaFinder(project, {top-level names}, build directory, build command, ...)
-        with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+        with contextlib.suppress(*_LITERAL_ERRORS):
             names, build = _constant(call.args[1]), _constant(call.args[2])
             if isinstance(names, set | frozenset | list | tuple) and type(build) is str:
                 mapping = tuple((name, build) for name in sorted(names) if type(name) is str)

@@ -39,6 +39,7 @@ import stat
 from collections.abc import Iterator
 
 from ._editable import MESON_PYTHON, SETUPTOOLS, EditableFinder, read_editable_finder
+from ._parse import PARSE_ERRORS
 from ._paths import is_directory, is_regular
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path"]
@@ -342,7 +343,7 @@ class _Site:
         """Note the editable hook an import line would install, reading (not running) it."""
         try:
             tree = ast.parse(line.strip())
-        except (SyntaxError, ValueError):
+        except PARSE_ERRORS:
             return
         calls = {
             (node.func.value.id, node.func.attr)

@@ -14,19 +14,17 @@ import importlib.machinery
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from inspect import getattr_static
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import _config, _zipfinder
+from ._cachefile import PYCACHE
 from ._editable import EditableFinder, finder_module
 from ._spec import Spec
 
-if TYPE_CHECKING:
-    from ._resolver import Resolver
-
-__all__ = ["Explanation", "Listings", "Reason", "explain"]
+__all__ = ["Explanation", "Listings", "Reason", "Resolves", "explain"]
 
 # Directory listings taken by explain (None: not listable), kept with the resolver's own.
 Listings = dict[str, "dict[str, bool] | None"]
@@ -83,11 +81,19 @@ _STANDARD_FINDERS = (
 # Tables of the names a finder serves: setuptools' editable finders keep MAPPING (name ->
 # directory) and NAMESPACES (name -> locations) as globals of their generated module.
 _NAME_TABLES = ("MAPPING", "NAMESPACES")
-_PYCACHE = "__pycache__"
+
+
+class Resolves(Protocol):
+    """What explaining asks of a resolver: its answers, and the editable hooks it was given."""
+
+    @property
+    def editables(self) -> Sequence[EditableFinder]: ...
+
+    def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
 
 
 def explain(
-    resolver: Resolver, fullname: str, path: Sequence[object], listings: Listings
+    resolver: Resolves, fullname: str, path: Sequence[object], listings: Listings
 ) -> Explanation:
     """Explain the absolute name ``fullname`` with ``resolver``, whose top-level search path
     is ``path``; ``listings`` keeps the directories listed, for the resolver's next call."""
@@ -106,9 +112,7 @@ def explain(
     parent = specs[parent_name] if parent_name else None
     reason, detail, searched = _why_missing(missing, parent, path, resolver.editables, listings)
     if missing != fullname:
-        reason = Reason.PARENT_MISSING
-        kin = "parent" if missing == fullname.rpartition(".")[0] else "ancestor"
-        detail = f"its {kin} {missing!r} is not found: {detail}"
+        reason, detail = _through_parent(fullname, missing, detail)
     return Explanation(fullname, None, reason, detail, searched, missing)
 
 
@@ -122,6 +126,65 @@ def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
+def _through_parent(fullname: str, missing: str, detail: str) -> _Why:
+    kin = "parent" if missing == fullname.rpartition(".")[0] else "ancestor"
+    return Reason.PARENT_MISSING, f"its {kin} {missing!r} is not found: {detail}"
+
+
+# A reason a name is not found, and the sentence that says so.
+_Why = tuple[Reason, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """The part of a name not found (``name``: ``parent_name`` + ``tail``), and where it was
+    looked for: ``searched``, which ``where`` describes."""
+
+    name: str
+    parent_name: str
+    tail: str
+    parent: Spec | None
+    searched: tuple[str, ...]
+    where: str
+
+    @classmethod
+    def of(cls, missing: str, parent: Spec | None, path: Sequence[object]) -> _Search:
+        parent_name, _, tail = missing.rpartition(".")
+        if parent is None:
+            # bytes entries are skipped, as the resolver skips them.
+            searched = tuple(entry for entry in path if isinstance(entry, str))
+            where = _count(len(searched), "path entry", "path entries") + " searched"
+        else:
+            assert parent.submodule_search_locations is not None
+            searched = parent.submodule_search_locations
+            where = _count(len(searched), "search location", "search locations")
+            where = f"{where} of package {parent_name!r}"
+        return cls(missing, parent_name, tail, parent, searched, where)
+
+
+@dataclass(frozen=True, slots=True)
+class _Usable:
+    """The searched locations that are listable directories (with their listings), and how
+    many are neither a directory nor a zip archive."""
+
+    directories: list[tuple[str, dict[str, bool]]]
+    unusable: int
+
+    @classmethod
+    def of(
+        cls, searched: tuple[str, ...], config: _config.CoreConfig, listings: Listings
+    ) -> _Usable:
+        directories: list[tuple[str, dict[str, bool]]] = []
+        unusable = 0
+        for entry in searched:
+            listing = _listing(entry or ".", listings)
+            if listing is not None:
+                directories.append((entry, listing))
+            elif not entry or _zipfinder.zip_finder(entry, config) is None:
+                unusable += 1
+        return cls(directories, unusable)
+
+
 def _why_missing(
     missing: str,
     parent: Spec | None,
@@ -130,93 +193,110 @@ def _why_missing(
     listings: Listings,
 ) -> tuple[Reason, str, tuple[str, ...]]:
     """The reason, detail and searched locations for a name whose parent (if any) is found."""
-    parent_name, _, tail = missing.rpartition(".")
     if parent is not None and parent.submodule_search_locations is None:
-        # Mirrors importlib._bootstrap._find_and_load_unlocked: "... is not a package".
-        detail = (
-            f"{parent_name!r} is {_a(parent.kind.value)} module, not a package, so it has no "
-            f"submodules to search; a module may still add names to sys.modules at run time, "
-            f"as os does for os.path"
+        return (*_parent_not_package(missing, parent), ())
+    search = _Search.of(missing, parent, path)
+    # Finders modspec does not run come first: they are why the name may exist after all.
+    why = _editable_unsupported(search, editables) or _custom_finder(search, editables)
+    if why is None:
+        config = _config.current(zip_finder=_zipfinder.zip_finder)
+        usable = _Usable.of(search.searched, config, listings)
+        why = (
+            _no_usable_path(search, usable)
+            or _orphan_bytecode(search, usable, config, listings)
+            or _case_mismatch(search, usable, config)
+            or _not_found(search, usable)
         )
-        return Reason.PARENT_NOT_PACKAGE, detail, ()
-    if parent is None:
-        # bytes entries are skipped, as the resolver skips them.
-        searched = tuple(entry for entry in path if isinstance(entry, str))
-        where = _count(len(searched), "path entry", "path entries") + " searched"
-    else:
-        assert parent.submodule_search_locations is not None
-        searched = parent.submodule_search_locations
-        where = _count(len(searched), "search location", "search locations")
-        where = f"{where} of package {parent_name!r}"
-    config = _config.current(zip_finder=_zipfinder.zip_finder)
+    return (*why, search.searched)
 
+
+def _parent_not_package(missing: str, parent: Spec) -> _Why:
+    # Mirrors importlib._bootstrap._find_and_load_unlocked: "... is not a package".
+    detail = (
+        f"{missing.rpartition('.')[0]!r} is {_a(parent.kind.value)} module, not a package, so "
+        f"it has no submodules to search; a module may still add names to sys.modules at run "
+        f"time, as os does for os.path"
+    )
+    return Reason.PARENT_NOT_PACKAGE, detail
+
+
+def _editable_unsupported(search: _Search, editables: Sequence[EditableFinder]) -> _Why | None:
     for editable in editables:
-        key = editable.claims(missing)
+        key = editable.claims(search.name)
         if editable.unsupported is not None and key is not None:
             # An editable hook the resolver was given but cannot answer for.
             detail = (
-                f"not found in {where}, but the {editable.tool} editable install "
+                f"not found in {search.where}, but the {editable.tool} editable install "
                 f"{editable.module} ({editable.file}) maps {key!r}, and modspec cannot answer "
                 f"as it would: {editable.unsupported}"
             )
-            return Reason.CUSTOM_FINDER, detail, searched
+            return Reason.CUSTOM_FINDER, detail
+    return None
 
+
+def _custom_finder(search: _Search, editables: Sequence[EditableFinder]) -> _Why | None:
     answered = {editable.module for editable in editables if editable.unsupported is None}
-    claim = _custom_finder(missing, answered)
-    if claim is not None:
-        finder, evidence = claim
-        detail = (
-            f"not found in {where}, but possibly provided by {finder} in sys.meta_path "
-            f"({evidence}), which modspec does not run"
-        )
-        return Reason.CUSTOM_FINDER, detail, searched
+    claim = _meta_path_claim(search.name, answered)
+    if claim is None:
+        return None
+    finder, evidence = claim
+    detail = (
+        f"not found in {search.where}, but possibly provided by {finder} in sys.meta_path "
+        f"({evidence}), which modspec does not run"
+    )
+    return Reason.CUSTOM_FINDER, detail
 
-    directories: list[tuple[str, dict[str, bool]]] = []
-    unusable = 0
-    for entry in searched:
-        listing = _listing(entry or ".", listings)
-        if listing is not None:
-            directories.append((entry, listing))
-        elif not entry or _zipfinder.zip_finder(entry, config) is None:
-            unusable += 1
-    if unusable == len(searched):
-        if not searched:
-            if parent is None:
-                detail = "the path is empty, and no built-in or frozen module has that name"
-            else:
-                detail = f"package {parent_name!r} has no search locations"
+
+def _no_usable_path(search: _Search, usable: _Usable) -> _Why | None:
+    searched = search.searched
+    if usable.unusable != len(searched):
+        return None
+    if not searched:
+        if search.parent is None:
+            detail = "the path is empty, and no built-in or frozen module has that name"
         else:
-            subject = where if len(searched) == 1 else f"none of {where}"
-            verb = "is not" if len(searched) == 1 else "is"
-            detail = (
-                f"{subject} {verb} a directory or a zip archive (missing, unreadable, or a file)"
-            )
-        return Reason.NO_USABLE_PATH, detail, searched
-
-    orphan = _orphan_bytecode(tail, directories, config.bytecode_suffixes, listings)
-    if orphan is not None:
-        detail = (
-            f"only {orphan} exists, without the source beside its {_PYCACHE}; CPython never "
-            f"imports from {_PYCACHE} without the source"
-        )
-        return Reason.ORPHAN_BYTECODE, detail, searched
-
-    if not config.relax_case:
-        suffixes = tuple(suffix for suffix, _ in config.loaders)
-        near = _case_mismatch(tail, directories, suffixes)
-        if near is not None:
-            detail = (
-                f"{near} differs from {tail!r} only in case, and imports match names "
-                f"case-sensitively"
-            )
-            return Reason.CASE_MISMATCH, detail, searched
-
-    skipped = f" ({unusable} of them missing, unreadable or a file)" if unusable else ""
-    if parent is None:
-        detail = f"no module or package {tail!r} in {where}{skipped}, and none built in or frozen"
+            detail = f"package {search.parent_name!r} has no search locations"
     else:
-        detail = f"no module or package {tail!r} in {where}{skipped}"
-    return Reason.NOT_FOUND, detail, searched
+        subject = search.where if len(searched) == 1 else f"none of {search.where}"
+        verb = "is not" if len(searched) == 1 else "is"
+        detail = f"{subject} {verb} a directory or a zip archive (missing, unreadable, or a file)"
+    return Reason.NO_USABLE_PATH, detail
+
+
+def _orphan_bytecode(
+    search: _Search, usable: _Usable, config: _config.CoreConfig, listings: Listings
+) -> _Why | None:
+    orphan = _find_orphan(search.tail, usable.directories, config.bytecode_suffixes, listings)
+    if orphan is None:
+        return None
+    detail = (
+        f"only {orphan} exists, without the source beside its {PYCACHE}; CPython never "
+        f"imports from {PYCACHE} without the source"
+    )
+    return Reason.ORPHAN_BYTECODE, detail
+
+
+def _case_mismatch(search: _Search, usable: _Usable, config: _config.CoreConfig) -> _Why | None:
+    if config.relax_case:
+        return None
+    suffixes = tuple(suffix for suffix, _ in config.loaders)
+    near = _find_case_variant(search.tail, usable.directories, suffixes)
+    if near is None:
+        return None
+    detail = (
+        f"{near} differs from {search.tail!r} only in case, and imports match names "
+        f"case-sensitively"
+    )
+    return Reason.CASE_MISMATCH, detail
+
+
+def _not_found(search: _Search, usable: _Usable) -> _Why:
+    unusable = usable.unusable
+    skipped = f" ({unusable} of them missing, unreadable or a file)" if unusable else ""
+    detail = f"no module or package {search.tail!r} in {search.where}{skipped}"
+    if search.parent is None:
+        detail += ", and none built in or frozen"
+    return Reason.NOT_FOUND, detail
 
 
 def _count(count: int, one: str, many: str) -> str:
@@ -244,7 +324,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _orphan_bytecode(
+def _find_orphan(
     tail: str,
     directories: list[tuple[str, dict[str, bool]]],
     suffixes: tuple[str, ...],
@@ -255,16 +335,16 @@ def _orphan_bytecode(
         rf"{re.escape(tail)}\.[^.]+(?:\.opt-[^.]*)?(?:{'|'.join(map(re.escape, suffixes))})"
     )
     for directory, listing in directories:
-        if not listing.get(_PYCACHE):
+        if not listing.get(PYCACHE):
             continue
-        cache = os.path.join(directory or ".", _PYCACHE)
+        cache = os.path.join(directory or ".", PYCACHE)
         for name in sorted(_listing(cache, listings) or ()):
             if wanted.fullmatch(name):
-                return os.path.join(directory, _PYCACHE, name)
+                return os.path.join(directory, PYCACHE, name)
     return None
 
 
-def _case_mismatch(
+def _find_case_variant(
     tail: str, directories: list[tuple[str, dict[str, bool]]], suffixes: tuple[str, ...]
 ) -> str | None:
     # What FileFinder would take, were names matched without regard to case: a directory of
@@ -283,7 +363,7 @@ def _case_mismatch(
     return None
 
 
-def _custom_finder(name: str, answered: set[str]) -> tuple[str, str] | None:
+def _meta_path_claim(name: str, answered: set[str]) -> tuple[str, str] | None:
     """(the finder, what suggests it serves ``name``) for the first finder of the running
     process's sys.meta_path, not a standard one and not of an editable hook's module the
     resolver answers for (``answered``), that seems to serve ``name``."""

@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Sequence
 
 from ._config import FindSpec, PackageHook
+from ._parse import PARSE_ERRORS
 from ._rawspec import KIND, ORIGIN, SEARCH, RawSpec, with_search
 from ._spec import Kind
 
@@ -47,7 +48,7 @@ def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None
         return None
     try:
         tree = ast.parse(source, filename=init_file)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     return _first(tree.body, pkg_resources_found)
 

@@ -1,21 +1,20 @@
-"""Frozen, typed views of what the import system would find: Kind, FileStat, Spec."""
+"""Frozen, typed views of what the import system would find: Kind, FileStat, Spec, ModuleInfo."""
 
 from __future__ import annotations
 
 import enum
 import importlib.machinery
+import types
 import zipimport
 from dataclasses import dataclass
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 from importlib.util import spec_from_file_location, spec_from_loader
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from . import _predict
 from ._paths import regular_stat
 
-if TYPE_CHECKING:
-    from ._moduleinfo import ModuleInfo
-
-__all__ = ["FileStat", "Kind", "Spec", "UnsupportedSpec"]
+__all__ = ["FileStat", "Kind", "ModuleInfo", "Spec", "UnsupportedSpec"]
 
 
 class Kind(enum.Enum):
@@ -108,8 +107,6 @@ class Spec:
 
     def module_info(self) -> ModuleInfo:
         """The attributes the module will have once imported: ``ModuleInfo.predict(self)``."""
-        from ._moduleinfo import ModuleInfo  # _moduleinfo imports this module
-
         return ModuleInfo.predict(self)
 
     @classmethod
@@ -194,6 +191,83 @@ class Spec:
         if search is not None:
             spec.submodule_search_locations = search
         return spec
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    """A module's import-related attributes, as a frozen, hashable value.
+
+    ``name``, ``file``, ``doc``, ``package`` and ``cached`` are ``__name__``, ``__file__``,
+    ``__doc__``, ``__package__`` and ``__cached__`` (None where absent); ``names`` the keys of
+    ``__dict__`` (None when unknown); ``spec`` the ``__spec__`` as a Spec; ``loader`` the class of
+    ``__loader__``; ``path`` the entries of ``__path__``, or None for a module that is not a
+    package.
+    """
+
+    name: str
+    file: str | None
+    doc: str | None
+    names: frozenset[str] | None
+    spec: Spec | None
+    loader: type | None
+    package: str | None
+    path: tuple[str, ...] | None
+    cached: str | None
+
+    @classmethod
+    def of(cls, module: types.ModuleType) -> ModuleInfo:
+        """A snapshot of a live module's attributes (its ``__spec__``'s files stat'ed now)."""
+        namespace: dict[str, Any] = vars(module)
+        module_spec = namespace.get("__spec__")
+        try:
+            spec = None if module_spec is None else Spec.from_importlib(module_spec)
+        except UnsupportedSpec:
+            spec = None
+        path = namespace.get("__path__")
+        return cls(
+            name=namespace.get("__name__"),  # type: ignore[arg-type]
+            file=namespace.get("__file__"),
+            doc=namespace.get("__doc__"),
+            names=frozenset(namespace),
+            spec=spec,
+            loader=_class_of(namespace.get("__loader__")),
+            package=namespace.get("__package__"),
+            # Iterating a _NamespacePath recomputes it from the parent's __path__: its entries now.
+            path=None if path is None else tuple(path),
+            cached=namespace.get("__cached__"),
+        )
+
+    @classmethod
+    def predict(cls, spec: Spec) -> ModuleInfo:
+        """The attributes the module will have once imported, before its own code runs."""
+        kind = spec.kind
+        # Mirrors importlib._bootstrap._init_module_attrs (3.10–3.13), after create_module.
+        file = spec.origin if spec.has_location else None
+        cached = spec.cached if spec.has_location else None
+        doc = None
+        if kind is Kind.SOURCE and spec.origin is not None:
+            doc = _predict.source_docstring(spec.origin)
+        elif kind is Kind.FROZEN:
+            file = _predict.frozen_file(spec.name)
+            doc = _predict.frozen_docstring(spec.name)
+        return cls(
+            name=spec.name,
+            file=file,
+            doc=doc,
+            names=None,
+            spec=spec,
+            loader=_predict.NAMESPACE_LOADER if kind is Kind.NAMESPACE else spec.loader,
+            package=spec.parent,
+            path=spec.submodule_search_locations,
+            cached=cached,
+        )
+
+
+def _class_of(loader: object) -> type | None:
+    # BuiltinImporter and FrozenImporter are their own loaders: the class, not an instance.
+    if loader is None:
+        return None
+    return loader if isinstance(loader, type) else type(loader)
 
 
 def _kind_of(spec: importlib.machinery.ModuleSpec) -> Kind:

@@ -77,6 +77,18 @@ class _Unreadable(Exception):
     """A member zipimport._get_data could not return (ZipImportError, or worse)."""
 
 
+# What zipimport._read_directory raises for a damaged archive besides ZipImportError, read off
+# its source and seen by fuzzing archives on 3.10.13, 3.11.7, 3.12.1 and 3.13.0:
+# - EOFError: the central directory ends early;
+# - UnicodeDecodeError: a name flagged UTF-8 (0x800) that is not;
+# - IndexError: 3.13, a Zip64 extra field holding fewer values than the fields it stands for
+#   ("pop from empty list");
+# - OSError: the central directory's own reads (fp.read(46)) are not wrapped in ZipImportError,
+#   so an I/O error there escapes as it is.
+# Anything else (MemoryError, a bug) propagates.
+_DAMAGED = (EOFError, UnicodeDecodeError, IndexError, OSError)
+
+
 def _read_directory(archive: str) -> dict[str, TocEntry]:
     # The running interpreter's own central-directory reader, so each version parses archives
     # exactly as its import system does (Zip64 from 3.13 on). It only reads: the caller fills
@@ -289,7 +301,7 @@ def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
         files = _read_directory(path)
     except ImportError:
         return None  # ZipImportError: the hook declines and FileFinder's is asked
-    except Exception:
+    except _DAMAGED:
         # CPython lets these escape the path hook, so every lookup reaching the entry raises;
         # a static answer treats a damaged archive as no archive (see the module docstring).
         return None

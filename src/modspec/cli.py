@@ -18,9 +18,8 @@ from ._codebase.surface import Finding, surface
 from ._discover import discover
 from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
-from ._moduleinfo import ModuleInfo
 from ._resolver import InvalidName, Resolver
-from ._spec import Kind, Spec
+from ._spec import Kind, ModuleInfo, Spec
 
 __all__ = ["main"]
 

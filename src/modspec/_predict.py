@@ -1,4 +1,9 @@
-"""ModuleInfo: a module's import-related attributes, taken from a live module or predicted.
+"""What the import system sets on a module that its spec alone does not say, and the rules
+by which ModuleInfo (in ``_spec``, beside Spec) predicts each attribute.
+
+``__doc__`` (read from the source, or from the interpreter's frozen code object), a frozen
+module's ``__file__``, a namespace package's ``__loader__``: what ``ModuleInfo.predict`` needs
+beyond the spec's fields.
 
 ``ModuleInfo.of(module)`` reads them from a module object; ``ModuleInfo.predict(spec)`` (also
 ``Spec.module_info()``) says what they will be once the module is imported, without importing it,
@@ -57,96 +62,17 @@ import importlib.machinery
 import sys
 import types
 import warnings
-from dataclasses import dataclass
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
-from typing import Any
 
-from ._spec import Kind, Spec, UnsupportedSpec
+from ._parse import PARSE_ERRORS
 
-__all__ = ["ModuleInfo"]
+__all__ = ["NAMESPACE_LOADER", "frozen_docstring", "frozen_file", "source_docstring"]
 
 # What _init_module_attrs puts in __loader__ for a spec without a loader: a namespace package.
 NAMESPACE_LOADER: type = getattr(importlib.machinery, "NamespaceLoader", _NamespaceLoader)
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleInfo:
-    """A module's import-related attributes, as a frozen, hashable value.
-
-    ``name``, ``file``, ``doc``, ``package`` and ``cached`` are ``__name__``, ``__file__``,
-    ``__doc__``, ``__package__`` and ``__cached__`` (None where absent); ``names`` the keys of
-    ``__dict__`` (None when unknown); ``spec`` the ``__spec__`` as a Spec; ``loader`` the class of
-    ``__loader__``; ``path`` the entries of ``__path__``, or None for a module that is not a
-    package.
-    """
-
-    name: str
-    file: str | None
-    doc: str | None
-    names: frozenset[str] | None
-    spec: Spec | None
-    loader: type | None
-    package: str | None
-    path: tuple[str, ...] | None
-    cached: str | None
-
-    @classmethod
-    def of(cls, module: types.ModuleType) -> ModuleInfo:
-        """A snapshot of a live module's attributes (its ``__spec__``'s files stat'ed now)."""
-        namespace: dict[str, Any] = vars(module)
-        module_spec = namespace.get("__spec__")
-        try:
-            spec = None if module_spec is None else Spec.from_importlib(module_spec)
-        except UnsupportedSpec:
-            spec = None
-        path = namespace.get("__path__")
-        return cls(
-            name=namespace.get("__name__"),  # type: ignore[arg-type]
-            file=namespace.get("__file__"),
-            doc=namespace.get("__doc__"),
-            names=frozenset(namespace),
-            spec=spec,
-            loader=_class_of(namespace.get("__loader__")),
-            package=namespace.get("__package__"),
-            # Iterating a _NamespacePath recomputes it from the parent's __path__: its entries now.
-            path=None if path is None else tuple(path),
-            cached=namespace.get("__cached__"),
-        )
-
-    @classmethod
-    def predict(cls, spec: Spec) -> ModuleInfo:
-        """The attributes the module will have once imported, before its own code runs."""
-        kind = spec.kind
-        # Mirrors importlib._bootstrap._init_module_attrs (3.10–3.13), after create_module.
-        file = spec.origin if spec.has_location else None
-        cached = spec.cached if spec.has_location else None
-        doc = None
-        if kind is Kind.SOURCE and spec.origin is not None:
-            doc = _source_docstring(spec.origin)
-        elif kind is Kind.FROZEN:
-            file = _frozen_file(spec.name)
-            doc = _frozen_docstring(spec.name)
-        return cls(
-            name=spec.name,
-            file=file,
-            doc=doc,
-            names=None,
-            spec=spec,
-            loader=NAMESPACE_LOADER if kind is Kind.NAMESPACE else spec.loader,
-            package=spec.parent,
-            path=spec.submodule_search_locations,
-            cached=cached,
-        )
-
-
-def _class_of(loader: object) -> type | None:
-    # BuiltinImporter and FrozenImporter are their own loaders: the class, not an instance.
-    if loader is None:
-        return None
-    return loader if isinstance(loader, type) else type(loader)
-
-
-def _source_docstring(origin: str) -> str | None:
+def source_docstring(origin: str) -> str | None:
     """``__doc__`` as compiling the source at ``origin`` would set it; None where it would not."""
     # Under -OO the compiler drops docstrings (and the opt-2 .pyc has none).
     if sys.flags.optimize >= 2:
@@ -161,7 +87,7 @@ def _source_docstring(origin: str) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes: the import would only warn
             tree = ast.parse(source, origin)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    except PARSE_ERRORS:
         return None  # such a module does not import at all
     if ast.get_docstring(tree, clean=False) is None:
         return None
@@ -178,7 +104,7 @@ def _frozen_spec(name: str) -> importlib.machinery.ModuleSpec | None:
         return None
 
 
-def _frozen_file(name: str) -> str | None:
+def frozen_file(name: str) -> str | None:
     # Mirrors importlib._bootstrap.FrozenImporter.create_module (3.11+): loader_state.filename,
     # the stdlib source the module was frozen from. 3.10 sets no __file__ for frozen modules.
     spec = _frozen_spec(name)
@@ -186,7 +112,7 @@ def _frozen_file(name: str) -> str | None:
     return filename if isinstance(filename, str) and filename else None
 
 
-def _frozen_docstring(name: str) -> str | None:
+def frozen_docstring(name: str) -> str | None:
     try:
         code = _imp.get_frozen_object(name)
     except ImportError:

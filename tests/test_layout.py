@@ -1,0 +1,147 @@
+"""The package's import graph: no cycles, and no module reaching for a sibling's private name."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = "modspec"
+SOURCE = Path(__file__).resolve().parent.parent / "src" / PACKAGE
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in sorted(SOURCE.rglob("*.py"))}
+
+
+def _submodules() -> set[str]:
+    # Compiled modules (.pyx, with a .pyi or not) are modules too, though ast cannot read them.
+    paths = [*SOURCE.rglob("*.py"), *SOURCE.rglob("*.pyx"), *SOURCE.rglob("*.pyi")]
+    return {_module_name(path) for path in paths}
+
+
+def _imports(module: str, path: Path, submodules: set[str]) -> Iterator[tuple[str, str | None]]:
+    """(imported module, name taken from it or None) for every import in the file: at module
+    level, under ``if TYPE_CHECKING:``, inside functions alike (ast.walk sees them all); and
+    (module, attribute) for each ``alias.attribute`` read from one of ``submodules`` imported
+    by name."""
+    is_package = path.name == "__init__.py"
+    package = module if is_package else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, None
+                if alias.asname is not None and alias.name in submodules:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0]
+                source = f"{base}.{node.module}" if node.module else base
+            else:
+                source = node.module or ""
+            for alias in node.names:
+                yield source, alias.name
+                if f"{source}.{alias.name}" in submodules:
+                    aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+    # `from . import _core` then `_core._stat_mode`: a private name all the same.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            target = aliases.get(node.value.id)
+            if target is not None:
+                yield target, node.attr
+
+
+def _graph() -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """Each module's modspec imports (a submodule named in ``from . import x`` counts as
+    ``x``, not the package), and the private names taken from siblings."""
+    modules = _modules()
+    submodules = _submodules()
+    edges: dict[str, set[str]] = {module: set() for module in modules}
+    private: set[tuple[str, str]] = set()
+    for module, path in modules.items():
+        for source, name in _imports(module, path, submodules):
+            if source != PACKAGE and not source.startswith(PACKAGE + "."):
+                continue
+            submodule = f"{source}.{name}"
+            if name is not None and submodule in submodules:
+                if submodule != module:
+                    edges[module].add(submodule)
+                continue
+            if source in submodules and source != module:
+                edges[module].add(source)
+            # A name from a module of this package that is private to it (`_x`, not dunder).
+            if name is not None and name.startswith("_") and not name.startswith("__"):
+                private.add((module, f"{source}.{name}"))
+    return edges, private
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The graph's cycles, as groups of modules each reachable from every other (sorted)."""
+
+    def reachable(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for target in edges.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    reach = {module: reachable(module) for module in edges}
+    groups = {
+        tuple(sorted(other for other in reach[module] if module in reach[other]))
+        for module in edges
+        if module in reach[module]
+    }
+    return sorted(list(group) for group in groups)
+
+
+def test_sees_every_module() -> None:
+    # A test that cannot fail is a defect: make sure the walk finds the package's modules.
+    modules = _modules()
+    assert {"modspec", "modspec._spec", "modspec._resolver"} <= modules.keys()
+
+
+def test_the_walk_finds_cycles_and_private_names(tmp_path: Path) -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+    edges, _ = _graph()
+    assert "modspec._spec" in edges["modspec"]
+    module = tmp_path / "m.py"
+    module.write_text("from ._core import _stat\nfrom . import _paths\n_paths._join('a')\n")
+    found = set(_imports("modspec.m", module, {"modspec._core", "modspec._paths"}))
+    assert {("modspec._core", "_stat"), ("modspec._paths", "_join")} <= found
+
+
+def test_import_graph_is_acyclic() -> None:
+    edges, _ = _graph()
+    assert _cycles(edges) == []
+
+
+def test_no_private_names_from_siblings() -> None:
+    _, private = _graph()
+    assert sorted(private) == []
+
+
+def test_the_library_never_imports_the_application() -> None:
+    # modspec._codebase is the application (surface, its walk, extraction, report): only the
+    # command line may import it; the library API and its modules never do.
+    edges, _ = _graph()
+    application = f"{PACKAGE}._codebase"
+    entry_points = {f"{PACKAGE}.cli", f"{PACKAGE}.__main__"}
+    library = [module for module in edges if not module.startswith(application)]
+    reaching = {
+        module: sorted(target for target in edges[module] if target.startswith(application))
+        for module in library
+        if module not in entry_points
+    }
+    assert {module: found for module, found in reaching.items() if found} == {}
+    assert any(target.startswith(application) for target in edges[f"{PACKAGE}.cli"])
