@@ -6,12 +6,16 @@ import os
 import stat
 
 __all__ = [
+    "FileTooLarge",
+    "InspectedFileError",
+    "NotARegularFile",
     "finder_path",
     "is_directory",
     "is_regular",
     "path_isabs",
     "path_join",
     "path_stat",
+    "read_regular",
     "regular_stat",
 ]
 
@@ -67,3 +71,51 @@ def finder_path(entry: str, minor_version: int) -> str:
     if minor_version >= 12:
         entry = entry.removeprefix("./")
     return path_join(os.getcwd(), entry)
+
+
+class InspectedFileError(OSError):
+    """A file of the inspected tree that modspec will not read (an OSError, so that callers
+    that take unreadable files in their stride take these too)."""
+
+
+class NotARegularFile(InspectedFileError):
+    """Not a regular file: a FIFO, a device, a socket or a directory (symlinks followed)."""
+
+
+class FileTooLarge(InspectedFileError):
+    """Larger than the bound its reader sets."""
+
+
+# Read in pieces: a file that stat calls regular may still stream without end (/proc).
+_CHUNK = 1 << 16
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    Never blocks on a FIFO (the open is non-blocking, and anything but a regular file is
+    refused before a byte is read), never takes a terminal, and never reads more than
+    ``limit`` bytes and one piece more, whatever stat says of the size. Raises NotARegularFile, FileTooLarge,
+    or the OSError (ValueError for a NUL in the path) of the open or the read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(f"{path}: not a regular file")
+        if st.st_size > limit:
+            raise FileTooLarge(f"{path}: {st.st_size:,} bytes, more than the {limit:,} read")
+        pieces: list[bytes] = []
+        size = 0
+        while size <= limit:
+            # Whole pieces: some files refuse reads of odd sizes (/proc/self/pagemap: EINVAL).
+            piece = os.read(fd, _CHUNK)
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        if size > limit:
+            raise FileTooLarge(f"{path}: more than the {limit:,} bytes read")
+        return b"".join(pieces)
+    finally:
+        os.close(fd)
