@@ -23,9 +23,12 @@ def test_file_types(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "loop").symlink_to("loop")
     (tmp_path / "link").symlink_to("f")
-    assert is_regular(str(tmp_path / "f")) and is_regular(str(tmp_path / "link"))
-    assert not is_regular(str(tmp_path / "fifo")) and not is_regular(str(tmp_path / "loop"))
-    assert is_directory(str(tmp_path)) and not is_directory(str(tmp_path / "f"))
+    assert is_regular(str(tmp_path / "f"))
+    assert is_regular(str(tmp_path / "link"))
+    assert not is_regular(str(tmp_path / "fifo"))
+    assert not is_regular(str(tmp_path / "loop"))
+    assert is_directory(str(tmp_path))
+    assert not is_directory(str(tmp_path / "f"))
     assert regular_stat(str(tmp_path / "missing")) is None
     assert regular_stat("a\0b") is None  # CPython's stat raises ValueError: no such file
 
@@ -77,4 +80,5 @@ def test_errors_are_oserrors(tmp_path: Path) -> None:
         read_regular(str(tmp_path / "missing"), 10)
     with pytest.raises(NotARegularFile):
         read_regular(str(tmp_path), 10)
-    assert issubclass(NotARegularFile, OSError) and issubclass(FileTooLarge, OSError)
+    assert issubclass(NotARegularFile, OSError)
+    assert issubclass(FileTooLarge, OSError)

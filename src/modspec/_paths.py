@@ -95,8 +95,8 @@ def read_regular(path: str, limit: int) -> bytes:
 
     Never blocks on a FIFO (the open is non-blocking, and anything but a regular file is
     refused before a byte is read), never takes a terminal, and never reads more than
-    ``limit`` bytes and one piece more, whatever stat says of the size. Raises NotARegularFile, FileTooLarge,
-    or the OSError (ValueError for a NUL in the path) of the open or the read.
+    ``limit`` bytes and one piece more, whatever stat says of the size. Raises NotARegularFile,
+    FileTooLarge, or the OSError (ValueError for a NUL in the path) of the open or the read.
     """
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
     try:
