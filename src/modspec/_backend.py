@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-import platform
+import sys
 import warnings
 from collections.abc import Callable
 from types import ModuleType
@@ -54,7 +54,9 @@ def compiled(module: str, names: tuple[str, ...]) -> ModuleType:
 
 
 def _pure_intended() -> bool:
-    return env_flag("MODSPEC_PURE") or platform.python_implementation() != "CPython"
+    # sys.implementation, not platform.python_implementation(): importing platform costs more
+    # than the rest of the selector.
+    return env_flag("MODSPEC_PURE") or sys.implementation.name != "cpython"
 
 
 def _fallback(what: str, exc: ImportError) -> None:
