@@ -221,6 +221,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "shadowing",
         "bytecode",
         "unparsable",
+        "skipped",
         "findings",
         "failed",
     }

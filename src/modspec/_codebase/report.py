@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from .._bytecode import BytecodeStatus
@@ -101,6 +101,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         ],
         "bytecode": dict(Counter(status.value for status in report.bytecode.values())),
         "unparsable": [{"file": path, "error": error} for path, error in report.unparsable],
+        "skipped": [{"path": path, "error": error} for path, error in report.skipped],
         "findings": {finding.value: count for finding, count in report.findings().items()},
         "failed": [finding.value for finding in failed],
     }
@@ -185,11 +186,20 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
         _more(len(report.shadowing[:cut]), len(report.shadowing), out)
 
     _bytecode(report, out, cut)
-    if report.unparsable:
-        print("\nfiles that do not parse (their imports are not counted):", file=out)
-        for path, error in report.unparsable[:cut]:
-            print(f"  {_short(path, report)}: {error}", file=out)
-        _more(len(report.unparsable[:cut]), len(report.unparsable), out)
+    _paths_with_errors(
+        "files that do not parse or were not read (their imports are not counted)",
+        report.unparsable,
+        report,
+        out,
+        cut,
+    )
+    _paths_with_errors(
+        "paths the walk could not read (what lies below them is not counted)",
+        report.skipped,
+        report,
+        out,
+        cut,
+    )
 
     findings = report.findings()
     summary = ", ".join(f"{f.value} {n:,}" for f, n in findings.items() if n)
@@ -197,6 +207,16 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
     failed = list(failed)
     if failed:
         print(f"FAILED (--fail-on): {', '.join(f.value for f in failed)}", file=out)
+
+
+def _paths_with_errors(
+    title: str, rows: Sequence[tuple[str, str]], report: Surface, out: TextIO, cut: int | None
+) -> None:
+    if rows:
+        print(f"\n{title}:", file=out)
+        for path, error in rows[:cut]:
+            print(f"  {_short(path, report)}: {error}", file=out)
+        _more(len(rows[:cut]), len(rows), out)
 
 
 def _unresolved(

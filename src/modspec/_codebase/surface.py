@@ -22,7 +22,7 @@ from .._resolver import InvalidName, Resolver, absolute_name
 from .._spec import Kind, Spec
 from .config import Root, load_root
 from .extract import Guard, ImportRef, extract_files
-from .sources import SourceFile, source_files
+from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
     "Category",
@@ -57,6 +57,7 @@ class Finding(enum.Enum):
     STALE_BYTECODE = "stale-bytecode"  # a first-party .pyc that the import would rewrite
     MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
     UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
+    SKIPPED = "skipped"  # a directory or ignore file the walk could not read
 
 
 class ImportSite(NamedTuple):
@@ -109,6 +110,7 @@ class Surface:
     statements: int = 0  # import statements: distinct (file, line) pairs
     imports: int = 0  # imported names: ``import a, b`` counts two
     unparsable: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # what the walk could not read
     fast_files: int = 0  # files the fast scanner read; the rest went through ast
     modules: dict[str, Spec | None] = field(default_factory=dict)  # every target, resolved
     categories: dict[str, Category] = field(default_factory=dict)
@@ -139,6 +141,7 @@ class Surface:
             Finding.STALE_BYTECODE: first_party_bytecode[BytecodeStatus.STALE],
             Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
             Finding.UNPARSABLE: len(self.unparsable),
+            Finding.SKIPPED: len(self.skipped),
         }
 
 
@@ -326,8 +329,10 @@ def _walk(report: Surface) -> dict[str, SourceFile]:
     """The roots' source files, each once (roots may nest), in walk order."""
     files: dict[str, SourceFile] = {}
     for root in report.roots:
-        for source in source_files(root):
+        for source in source_files(root, report.skipped):
             files.setdefault(source.path, source)
+    # Nested roots walk the same directories: each path said once.
+    report.skipped = sorted(set(report.skipped))
     report.files = len(files)
     return files
 
