@@ -222,6 +222,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "bytecode",
         "unparsable",
         "skipped",
+        "long_names",
         "findings",
         "failed",
     }

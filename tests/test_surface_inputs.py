@@ -199,3 +199,50 @@ def test_an_unreadable_directory_is_skipped_and_said(shared_root: Path) -> None:
     status, output = _surface_as_nobody(shared_root, "--fail-on", "skipped")
     assert status == 1
     assert "  locked: PermissionError: Permission denied" in output
+
+
+@pytest.mark.parametrize(
+    ("written", "length", "parts"),
+    [
+        ("a" * 1001, 1001, 1),
+        (".".join(["a"] * 201), 401, 201),
+        ("pkg." + "b" * 100_000, 100_004, 2),
+    ],
+    ids=["characters", "parts", "huge"],
+)
+def test_a_name_too_long_is_a_finding_not_resolved(
+    root: Path, backend: str, written: str, length: int, parts: int
+) -> None:
+    (root / "long.py").write_text(f"import {written}\n")
+    env = {**os.environ, "MODSPEC_PURE": str(int(backend == "python"))}
+    argv = [sys.executable, "-m", "modspec", "surface", str(root), "--path", str(root)]
+    result = subprocess.run([*argv, "--json"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["long_names"] == [
+        {
+            "name": written[:100] + "...",
+            "length": length,
+            "parts": parts,
+            "file": str(root / "long.py"),
+            "line": 1,
+        }
+    ]
+    assert document["findings"]["name-too-long"] == 1
+    # Never handed to the resolver: the one unresolved import is sub/mod.py's json.
+    assert [u["name"] for u in document["unresolved"]] == ["json"]
+    gated = subprocess.run(
+        [*argv, "--fail-on", "name-too-long"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert gated.returncode == 1
+    assert f"  long.py:1: {written[:100]}... ({length:,} characters, {parts:,} parts)" in (
+        gated.stdout
+    )
+
+
+def test_a_name_at_the_limits_is_resolved(root: Path) -> None:
+    name = ".".join(["a"] * 200)[:1000]
+    (root / "long.py").write_text(f"import {name}\n")
+    document = json.loads(surface(root, "--json").stdout)
+    assert document["long_names"] == []
+    assert [u["name"] for u in document["unresolved"]] == [name, "json"]

@@ -103,9 +103,24 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         "bytecode": dict(Counter(status.value for status in report.bytecode.values())),
         "unparsable": [{"file": path, "error": error} for path, error in report.unparsable],
         "skipped": [{"path": path, "error": error} for path, error in report.skipped],
+        "long_names": [
+            {
+                "name": _clipped(long.name),
+                "length": len(long.name),
+                "parts": long.name.count(".") + 1,
+                "file": long.site.path,
+                "line": long.site.line,
+            }
+            for long in report.long_names
+        ],
         "findings": {finding.value: count for finding, count in report.findings().items()},
         "failed": [finding.value for finding in failed],
     }
+
+
+def _clipped(name: str) -> str:
+    # A name of a million characters is no more telling than its first hundred.
+    return name if len(name) <= 100 else f"{name[:100]}..."
 
 
 def _more(shown: int, total: int, out: TextIO) -> None:
@@ -199,6 +214,14 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
         out,
         cut,
     )
+
+    if report.long_names:
+        say("\nimported names too long to resolve (not resolved, not counted as modules):", out)
+        for long in report.long_names[:cut]:
+            size = f"{len(long.name):,} characters, {long.name.count('.') + 1:,} parts"
+            where = f"{_short(long.site.path, report)}:{long.site.line}"
+            say(f"  {where}: {_clipped(long.name)} ({size})", out)
+        _more(len(report.long_names[:cut]), len(report.long_names), out)
 
     findings = report.findings()
     summary = ", ".join(f"{f.value} {n:,}" for f, n in findings.items() if n)

@@ -28,6 +28,7 @@ __all__ = [
     "Category",
     "Finding",
     "ImportSite",
+    "LongName",
     "Shadowing",
     "Surface",
     "TopLevel",
@@ -58,6 +59,7 @@ class Finding(enum.Enum):
     MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
     UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
     SKIPPED = "skipped"  # a directory or ignore file the walk could not read
+    NAME_TOO_LONG = "name-too-long"  # an imported name past MAX_NAME_LENGTH or MAX_NAME_PARTS
 
 
 class ImportSite(NamedTuple):
@@ -76,6 +78,13 @@ class UnresolvedImport:
     site: ImportSite
     reason: str  # modspec.Reason's value, or "relative_import" for one outside any package
     detail: str
+
+
+class LongName(NamedTuple):
+    """An imported name too long to be any module's: reported, never handed to the resolver."""
+
+    name: str  # absolute where it could be made so
+    site: ImportSite
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,7 @@ class Surface:
     imports: int = 0  # imported names: ``import a, b`` counts two
     unparsable: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)  # what the walk could not read
+    long_names: list[LongName] = field(default_factory=list)  # imported, never resolved
     fast_files: int = 0  # files the fast scanner read; the rest went through ast
     modules: dict[str, Spec | None] = field(default_factory=dict)  # every target, resolved
     categories: dict[str, Category] = field(default_factory=dict)
@@ -142,6 +152,7 @@ class Surface:
             Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
             Finding.UNPARSABLE: len(self.unparsable),
             Finding.SKIPPED: len(self.skipped),
+            Finding.NAME_TOO_LONG: len(self.long_names),
         }
 
 
@@ -149,6 +160,14 @@ class Surface:
 # name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
 _SET_BY_PARENT = {"os.path": os.path.__name__}
 _ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
+# Past these an imported name is no module anyone named (the longest in site-packages are
+# some 150 characters and 12 parts): a finding, not work for the resolver.
+MAX_NAME_LENGTH = 1000
+MAX_NAME_PARTS = 200
+
+
+def _too_long(name: str) -> bool:
+    return len(name) > MAX_NAME_LENGTH or name.count(".") >= MAX_NAME_PARTS
 
 
 def _targets(ref: ImportRef, package: str | None) -> tuple[str, ...] | str:
@@ -360,7 +379,9 @@ def _extract(
         for ref in file_imports.imports:
             statements.add((path, ref.line))
             key = _site_key(ref, package)
-            if key is not None:
+            if isinstance(key, tuple) and _too_long(key[0]):
+                report.long_names.append(LongName(key[0], ImportSite(path, ref.line, ref.guard)))
+            elif key is not None:
                 sites[key].append(ImportSite(path, ref.line, ref.guard))
         report.imports += len(file_imports.imports)
     report.unparsable.sort()
