@@ -501,7 +501,7 @@ def test_extract_files_reports_each_file_in_input_order(backend: str, files: lis
     assert empty == FileImports(files[3], 0, (), None, fast)
     assert directory.imports is None
     assert directory.error is not None
-    assert directory.error.startswith("IsADirectoryError: ")
+    assert directory.error.startswith("NotARegularFile: ")
     assert missing.error is not None
     assert missing.error.startswith("FileNotFoundError: ")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,9 @@ PATHS = [
     "trailing .py",
     "logs/",
     "logs/keep.py",
+    "x*y.py",
+    "aaab.py",
+    "src/mod.py",
 ]
 
 CASES = {
@@ -60,6 +65,30 @@ CASES = {
     "dir contents, not dir": ["logs/*", "!logs/keep.py"],
     "nested path": ["pkg/data"],
     "leading double star dir": ["**/data/"],
+    "double star inside a name is a star": ["src/**mod.py"],
+    "double star ahead of a name is a star": ["**mod.py"],
+    "double star alone": ["**"],
+    "anchored double star": ["/**"],
+    "double star middle, dir only": ["src/**/"],
+    "double star middle, deep": ["src/**/x.py"],
+    "star in a directory": ["src/*/mod.py"],
+    "anchored star": ["/*.py"],
+    "star matches nothing": ["a*.py"],
+    "stars in a row": ["a**b.py"],
+    "several stars": ["*_*.py", "a*a*b.py"],
+    "question mark in a directory": ["src/p?g/"],
+    "caret class": ["[^a].py"],
+    "range": ["[a-b].py"],
+    "negated range": ["[!a-b].py"],
+    "bracket first in a class": ["[]x[].py", "[[]x].py"],
+    "class with an escape": ["[\\]a].py"],
+    "unclosed bracket": ["[x.py"],
+    "escaped star": ["x\\*y.py", "a\\*.py"],
+    "escaped question mark": ["\\?.py"],
+    "trailing slash on a file name": ["a.py/"],
+    "negated directory": ["src/", "!src/"],
+    "negated double star": ["**/*.py", "!src/**"],
+    "anchored in a subdirectory": ["/pkg/mod.py", "/src/pkg/mod.py"],
 }
 
 
@@ -100,6 +129,29 @@ def test_matches_git(tmp_path: Path, lines: list[str]) -> None:
     ]
     expected = _git_ignored(tmp_path, judged)
     assert {rel.rstrip("/") for rel in judged if ours(rel)} == expected
+
+
+def test_a_pattern_of_many_stars_takes_linear_time(tmp_path: Path) -> None:
+    # A backtracking matcher takes minutes here (git check-ignore: 4.5); a linear one, nothing.
+    (tmp_path / ".gitignore").write_text("a*a*a*a*a*a*a*a*b\n")
+    (tmp_path / ("a" * 97 + ".py")).write_text("import json\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "modspec", "surface", str(tmp_path), "--path", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 files" in result.stdout
+
+
+def test_a_long_name_against_many_patterns_is_quick() -> None:
+    rules = IgnoreRules()
+    rules.add("/r", parse_patterns(["a*" * 50 + "b", "**/" * 20 + "a?" * 30 + "/**"]))
+    deadline = time.perf_counter() + 5
+    assert not rules.ignored("/r/" + "/".join(["a" * 1000] * 50), False)
+    assert time.perf_counter() < deadline
 
 
 def _parents(rel: str) -> list[str]:

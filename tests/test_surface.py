@@ -221,6 +221,8 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "shadowing",
         "bytecode",
         "unparsable",
+        "skipped",
+        "long_names",
         "findings",
         "failed",
     }

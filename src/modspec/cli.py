@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ._backend import BACKEND
 from ._codebase.config import ConfigError
+from ._codebase.printable import say
 from ._codebase.progress import Progress
 from ._codebase.report import render_json, render_text
 from ._codebase.surface import Finding, surface
@@ -58,7 +59,7 @@ def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec |
     try:
         return resolver, resolver.resolve_many(args.names, package=args.package)
     except InvalidName as exc:
-        print(f"modspec: {exc}", file=sys.stderr)
+        say(f"modspec: {exc}", sys.stderr)
         return None
 
 
@@ -87,17 +88,17 @@ def _resolve(args: argparse.Namespace) -> int:
     else:
         for name, spec in found.items():
             if spec is None:
-                print(f"{name}: not found \N{EM DASH} {why[name].detail}")
+                say(f"{name}: not found \N{EM DASH} {why[name].detail}")
                 continue
             package = " (package)" if spec.is_package else ""
-            print(f"{name}: {spec.kind.value}{package}")
-            print(f"  origin: {spec.origin}")
+            say(f"{name}: {spec.kind.value}{package}")
+            say(f"  origin: {spec.origin}")
             if spec.submodule_search_locations is not None:
-                print(f"  search: {', '.join(spec.submodule_search_locations)}")
+                say(f"  search: {', '.join(spec.submodule_search_locations)}")
             if spec.cached is not None:
                 state = "exists" if spec.cached_stat is not None else "missing"
-                print(f"  cached: {spec.cached} ({state})")
-            print(f"  bytecode: {bytecode[spec.name].value}")
+                say(f"  cached: {spec.cached} ({state})")
+            say(f"  bytecode: {bytecode[spec.name].value}")
     return 0 if all(spec is not None for spec in found.values()) else 1
 
 
@@ -129,21 +130,19 @@ def _info(args: argparse.Namespace) -> int:
         for name, info in infos.items():
             if info is None:
                 detail = resolver.explain(name, package=args.package).detail
-                print(f"{name}: not found \N{EM DASH} {detail}")
+                say(f"{name}: not found \N{EM DASH} {detail}")
                 continue
-            print(f"{name}: once imported (predicted, nothing imported)")
-            print(f"  __name__    {info.name}")
-            print(f"  __file__    {info.file}")
-            print(f"  __package__ {info.package!r}")
+            say(f"{name}: once imported (predicted, nothing imported)")
+            say(f"  __name__    {info.name}")
+            say(f"  __file__    {info.file}")
+            say(f"  __package__ {info.package!r}")
             if info.path is not None:
-                print(f"  __path__    {list(info.path)}")
-            print(f"  __cached__  {info.cached}")
-            print(f"  __loader__  {_qualified(info.loader)}")
+                say(f"  __path__    {list(info.path)}")
+            say(f"  __cached__  {info.cached}")
+            say(f"  __loader__  {_qualified(info.loader)}")
             doc = None if info.doc is None else info.doc.strip()
             first, newline, _ = (doc or "").partition("\n")
-            print(
-                f"  __doc__     {first if doc is not None else None!r}{' ...' if newline else ''}"
-            )
+            say(f"  __doc__     {first if doc is not None else None!r}{' ...' if newline else ''}")
     return 0 if all(info is not None for info in infos.values()) else 1
 
 
@@ -158,22 +157,22 @@ def _discover(args: argparse.Namespace) -> int:
         print()
         return 0
     entries = sum(isinstance(entry, str) for entry in path)
-    print(
+    say(
         f"{len(specs):,} modules under {entries} path entries, "
         f"resolved in {elapsed:.2f} s by the {BACKEND} core, nothing imported"
     )
     kinds = Counter(spec.kind for spec in specs.values())
     for kind in Kind:
         if kinds[kind]:
-            print(f"  {kind.value:<10} {kinds[kind]:>8,}")
+            say(f"  {kind.value:<10} {kinds[kind]:>8,}")
     packages = sum(spec.is_package for spec in specs.values())
-    print(f"  {'packages':<10} {packages:>8,}")
+    say(f"  {'packages':<10} {packages:>8,}")
     sources = [spec for spec in specs.values() if spec.kind is Kind.SOURCE]
     compiled = sum(spec.cached_stat is not None for spec in sources)
-    print(f"source modules with bytecode in __pycache__: {compiled:,} of {len(sources):,}")
+    say(f"source modules with bytecode in __pycache__: {compiled:,} of {len(sources):,}")
     top = Counter(name.partition(".")[0] for name in specs)
     largest = ", ".join(f"{name} ({count:,})" for name, count in top.most_common(5))
-    print(f"largest top-level packages: {largest}")
+    say(f"largest top-level packages: {largest}")
     return 0
 
 
@@ -187,9 +186,7 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
 
 def _surface(args: argparse.Namespace) -> int:
     if args.path is not None and args.environment is not None:
-        print(
-            "modspec: --path and --environment each give the whole path: pick one", file=sys.stderr
-        )
+        say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
         return 2
     progress = Progress(sys.stderr)
     try:
@@ -205,7 +202,7 @@ def _surface(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except (ConfigError, EnvironmentPathError) as exc:
-        print(f"modspec: {exc}", file=sys.stderr)
+        say(f"modspec: {exc}", sys.stderr)
         return 2
     finally:
         progress.close()

@@ -7,6 +7,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from .._paths import read_regular
+from .reading import CONFIG_LIMIT, reason
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised by CI's 3.10 run
@@ -35,11 +38,12 @@ class Root(NamedTuple):
 
 def _table(pyproject: str) -> dict[str, Any]:
     try:
-        with open(pyproject, "rb") as file:
-            document = tomllib.load(file)
+        document = tomllib.loads(read_regular(pyproject, CONFIG_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{pyproject}: {reason(exc, pyproject)}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None
     table = document.get("tool", {}).get("modspec", {})
     if not isinstance(table, dict):

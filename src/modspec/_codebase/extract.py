@@ -24,7 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from .._backend import compiled_or_none
+from .._paths import read_regular
 from .extract_py import Guard, ImportRef, imports_ast
+from .reading import SOURCE_LIMIT, reason
 
 __all__ = [
     "FileImports",
@@ -122,10 +124,9 @@ def _extract_chunk(paths: list[str], scan: Scanner | None) -> list[FileImports]:
 
 def _extract_file(path: str, scan: Scanner | None) -> FileImports:
     try:
-        with open(path, "rb", buffering=0) as file:  # one read: no buffer needed
-            source = file.readall()
+        source = read_regular(path, SOURCE_LIMIT)
     except OSError as exc:
-        return FileImports(path, 0, None, f"{type(exc).__name__}: {exc}", False)
+        return FileImports(path, 0, None, reason(exc, path), False)
     try:
         imports, fast = _extract_source(source, scan)
     except SyntaxError as exc:

@@ -2,62 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from .wildmatch import Glob, compile_glob
 
 __all__ = ["IgnoreRules", "Pattern", "parse_patterns"]
 
 
 class Pattern(NamedTuple):
-    """One pattern line, as a regular expression over paths relative to its base directory."""
+    """One pattern line, as a glob over paths relative to its base directory."""
 
-    regex: re.Pattern[str]
+    glob: Glob
     negated: bool
     dir_only: bool
-
-
-def _translate(glob: str) -> str:
-    # gitignore(5): "*" and "?" stop at "/", "**" spans directories, "[...]" is a class.
-    out: list[str] = []
-    i, n = 0, len(glob)
-    while i < n:
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")  # "**/" matches zero or more directories
-            i += 3
-        elif glob.startswith("/**", i) and i + 3 == n:
-            out.append("/.*")  # a trailing "/**" matches everything inside
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif char == "*":
-            out.append("[^/]*")
-            i += 1
-        elif char == "?":
-            out.append("[^/]")
-            i += 1
-        elif char == "[":
-            # "!" right after "[" negates; a "]" right after that is a member, not the end.
-            start = i + 2 if glob.startswith("[!", i) else i + 1
-            end = glob.find("]", start + 1 if glob.startswith("]", start) else start)
-            if end < 0:
-                out.append(re.escape(char))
-                i += 1
-                continue
-            body = glob[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            i = end + 1
-        elif char == "\\" and i + 1 < n:
-            out.append(re.escape(glob[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(char))
-            i += 1
-    return "".join(out)
 
 
 def _pattern(line: str) -> Pattern | None:
@@ -69,7 +27,7 @@ def _pattern(line: str) -> Pattern | None:
     line = stripped
     if not line or line.startswith("#"):
         return None
-    # "\#" and "\!" are literal: _translate reads any backslash-escaped character so.
+    # "\#" and "\!" are literal: compile_glob reads any backslash-escaped character so.
     negated = line.startswith("!")
     if negated:
         line = line[1:]
@@ -80,9 +38,7 @@ def _pattern(line: str) -> Pattern | None:
     # A slash at the start or in the middle anchors the pattern to its base directory;
     # otherwise it matches a name at any depth.
     anchored = "/" in line
-    body = _translate(line.lstrip("/"))
-    regex = re.compile(body if anchored else f"(?:.*/)?{body}", re.DOTALL)
-    return Pattern(regex, negated, dir_only)
+    return Pattern(compile_glob(line.lstrip("/"), anchored), negated, dir_only)
 
 
 def parse_patterns(lines: Iterable[str]) -> tuple[Pattern, ...]:
@@ -114,10 +70,10 @@ class IgnoreRules:
         for base, patterns in self._sets:
             if not path.startswith(base + "/"):
                 continue
-            relative = path[len(base) + 1 :]
+            parts = path[len(base) + 1 :].split("/")
             for pattern in patterns:
                 if pattern.dir_only and not is_dir:
                     continue
-                if pattern.regex.fullmatch(relative):
+                if pattern.glob.match(parts):
                     verdict = not pattern.negated
         return verdict

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from .._bytecode import BytecodeStatus
 from .._version import __version__
 from .extract import Guard
+from .printable import say
 from .surface import Category, Finding, Surface, UnresolvedImport
 
 __all__ = ["SCHEMA", "render_json", "render_text"]
@@ -101,14 +102,30 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         ],
         "bytecode": dict(Counter(status.value for status in report.bytecode.values())),
         "unparsable": [{"file": path, "error": error} for path, error in report.unparsable],
+        "skipped": [{"path": path, "error": error} for path, error in report.skipped],
+        "long_names": [
+            {
+                "name": _clipped(long.name),
+                "length": len(long.name),
+                "parts": long.name.count(".") + 1,
+                "file": long.site.path,
+                "line": long.site.line,
+            }
+            for long in report.long_names
+        ],
         "findings": {finding.value: count for finding, count in report.findings().items()},
         "failed": [finding.value for finding in failed],
     }
 
 
+def _clipped(name: str) -> str:
+    # A name of a million characters is no more telling than its first hundred.
+    return name if len(name) <= 100 else f"{name[:100]}..."
+
+
 def _more(shown: int, total: int, out: TextIO) -> None:
     if total > shown:
-        print(f"    ... and {total - shown:,} more (--limit 0 shows all)", file=out)
+        say(f"    ... and {total - shown:,} more (--limit 0 shows all)", out)
 
 
 def _cut(limit: int) -> int | None:
@@ -123,19 +140,19 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
     """The report for a terminal: totals first, then each section's top ``limit`` rows."""
     cut = _cut(limit)
     roots = ", ".join(root.path for root in report.roots)
-    print(f"modspec surface of {roots}", file=out)
-    print(
+    say(f"modspec surface of {roots}", out)
+    say(
         f"  {report.files:,} files, {report.statements:,} import statements "
         f"({report.imports:,} imported names), {len(report.modules):,} modules resolved, "
         f"nothing imported",
-        file=out,
+        out,
     )
     scanned = report.files - len(report.unparsable)
     fast = f" (fast scanner {report.fast_files:,} of {scanned:,} files)" if scanned else ""
     phases = ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in report.timings.items())
-    print(f"  time: {phases}{fast}", file=out)
+    say(f"  time: {phases}{fast}", out)
 
-    print("\nmodules by origin:", file=out)
+    say("\nmodules by origin:", out)
     counts = Counter(report.categories.values())
     unresolved_names = {u.name for u in report.unresolved}
     for category in Category:
@@ -144,7 +161,7 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
             extra = f"  ({len(report.unresolved):,} imports)" if n else ""
         else:
             n, extra = counts[category], ""
-        print(f"  {category.value:<13}{n:>7,}{extra}", file=out)
+        say(f"  {category.value:<13}{n:>7,}{extra}", out)
     for flag, label in (
         (Guard.TYPE_CHECKING, "for type checkers only (if TYPE_CHECKING)"),
         (Guard.DEFERRED, "only inside functions"),
@@ -152,51 +169,76 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
     ):
         n = sum(1 for guard in report.guards.values() if guard & flag)
         if n:
-            print(f"  imported {label}: {n:,}", file=out)
+            say(f"  imported {label}: {n:,}", out)
 
     if report.top_levels:
-        print("\ntop-level packages by importing files:", file=out)
+        say("\ntop-level packages by importing files:", out)
         for top in report.top_levels[:cut]:
             dist = report.distributions.get(top.name)
             provided = f"  [{', '.join(dist)}]" if dist else ""
-            print(
+            say(
                 f"  {top.name:<24} {top.category.value:<12} {top.importing_files:>6,} files"
                 f" {top.modules:>5,} modules{provided}",
-                file=out,
+                out,
             )
         _more(len(report.top_levels[:cut]), len(report.top_levels), out)
-        print("\ntop-level packages by source bytes imported:", file=out)
+        say("\ntop-level packages by source bytes imported:", out)
         by_size = sorted(report.top_levels, key=lambda t: (-t.source_bytes, t.name))
         for top in by_size[:cut]:
-            print(
-                f"  {top.name:<24} {top.category.value:<12} {_kib(top.source_bytes):>12}", file=out
-            )
+            say(f"  {top.name:<24} {top.category.value:<12} {_kib(top.source_bytes):>12}", out)
         _more(len(by_size[:cut]), len(by_size), out)
 
     if report.unresolved:
         _unresolved(report, report.unresolved, out, cut)
     if report.shadowing:
-        print("\nshadowing (the first is what the import gets):", file=out)
+        say("\nshadowing (the first is what the import gets):", out)
         for shadow in report.shadowing[:cut]:
             mark = " [first-party]" if shadow.first_party else ""
-            print(f"  {shadow.name}{mark}: {_short(shadow.winner, report)}", file=out)
+            say(f"  {shadow.name}{mark}: {_short(shadow.winner, report)}", out)
             for hidden in shadow.hidden:
-                print(f"      hides {_short(hidden, report)}", file=out)
+                say(f"      hides {_short(hidden, report)}", out)
         _more(len(report.shadowing[:cut]), len(report.shadowing), out)
 
     _bytecode(report, out, cut)
-    if report.unparsable:
-        print("\nfiles that do not parse (their imports are not counted):", file=out)
-        for path, error in report.unparsable[:cut]:
-            print(f"  {_short(path, report)}: {error}", file=out)
-        _more(len(report.unparsable[:cut]), len(report.unparsable), out)
+    _paths_with_errors(
+        "files that do not parse or were not read (their imports are not counted)",
+        report.unparsable,
+        report,
+        out,
+        cut,
+    )
+    _paths_with_errors(
+        "paths the walk could not read (what lies below them is not counted)",
+        report.skipped,
+        report,
+        out,
+        cut,
+    )
+
+    if report.long_names:
+        say("\nimported names too long to resolve (not resolved, not counted as modules):", out)
+        for long in report.long_names[:cut]:
+            size = f"{len(long.name):,} characters, {long.name.count('.') + 1:,} parts"
+            where = f"{_short(long.site.path, report)}:{long.site.line}"
+            say(f"  {where}: {_clipped(long.name)} ({size})", out)
+        _more(len(report.long_names[:cut]), len(report.long_names), out)
 
     findings = report.findings()
     summary = ", ".join(f"{f.value} {n:,}" for f, n in findings.items() if n)
-    print(f"\nfindings: {summary or 'none'}", file=out)
+    say(f"\nfindings: {summary or 'none'}", out)
     failed = list(failed)
     if failed:
-        print(f"FAILED (--fail-on): {', '.join(f.value for f in failed)}", file=out)
+        say(f"FAILED (--fail-on): {', '.join(f.value for f in failed)}", out)
+
+
+def _paths_with_errors(
+    title: str, rows: Sequence[tuple[str, str]], report: Surface, out: TextIO, cut: int | None
+) -> None:
+    if rows:
+        say(f"\n{title}:", out)
+        for path, error in rows[:cut]:
+            say(f"  {_short(path, report)}: {error}", out)
+        _more(len(rows[:cut]), len(rows), out)
 
 
 def _unresolved(
@@ -205,15 +247,15 @@ def _unresolved(
     by_name: dict[str, list[UnresolvedImport]] = defaultdict(list)
     for u in unresolved:
         by_name[u.name].append(u)
-    print(
+    say(
         f"\nunresolved imports: {len(by_name):,} names "
         "(? optional: in try/except ImportError; T: under TYPE_CHECKING; f: in a function)",
-        file=out,
+        out,
     )
     names = sorted(by_name, key=lambda n: (-len(by_name[n]), n))
     for name in names[:cut]:
         sites = by_name[name]
-        print(f"  {name}: {sites[0].detail}", file=out)
+        say(f"  {name}: {sites[0].detail}", out)
         for u in sites[:cut]:
             marks = "".join(
                 mark
@@ -224,7 +266,7 @@ def _unresolved(
                 )
                 if u.site.guard & flag
             )
-            print(f"    {marks:>3} {_short(u.site.path, report)}:{u.site.line}", file=out)
+            say(f"    {marks:>3} {_short(u.site.path, report)}:{u.site.line}", out)
         _more(len(sites[:cut]), len(sites), out)
     _more(len(names[:cut]), len(names), out)
 
@@ -242,10 +284,10 @@ def _bytecode(report: Surface, out: TextIO, cut: int | None) -> None:
         f"{status.value} {n:,}"
         for status, n in sorted(counts.items(), key=lambda item: item[0].value)
     )
-    print(f"\nbytecode of imported first-party modules: {summary}", file=out)
+    say(f"\nbytecode of imported first-party modules: {summary}", out)
     for status in (BytecodeStatus.STALE, BytecodeStatus.MISSING):
         names = sorted(name for name, s in first_party.items() if s is status)
         if names:
             shown = names[:cut]
-            print(f"  {status.value}: {', '.join(shown)}", file=out)
+            say(f"  {status.value}: {', '.join(shown)}", out)
             _more(len(shown), len(names), out)

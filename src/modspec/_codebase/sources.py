@@ -6,10 +6,12 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from .._paths import read_regular
 from .config import Root
 from .ignore import IgnoreRules, parse_patterns
+from .reading import IGNORE_FILE_LIMIT, reason
 
-__all__ = ["SourceFile", "source_files"]
+__all__ = ["Skipped", "SourceFile", "source_files"]
 
 # Directories that hold installed code, not the code base's own.
 _ENVIRONMENT_DIRS = frozenset({"site-packages", "dist-packages", "__pycache__"})
@@ -27,15 +29,28 @@ class SourceFile(NamedTuple):
     package: str | None  # what relative imports resolve against (``__package__``)
 
 
-def _read_patterns(path: str) -> tuple[tuple[str, ...], bool]:
+class Skipped(NamedTuple):
+    """A path the walk could not read: a directory, or an ignore file it will not read."""
+
+    path: str
+    error: str  # "PermissionError: Permission denied", "FileTooLarge: ..."
+
+
+def _read_patterns(path: str, skipped: list[Skipped]) -> tuple[str, ...] | None:
+    """The lines of the ignore file ``path``; None where there is none, or (said in
+    ``skipped``) it is no regular file, is past IGNORE_FILE_LIMIT or cannot be read."""
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as file:
-            return tuple(file), True
-    except OSError:
-        return (), False
+        data = read_regular(path, IGNORE_FILE_LIMIT)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no such file (NotADirectory: .git is a file in a linked work tree)
+    except OSError as exc:
+        skipped.append(Skipped(path, reason(exc, path)))
+        return None
+    # Git splits on "\n" only; a "\r" before it is stripped with the line's end.
+    return tuple(data.decode("utf-8", "surrogateescape").split("\n"))
 
 
-def _base_rules(root: Root) -> IgnoreRules:
+def _base_rules(root: Root, skipped: list[Skipped]) -> IgnoreRules:
     rules = IgnoreRules()
     if root.gitignore:
         # A root inside a work tree obeys the .gitignore files above it and info/exclude.
@@ -44,12 +59,11 @@ def _base_rules(root: Root) -> IgnoreRules:
         for _ in range(_GIT_TOP_SEARCH):
             ancestors.append(directory)
             if os.path.exists(os.path.join(directory, ".git")):
-                lines, _found = _read_patterns(os.path.join(directory, ".git", "info", "exclude"))
-                rules.add(directory, parse_patterns(lines))
+                exclude = os.path.join(directory, ".git", "info", "exclude")
+                rules.add(directory, parse_patterns(_read_patterns(exclude, skipped) or ()))
                 for above in reversed(ancestors[1:]):
-                    rules.add(
-                        above, parse_patterns(_read_patterns(os.path.join(above, ".gitignore"))[0])
-                    )
+                    lines = _read_patterns(os.path.join(above, ".gitignore"), skipped)
+                    rules.add(above, parse_patterns(lines or ()))
                 break
             parent = os.path.dirname(directory)
             if parent == directory:
@@ -77,25 +91,31 @@ def _module_name(path: str, root: Root) -> tuple[str | None, str | None]:
     return module, module if is_init else module.rpartition(".")[0]
 
 
-def source_files(root: Root) -> Iterator[SourceFile]:
+def source_files(root: Root, skipped: list[Skipped] | None = None) -> Iterator[SourceFile]:
     """Every ``.py`` file under the root, in sorted order, skipping hidden directories,
     ``__pycache__``, virtual environments, site-packages, git-ignored and excluded paths.
-    Directory symlinks are not followed, so a link loop cannot make the walk endless."""
-    stack: list[tuple[str, IgnoreRules]] = [(root.path, _base_rules(root))]
+    Directory symlinks are not followed, so a link loop cannot make the walk endless.
+    What cannot be read (a directory, a path past PATH_MAX, an ignore file) goes into
+    ``skipped``."""
+    skipped = [] if skipped is None else skipped
+    stack: list[tuple[str, IgnoreRules]] = [(root.path, _base_rules(root, skipped))]
     while stack:
         directory, rules = stack.pop()
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda entry: entry.name)
-        except OSError:
-            continue  # unreadable or vanished: nothing to scan there
+        except FileNotFoundError:
+            continue  # vanished since its parent was listed: nothing to scan, nothing missed
+        except OSError as exc:
+            skipped.append(Skipped(directory, reason(exc, directory)))
+            continue
         # The listing tells what else to read: no stat or open per directory to find out.
         names = {entry.name for entry in entries}
         if directory != root.path and not names.isdisjoint(_ENVIRONMENT_MARKERS):
             continue  # a virtual environment: installed code, not the code base's own
         if root.gitignore and ".gitignore" in names:
-            lines, found = _read_patterns(os.path.join(directory, ".gitignore"))
-            if found:
+            lines = _read_patterns(os.path.join(directory, ".gitignore"), skipped)
+            if lines is not None:
                 rules = rules.scoped(directory, parse_patterns(lines))
         subdirs: list[str] = []
         for entry in entries:
@@ -103,7 +123,8 @@ def source_files(root: Root) -> Iterator[SourceFile]:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_file = not is_dir and entry.is_file()
-            except OSError:
+            except OSError as exc:
+                skipped.append(Skipped(entry.path, reason(exc, entry.path)))
                 continue
             if is_dir:
                 if name.startswith(".") or name in _ENVIRONMENT_DIRS:

@@ -22,12 +22,13 @@ from .._resolver import InvalidName, Resolver, absolute_name
 from .._spec import Kind, Spec
 from .config import Root, load_root
 from .extract import Guard, ImportRef, extract_files
-from .sources import SourceFile, source_files
+from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
     "Category",
     "Finding",
     "ImportSite",
+    "LongName",
     "Shadowing",
     "Surface",
     "TopLevel",
@@ -57,6 +58,8 @@ class Finding(enum.Enum):
     STALE_BYTECODE = "stale-bytecode"  # a first-party .pyc that the import would rewrite
     MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
     UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
+    SKIPPED = "skipped"  # a directory or ignore file the walk could not read
+    NAME_TOO_LONG = "name-too-long"  # an imported name past MAX_NAME_LENGTH or MAX_NAME_PARTS
 
 
 class ImportSite(NamedTuple):
@@ -75,6 +78,13 @@ class UnresolvedImport:
     site: ImportSite
     reason: str  # modspec.Reason's value, or "relative_import" for one outside any package
     detail: str
+
+
+class LongName(NamedTuple):
+    """An imported name too long to be any module's: reported, never handed to the resolver."""
+
+    name: str  # absolute where it could be made so
+    site: ImportSite
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,8 @@ class Surface:
     statements: int = 0  # import statements: distinct (file, line) pairs
     imports: int = 0  # imported names: ``import a, b`` counts two
     unparsable: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # what the walk could not read
+    long_names: list[LongName] = field(default_factory=list)  # imported, never resolved
     fast_files: int = 0  # files the fast scanner read; the rest went through ast
     modules: dict[str, Spec | None] = field(default_factory=dict)  # every target, resolved
     categories: dict[str, Category] = field(default_factory=dict)
@@ -139,6 +151,8 @@ class Surface:
             Finding.STALE_BYTECODE: first_party_bytecode[BytecodeStatus.STALE],
             Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
             Finding.UNPARSABLE: len(self.unparsable),
+            Finding.SKIPPED: len(self.skipped),
+            Finding.NAME_TOO_LONG: len(self.long_names),
         }
 
 
@@ -146,6 +160,14 @@ class Surface:
 # name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
 _SET_BY_PARENT = {"os.path": os.path.__name__}
 _ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
+# Past these an imported name is no module anyone named (the longest in site-packages are
+# some 150 characters and 12 parts): a finding, not work for the resolver.
+MAX_NAME_LENGTH = 1000
+MAX_NAME_PARTS = 200
+
+
+def _too_long(name: str) -> bool:
+    return len(name) > MAX_NAME_LENGTH or name.count(".") >= MAX_NAME_PARTS
 
 
 def _targets(ref: ImportRef, package: str | None) -> tuple[str, ...] | str:
@@ -326,8 +348,10 @@ def _walk(report: Surface) -> dict[str, SourceFile]:
     """The roots' source files, each once (roots may nest), in walk order."""
     files: dict[str, SourceFile] = {}
     for root in report.roots:
-        for source in source_files(root):
+        for source in source_files(root, report.skipped):
             files.setdefault(source.path, source)
+    # Nested roots walk the same directories: each path said once.
+    report.skipped = sorted(set(report.skipped))
     report.files = len(files)
     return files
 
@@ -355,7 +379,9 @@ def _extract(
         for ref in file_imports.imports:
             statements.add((path, ref.line))
             key = _site_key(ref, package)
-            if key is not None:
+            if isinstance(key, tuple) and _too_long(key[0]):
+                report.long_names.append(LongName(key[0], ImportSite(path, ref.line, ref.guard)))
+            elif key is not None:
                 sites[key].append(ImportSite(path, ref.line, ref.guard))
         report.imports += len(file_imports.imports)
     report.unparsable.sort()
