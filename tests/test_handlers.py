@@ -169,6 +169,10 @@ def test_editable_module_that_does_not_parse(tmp_path: Path, source: str) -> Non
 def test_no_docstring_where_the_source_does_not_parse(
     tree: Tree, make_resolver: MakeResolver, source: str
 ) -> None:
+    if source == HOSTILE_SOURCES["deep-tree"] and sys.version_info < (3, 11):
+        # 3.10's ast.parse builds that tree (only compile() then raises RecursionError), so
+        # the docstring is read as from any source that parses.
+        pytest.skip("3.10 parses a deep tree that only its compiler rejects")
     root = tree({"mod.py": '"""A docstring."""\n' + source, "good.py": '"""A docstring."""\n'})
     resolver = make_resolver([str(root)])
     good, hostile = resolver.resolve("good"), resolver.resolve("mod")
