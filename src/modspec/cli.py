@@ -262,8 +262,7 @@ def _graph(args: argparse.Namespace) -> int:
     if args.json or args.format == "json":
         level = "module" if args.level is None else str(args.level)
         document = graph_output.render_json(graph, level, collected.report.backend)
-        json.dump(document, sys.stdout, indent=2)
-        print()
+        graph_output.write_json(document, sys.stdout)
     elif args.format == "dot":
         sys.stdout.write(graph_output.render_dot(graph))
     elif args.format == "mermaid":

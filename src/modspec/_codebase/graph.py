@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from .._spec import Kind, Spec
-from .extract_py import guard_names
+from .extract_py import Guard, guard_names
 from .surface import Category, Collected, category_of
 
 __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph"]
+
+# Each combination of guard flags named once: an edge is made per imported name.
+_GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.DEFERRED * 2)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +30,9 @@ class Node:
     source_bytes: int  # the size of its origin, when that is Python source; else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One imported name of one import statement."""
+class Edge(NamedTuple):
+    """One imported name of one import statement (a tuple: a large code base makes millions,
+    and a frozen dataclass costs several times as much to make)."""
 
     importer: str | None  # the importing file's module (None: a script, not a module)
     file: str
@@ -84,7 +89,7 @@ class Graph:
             importer = None if edge.importer is None else _cut(edge.importer, level)
             target = _cut(edge.target, level)
             if importer != target:
-                edges.append(_replace_ends(edge, importer, target))
+                edges.append(edge._replace(importer=importer, target=target))
         return Graph(nodes, tuple(edges))
 
     def cycles(self) -> tuple[Cycle, ...]:
@@ -124,6 +129,7 @@ def build_graph(collected: Collected) -> Graph:
             categories[name] = category_of(specs.get(name), roots)
         return categories[name]
 
+    module_of = {path: source.module for path, source in files.items()}
     edges = []
     for key, sites in collected.sites.items():
         if isinstance(key, str):
@@ -136,7 +142,7 @@ def build_graph(collected: Collected) -> Graph:
         for site in sites:
             edges.append(
                 Edge(
-                    files[site.path].module,
+                    module_of[site.path],
                     site.path,
                     site.line,
                     target,
@@ -144,10 +150,11 @@ def build_graph(collected: Collected) -> Graph:
                     kind,
                     site.statement,
                     name if name is not None or site.statement == "import" else "*",
-                    guard_names(site.guard),
+                    _GUARD_NAMES[site.guard],
                 )
             )
-    edges.sort(key=lambda e: (e.file, e.line, e.target, e.name or ""))
+    # Stable: edges of one statement keep the order of its names.
+    edges.sort(key=itemgetter(1, 2, 3))
     names = {*sources, *(e.target for e in edges)}
     nodes = tuple(
         _node(name, specs.get(name), sources.get(name), category(name)) for name in sorted(names)
@@ -178,20 +185,6 @@ def _merge(name: str, group: Sequence[Node]) -> Node:
     # A package no edge names itself (every edge went to its modules): the first of them.
     first = group[0]
     return Node(name, first.category, None, None, size)
-
-
-def _replace_ends(edge: Edge, importer: str | None, target: str) -> Edge:
-    return Edge(
-        importer,
-        edge.file,
-        edge.line,
-        target,
-        edge.resolved,
-        edge.category,
-        edge.statement,
-        edge.name,
-        edge.guards,
-    )
 
 
 def _components(nodes: Iterable[str], out: dict[str, dict[str, Edge]]) -> list[list[str]]:
