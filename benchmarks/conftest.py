@@ -331,6 +331,7 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
             )
             rows.extend(_memory_rows(corpus, backend, info))
     rows.extend(_surface_rows(results))
+    rows.extend(_graph_rows(results))
     for backend in ("cython", "python"):
         bench = results.get(("batch", f"{backend}-cold"))
         if bench is None:
@@ -404,6 +405,42 @@ def _surface_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
                 detail=f"{info['files']:,} files, {info['imports']:,} imports; {split}",
             )
         )
+    return rows
+
+
+# modspec graph against its peers (bench_graph.py): each peer's median over modspec's.
+GRAPH_TARGETS = {"ruff analyze graph": 1.5, "grimp build_graph": 1.0}
+
+
+def _graph_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
+    rows = []
+    for (corpus, contender), bench in sorted(results.items()):
+        if contender != "modspec-graph":
+            continue
+        ours = float(bench.stats.median)
+        spread = f"{_seconds(float(bench.stats.min))}–{_seconds(float(bench.stats.max))}"
+        rows.append(
+            _Row(
+                f"graph {corpus}",
+                "modspec graph --json (console script)",
+                _seconds(ours),
+                detail=f"rounds {spread}; {bench.extra_info['root']}",
+            )
+        )
+        for peer, figures in bench.extra_info["peers"].items():
+            ratio = figures["median"] / ours
+            target = GRAPH_TARGETS[peer]
+            rows.append(
+                _Row(
+                    f"graph {corpus}",
+                    f"{peer} / modspec graph",
+                    f"{ratio:.2f}x",
+                    f"> {target}x" if target == 1.0 else f"≥ {target}x",
+                    "met" if (ratio >= target if target > 1 else ratio > target) else "not met",
+                    f"{_seconds(figures['median'])} "
+                    f"({_seconds(figures['min'])}–{_seconds(figures['max'])}) / {_seconds(ours)}",
+                )
+            )
     return rows
 
 

@@ -8,7 +8,8 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from ._backend import BACKEND
 from ._codebase.config import ConfigError
@@ -21,6 +22,8 @@ from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, ModuleInfo, Spec
+
+_T = TypeVar("_T")
 
 __all__ = ["main"]
 
@@ -184,14 +187,16 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
         raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
 
 
-def _surface(args: argparse.Namespace) -> int:
+def _code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
+    """``run(roots, **options)`` with the walking and path options of ``surface`` and
+    ``graph``, a progress line on a terminal; None (said on stderr) where they are wrong."""
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
-        return 2
+        return None
     progress = Progress(sys.stderr)
     try:
         environment = None if args.environment is None else environment_path(args.environment)
-        report = surface(
+        return run(
             args.roots,
             path=args.path,
             environment=environment,
@@ -203,9 +208,15 @@ def _surface(args: argparse.Namespace) -> int:
         )
     except (ConfigError, EnvironmentPathError) as exc:
         say(f"modspec: {exc}", sys.stderr)
-        return 2
+        return None
     finally:
         progress.close()
+
+
+def _surface(args: argparse.Namespace) -> int:
+    report = _code_base(args, surface)
+    if report is None:
+        return 2
     # The command line's --fail-on wins; else what the roots' [tool.modspec] tables ask for.
     gates = args.fail_on
     if gates is None:
@@ -218,6 +229,83 @@ def _surface(args: argparse.Namespace) -> int:
     else:
         render_text(report, failed, sys.stdout, limit=args.limit)
     return 1 if failed else 0
+
+
+def _level(text: str) -> int | None:
+    if text == "module":
+        return None
+    if text == "package":
+        return 1
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: choose module, package or a number of parts")
+
+
+def _graph(args: argparse.Namespace) -> int:
+    # Imported here: the other commands need none of it, and start-up counts.
+    from ._codebase import graph_output
+    from ._codebase.graph import Graph, build_graph
+    from ._codebase.surface import collect
+
+    collected = _code_base(args, lambda roots, **options: collect(roots, {}, **options))
+    if collected is None:
+        return 2
+    graph = build_graph(collected).at_level(args.level)
+    roots = [root.path for root in collected.report.roots]
+    if args.importers is not None:
+        edges = graph.importers(args.importers)
+        names = {args.importers, *(e.target for e in edges), *(e.importer for e in edges)}
+        graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges)
+    if args.json or args.format == "json":
+        level = "module" if args.level is None else str(args.level)
+        document = graph_output.render_json(graph, level, collected.report.backend)
+        graph_output.write_json(document, sys.stdout)
+    elif args.format == "dot":
+        sys.stdout.write(graph_output.render_dot(graph))
+    elif args.format == "mermaid":
+        sys.stdout.write(graph_output.render_mermaid(graph))
+    elif args.importers is not None:
+        graph_output.render_importers(graph.edges, args.importers, sys.stdout, roots=roots)
+    else:
+        graph_output.render_text(graph, sys.stdout, roots=roots, limit=args.limit)
+    return 0
+
+
+def _code_base_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that walk a code base (surface, graph)."""
+    command.add_argument("roots", nargs="+", metavar="ROOT")
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="skip paths matching a gitignore-style pattern, relative to each root (repeatable)",
+    )
+    command.add_argument(
+        "--no-gitignore",
+        dest="gitignore",
+        action="store_false",
+        default=None,
+        help="walk git-ignored directories and files too",
+    )
+    command.add_argument(
+        "--limit", type=int, default=10, help="rows per section of the report (0: all)"
+    )
+    command.add_argument(
+        "--workers", type=int, help="threads that scan files (default: every core)"
+    )
+    command.add_argument(
+        "--environment",
+        metavar="VENV_OR_PYTHON",
+        help="search another environment's sys.path (computed statically, with its editable "
+        "installs) after the roots' source directories, instead of this interpreter's",
+    )
+    command.add_argument(
+        "--legacy-namespaces",
+        action="store_true",
+        help="resolve below pkgutil/pkg_resources namespace packages as after their "
+        "__init__ ran (default: as before, CPython's answer for a fresh process)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -247,48 +335,45 @@ def _parser() -> argparse.ArgumentParser:
         "resolves every imported name in one batch and reports where each comes from. "
         "Nothing is imported or run.",
     )
-    surface_.add_argument("roots", nargs="+", metavar="ROOT")
-    surface_.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="skip paths matching a gitignore-style pattern, relative to each root (repeatable)",
-    )
-    surface_.add_argument(
-        "--no-gitignore",
-        dest="gitignore",
-        action="store_false",
-        default=None,
-        help="walk git-ignored directories and files too",
-    )
+    _code_base_options(surface_)
     surface_.add_argument(
         "--fail-on",
         type=_fail_on,
         metavar="FINDING[,...]",
         help="exit 1 when any of these is found: " + ", ".join(f.value for f in Finding),
     )
-    surface_.add_argument(
-        "--limit", type=int, default=10, help="rows per section of the report (0: all)"
-    )
-    surface_.add_argument(
-        "--workers", type=int, help="threads that scan files (default: every core)"
-    )
-    surface_.add_argument(
-        "--environment",
-        metavar="VENV_OR_PYTHON",
-        help="search another environment's sys.path (computed statically, with its editable "
-        "installs) after the roots' source directories, instead of this interpreter's",
-    )
-    surface_.add_argument(
-        "--legacy-namespaces",
-        action="store_true",
-        help="resolve below pkgutil/pkg_resources namespace packages as after their "
-        "__init__ ran (default: as before, CPython's answer for a fresh process)",
-    )
     surface_.set_defaults(run=_surface)
 
-    for command in (resolve, info, scan, surface_):
+    graph = commands.add_parser(
+        "graph",
+        help="the import graph of a code base: every edge, with file, line and guards",
+        description="Every import of every .py file under each ROOT as an edge from the "
+        "importing module to the module it gets (file, line, guards), with the nodes, the "
+        "cycles of eager first-party imports, and pictures. Nothing is imported or run.",
+    )
+    _code_base_options(graph)
+    graph.add_argument(
+        "--format",
+        choices=("text", "json", "dot", "mermaid"),
+        default="text",
+        help="text (a summary), json (as --json), dot (Graphviz) or mermaid (for Markdown)",
+    )
+    graph.add_argument(
+        "--level",
+        type=_level,
+        default=None,
+        metavar="module|package|N",
+        help="merge modules into their first N name parts (package: 1); edges within one "
+        "merged node are left out",
+    )
+    graph.add_argument(
+        "--importers",
+        metavar="MODULE",
+        help="only the edges into MODULE or a module under it: who imports it, and where",
+    )
+    graph.set_defaults(run=_graph)
+
+    for command in (resolve, info, scan, surface_, graph):
         command.add_argument(
             "--path",
             action="append",

@@ -27,6 +27,19 @@ class Guard(enum.IntFlag):
     DEFERRED = 4  # in a def / async def body: runs only when called
 
 
+# The guards' names, as the JSON documents and the reports spell them.
+_GUARD_NAMES = (
+    (Guard.OPTIONAL, "optional"),
+    (Guard.TYPE_CHECKING, "type-checking"),
+    (Guard.DEFERRED, "deferred"),
+)
+
+
+def guard_names(guard: Guard) -> tuple[str, ...]:
+    """The names of the flags ``guard`` holds, in a fixed order."""
+    return tuple(name for flag, name in _GUARD_NAMES if guard & flag) if guard else ()
+
+
 class ImportRef(NamedTuple):
     """One imported name of one import statement."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -11,7 +10,9 @@ from typing import TextIO
 from .._bytecode import BytecodeStatus
 from .._version import __version__
 from .extract import Guard
+from .extract_py import guard_names
 from .printable import say
+from .sources import shown_path
 from .surface import Category, Finding, Surface, UnresolvedImport
 
 __all__ = ["SCHEMA", "render_json", "render_text"]
@@ -19,22 +20,9 @@ __all__ = ["SCHEMA", "render_json", "render_text"]
 # Bumped when a field changes meaning or goes away; new fields may appear within a version.
 SCHEMA = "modspec.surface/1"
 
-_GUARDS = (
-    (Guard.OPTIONAL, "optional"),
-    (Guard.TYPE_CHECKING, "type-checking"),
-    (Guard.DEFERRED, "deferred"),
-)
-
-
-def _guard_names(guard: Guard) -> list[str]:
-    return [name for flag, name in _GUARDS if guard & flag]
-
 
 def _short(path: str, report: Surface) -> str:
-    for root in report.roots:
-        if path.startswith(root.path + os.sep):
-            return path[len(root.path) + 1 :]
-    return path
+    return shown_path(path, [root.path for root in report.roots])
 
 
 def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]:
@@ -63,7 +51,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "kind": spec.kind.value,
                 "origin": spec.origin,
                 "importing_files": report.importers[name],
-                "guards": _guard_names(report.guards[name]),
+                "guards": list(guard_names(report.guards[name])),
                 "bytecode": report.bytecode[name].value if name in report.bytecode else None,
             }
             for name, spec in report.modules.items()
@@ -85,7 +73,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "name": u.name,
                 "file": u.site.path,
                 "line": u.site.line,
-                "guards": _guard_names(u.site.guard),
+                "guards": list(guard_names(u.site.guard)),
                 "reason": u.reason,
                 "detail": u.detail,
             }

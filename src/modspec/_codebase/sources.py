@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from .._paths import read_regular
@@ -137,3 +137,11 @@ def source_files(root: Root, skipped: list[Skipped] | None = None) -> Iterator[S
                 yield SourceFile(entry.path, root.path, module, package)
         # Reversed onto the stack, so directories come out in sorted order.
         stack.extend((subdir, rules) for subdir in reversed(subdirs))
+
+
+def shown_path(path: str, roots: Sequence[str]) -> str:
+    """``path`` as a report shows it: relative to the first root it lies under, else whole."""
+    for root in roots:
+        if path.startswith(root + os.sep):
+            return path[len(root) + 1 :]
+    return path

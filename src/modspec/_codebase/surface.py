@@ -26,6 +26,7 @@ from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
     "Category",
+    "Collected",
     "Finding",
     "ImportSite",
     "LongName",
@@ -33,6 +34,8 @@ __all__ = [
     "Surface",
     "TopLevel",
     "UnresolvedImport",
+    "category_of",
+    "collect",
     "surface",
 ]
 
@@ -68,6 +71,7 @@ class ImportSite(NamedTuple):
     path: str
     line: int
     guard: Guard
+    statement: str  # "import" or "from"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,7 @@ _ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
 # some 150 characters and 12 parts): a finding, not work for the resolver.
 MAX_NAME_LENGTH = 1000
 MAX_NAME_PARTS = 200
+_IMPORT, _FROM = "import", "from"
 
 
 def _too_long(name: str) -> bool:
@@ -204,7 +209,8 @@ def _under(path: str | None, roots: Sequence[str]) -> bool:
     return path is not None and any(path.startswith(root + os.sep) for root in roots)
 
 
-def _category(spec: Spec | None, roots: Sequence[str]) -> Category:
+def category_of(spec: Spec | None, roots: Sequence[str]) -> Category:
+    """The category of a module with this spec, for a code base with these roots."""
     if spec is None:
         return Category.UNRESOLVED
     if spec.kind in (Kind.BUILTIN, Kind.FROZEN):
@@ -269,6 +275,10 @@ def _shadowing(
     return result
 
 
+# An import's sites, by what they are grouped by (_site_key).
+Sites = dict[tuple[str, ...] | str, list[ImportSite]]
+
+
 def surface(
     roots: Sequence[str],
     *,
@@ -291,30 +301,67 @@ def surface(
     roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"):
-        loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
-        searched, hooks = _search_path(loaded, path, environment, editables)
-        resolver = Resolver(
-            searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
+        found = collect(
+            roots,
+            timings,
+            path=path,
+            exclude=exclude,
+            gitignore=gitignore,
+            workers=workers,
+            backend=backend,
+            environment=environment,
+            editables=editables,
+            legacy_namespaces=legacy_namespaces,
+            progress=progress,
         )
-        report = Surface(
-            roots=loaded, path=tuple(searched), backend=resolver.backend, timings=timings
-        )
-        with _timed(timings, "walk"):
-            files = _walk(report)
-        # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
-        with _timed(timings, "scan"):
-            sites = _extract(report, files, workers, backend, progress)
-        with _timed(timings, "resolve"):
-            found = _resolve(sites, resolver)
+        report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
-            _classify(report, files, sites, found, resolver)
+            _classify(report, found.files, found.sites, found.specs, resolver)
         with _timed(timings, "bytecode"):
             report.bytecode = resolver.bytecode_status(report.modules.values())
     return report
 
 
-# An import's sites, by what they are grouped by (_site_key).
-Sites = dict[tuple[str, ...] | str, list[ImportSite]]
+class Collected(NamedTuple):
+    """What the first phases make of a code base: its files, their imports, the answers."""
+
+    report: Surface  # counts, unparsable files and timings so far
+    files: dict[str, SourceFile]  # by path, in walk order
+    sites: Sites  # every import, grouped by the names it may get
+    specs: dict[str, Spec | None]  # the answer for each of those names
+    resolver: Resolver
+
+
+def collect(
+    roots: Sequence[str],
+    timings: dict[str, float],
+    *,
+    path: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    gitignore: bool | None = None,
+    workers: int | None = None,
+    backend: str | None = None,
+    environment: EnvironmentPath | None = None,
+    editables: Iterable[EditableFinder] | None = None,
+    legacy_namespaces: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Collected:
+    """The walk, the extraction and the one resolve batch that ``surface`` and the import
+    graph share (their options are ``surface``'s), each phase timed into ``timings``."""
+    loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
+    searched, hooks = _search_path(loaded, path, environment, editables)
+    resolver = Resolver(
+        searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
+    )
+    report = Surface(roots=loaded, path=tuple(searched), backend=resolver.backend, timings=timings)
+    with _timed(timings, "walk"):
+        files = _walk(report)
+    # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
+    with _timed(timings, "scan"):
+        sites = _extract(report, files, workers, backend, progress)
+    with _timed(timings, "resolve"):
+        specs = _resolve(sites, resolver)
+    return Collected(report, files, sites, specs, resolver)
 
 
 @contextmanager
@@ -379,10 +426,12 @@ def _extract(
         for ref in file_imports.imports:
             statements.add((path, ref.line))
             key = _site_key(ref, package)
+            statement = _IMPORT if ref.name is None else _FROM
             if isinstance(key, tuple) and _too_long(key[0]):
-                report.long_names.append(LongName(key[0], ImportSite(path, ref.line, ref.guard)))
+                site = ImportSite(path, ref.line, ref.guard, statement)
+                report.long_names.append(LongName(key[0], site))
             elif key is not None:
-                sites[key].append(ImportSite(path, ref.line, ref.guard))
+                sites[key].append(ImportSite(path, ref.line, ref.guard, statement))
         report.imports += len(file_imports.imports)
     report.unparsable.sort()
     report.statements = len(statements)
@@ -413,7 +462,9 @@ def _classify(
     and shadowing, into ``report``."""
     root_paths = [root.path for root in report.roots]
     importing = _match(report, sites, found, resolver)
-    report.categories = {name: _category(spec, root_paths) for name, spec in report.modules.items()}
+    report.categories = {
+        name: category_of(spec, root_paths) for name, spec in report.modules.items()
+    }
     _rank(report, importing, found, root_paths)
     first_party = {
         source.module: source.path
@@ -493,7 +544,7 @@ def _rank(
     by_top: dict[str, list[str]] = defaultdict(list)
     for name in report.modules:
         by_top[name.partition(".")[0]].append(name)
-    categories = {top: _category(found[top], roots) for top in by_top}
+    categories = {top: category_of(found[top], roots) for top in by_top}
     third_party = {top for top, category in categories.items() if category is Category.THIRD_PARTY}
     distributions = _distributions(report.path, third_party) if third_party else {}
     for top, names in by_top.items():

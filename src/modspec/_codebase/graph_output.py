@@ -1,0 +1,180 @@
+"""``modspec graph``'s outputs: the versioned JSON, DOT and Mermaid pictures, and text."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from .._version import __version__
+from .graph import Cycle, Edge, Graph
+from .printable import say
+from .sources import shown_path
+from .surface import Category
+
+__all__ = [
+    "SCHEMA",
+    "render_dot",
+    "render_importers",
+    "render_json",
+    "render_mermaid",
+    "render_text",
+    "write_json",
+]
+
+SCHEMA = "modspec.graph/1"
+
+# Fill colours by category, the same in both pictures.
+_COLOURS = {
+    Category.FIRST_PARTY: "#9ecae1",
+    Category.STDLIB: "#d9d9d9",
+    Category.THIRD_PARTY: "#fdae6b",
+    Category.BUILTIN: "#bdbdbd",
+    Category.NAMESPACE: "#c7e9c0",
+    Category.UNRESOLVED: "#fc9272",
+}
+
+
+_EDGE_KEYS = Edge._fields
+
+
+def _edge_json(edge: Edge) -> dict[str, object]:
+    # By position: Edge's fields are the JSON's keys, in the documented order.
+    fields: dict[str, object] = dict(zip(_EDGE_KEYS, edge, strict=True))
+    fields["category"] = edge.category.value
+    return fields
+
+
+def _cycle_json(cycle: Cycle) -> dict[str, object]:
+    return {"modules": list(cycle.modules), "loop": [_edge_json(edge) for edge in cycle.loop]}
+
+
+def render_json(graph: Graph, level: str, backend: str) -> dict[str, object]:
+    """The document ``modspec graph --json`` prints (docs/graph-json.md)."""
+    return {
+        "schema": SCHEMA,
+        "modspec": __version__,
+        "backend": backend,
+        "level": level,
+        "nodes": [
+            {
+                "name": node.name,
+                "category": node.category.value,
+                "kind": None if node.kind is None else node.kind.value,
+                "origin": node.origin,
+                "source_bytes": node.source_bytes,
+            }
+            for node in graph.nodes
+        ],
+        "edges": [_edge_json(edge) for edge in graph.edges],
+        "cycles": [_cycle_json(cycle) for cycle in graph.cycles()],
+    }
+
+
+def write_json(document: dict[str, object], out: TextIO) -> None:
+    """``document`` as JSON, each element of its arrays on a line of its own: readable, and
+    fast (json's C encoder takes each element whole; ``indent`` would take the pure one)."""
+    out.write("{")
+    for index, (key, value) in enumerate(document.items()):
+        out.write(",\n" if index else "\n")
+        out.write(f"  {json.dumps(key)}: ")
+        if isinstance(value, list) and value:
+            out.write("[\n    ")
+            out.write(",\n    ".join(map(json.dumps, value)))
+            out.write("\n  ]")
+        else:
+            out.write(json.dumps(value))
+    out.write("\n}\n")
+
+
+def _pairs(graph: Graph) -> Counter[tuple[str, str]]:
+    # A picture draws modules, not statements: one arrow per pair, weighted by its imports.
+    # Scripts (no module name) have no node to start from.
+    return Counter((e.importer, e.target) for e in graph.edges if e.importer is not None)
+
+
+def _drawn(graph: Graph, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, Category]]:
+    named = {name for pair in pairs for name in pair}
+    return [(node.name, node.category) for node in graph.nodes if node.name in named]
+
+
+def render_dot(graph: Graph) -> str:
+    """Graphviz DOT: one node per module, one arrow per importing pair, labelled with the
+    number of imported names when more than one."""
+    pairs = _pairs(graph)
+    lines = [
+        "digraph imports {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=filled, fontname="Helvetica"];',
+    ]
+    for name, category in _drawn(graph, pairs):
+        lines.append(f'  {json.dumps(name)} [fillcolor="{_COLOURS[category]}"];')
+    for (importer, target), count in sorted(pairs.items()):
+        label = f" [label={count}]" if count > 1 else ""
+        lines.append(f"  {json.dumps(importer)} -> {json.dumps(target)}{label};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_mermaid(graph: Graph) -> str:
+    """A Mermaid flowchart, for pasting into Markdown: nodes by index, labels quoted."""
+    pairs = _pairs(graph)
+    drawn = _drawn(graph, pairs)
+    ids = {name: f"n{index}" for index, (name, _) in enumerate(drawn)}
+    lines = ["flowchart LR"]
+    for name, category in drawn:
+        # Mermaid's quoted labels take any text but a double quote, which it spells #quot;.
+        label = name.replace('"', "#quot;")
+        lines.append(f'  {ids[name]}["{label}"]:::{category.name.lower()}')
+    for (importer, target), count in sorted(pairs.items()):
+        arrow = f"-->|{count}|" if count > 1 else "-->"
+        lines.append(f"  {ids[importer]} {arrow} {ids[target]}")
+    for category, colour in _COLOURS.items():
+        lines.append(f"  classDef {category.name.lower()} fill:{colour},stroke:#555")
+    return "\n".join(lines) + "\n"
+
+
+def render_text(graph: Graph, out: TextIO, *, roots: Sequence[str], limit: int) -> None:
+    """A summary: the counts, the most imported modules, the cycles with their loops (files
+    shown relative to their root)."""
+    eager = sum(1 for edge in graph.edges if edge.eager)
+    unresolved = sum(1 for edge in graph.edges if not edge.resolved)
+    say(
+        f"{len(graph.nodes):,} nodes, {len(graph.edges):,} edges "
+        f"({eager:,} eager, {unresolved:,} unresolved)",
+        out,
+    )
+    by_category = Counter(node.category.value for node in graph.nodes)
+    say(
+        "nodes by category: " + ", ".join(f"{k} {v:,}" for k, v in sorted(by_category.items())),
+        out,
+    )
+    importers = Counter(edge.target for edge in graph.edges if edge.importer is not None)
+    say("\nmost imported:", out)
+    shown = importers.most_common(limit or None)
+    for name, count in shown:
+        say(f"  {name:<40} {count:>6,} imports", out)
+    cycles = graph.cycles()
+    say(f"\ncycles of eager first-party imports: {len(cycles)}", out)
+    for cycle in cycles[: limit or None]:
+        say(f"  {len(cycle.modules)} modules: {', '.join(cycle.modules)}", out)
+        for edge in cycle.loop:
+            where = f"{shown_path(edge.file, roots)}:{edge.line}"
+            say(f"      {edge.importer} -> {edge.target}  {where}", out)
+    if limit and len(cycles) > limit:
+        say(f"    ... and {len(cycles) - limit} more (--limit 0 shows all)", out)
+
+
+def render_importers(
+    edges: Iterable[Edge], name: str, out: TextIO, *, roots: Sequence[str]
+) -> None:
+    """Who imports ``name`` (or a module under it): one line per edge, file:line first."""
+    found = list(edges)
+    say(f"{len(found):,} imports of {name}", out)
+    for edge in found:
+        guards = f"  [{', '.join(edge.guards)}]" if edge.guards else ""
+        imported = "" if edge.name is None else f" ({edge.name})"
+        importer = edge.importer or "(a script)"
+        where = f"{shown_path(edge.file, roots)}:{edge.line}"
+        say(f"  {where}  {importer} -> {edge.target}{imported}{guards}", out)
