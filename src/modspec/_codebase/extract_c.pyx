@@ -58,7 +58,8 @@ cdef enum:
     K_CLAUSE    # else / finally: ends a try's handlers
 
 # The tokenizer's own limits are 100 indentation levels and 200 open brackets; past ours,
-# decline rather than grow.
+# decline rather than grow. The brackets of f-string fields count too, their braces also:
+# so they bound the field scanners' recursion, and no input can exhaust the C stack.
 cdef enum:
     MAX_INDENT = 128
     MAX_BRACKETS = 256

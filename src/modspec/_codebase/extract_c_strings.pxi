@@ -164,13 +164,36 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
             S.i += 1
 
 
+cdef inline bint open_bracket(Scanner *S, unsigned char c) noexcept nogil:
+    """Push an opening bracket, as the tokenizer does; False past MAXLEVEL."""
+    if S.depth >= MAX_BRACKETS:
+        return False
+    S.brackets[S.depth] = c
+    S.depth += 1
+    return True
+
+
+cdef inline bint close_bracket(Scanner *S, unsigned char c) noexcept nogil:
+    """Pop the bracket that ``c`` closes; False if it closes none, or another kind."""
+    cdef unsigned char opener = b'(' if c == b')' else (b'[' if c == b']' else b'{')
+    if S.depth == 0 or S.brackets[S.depth - 1] != opener:
+        return False
+    S.depth -= 1
+    return True
+
+
 cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexcept nogil:
     """An f-string replacement field, after its '{', through its '}'. Refuses what 3.11 and
-    3.12 read differently: backslashes, comments, the enclosing quote."""
-    cdef int depth = 0
+    3.12 read differently: backslashes, comments, the enclosing quote. Its brackets go on the line's stack, its
+    '{' too, as 3.12's tokenizer counts them (a bound for 3.10 and 3.11 as well, where the
+    field's own brackets are counted alone: a stricter count only declines more)."""
     cdef unsigned char c
     cdef Py_ssize_t start
+    cdef int base
     cdef bint raw, fmt
+    if not open_bracket(S, b'{'):
+        return False
+    base = S.depth
     while S.i < S.n:
         c = S.s[S.i]
         if c == b'\\' or c == b'#':
@@ -180,21 +203,21 @@ cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexce
                 return False
             take_newline(S)
         elif c == b'(' or c == b'[' or c == b'{':
-            depth += 1
-            S.i += 1
-        elif c == b')' or c == b']':
-            depth -= 1
-            if depth < 0:
+            if not open_bracket(S, c):
                 return False
             S.i += 1
-        elif c == b'}':
+        elif c == b')' or c == b']' or c == b'}':
             S.i += 1
-            if depth == 0:
-                return True
-            depth -= 1
-        elif c == b':' and depth == 0:
+            if not close_bracket(S, c):
+                return False
+            if S.depth < base:
+                return True  # the field's own '}'
+        elif c == b':' and S.depth == base:
             S.i += 1
-            return scan_format_spec(S, q, triple, outer)
+            if not scan_format_spec(S, q, triple, outer):
+                return False
+            S.depth -= 1
+            return True
         elif c == b'"' or c == b"'":
             if not scan_string(S, False, False, outer):
                 return False

@@ -6,7 +6,7 @@
 cdef void next_token(Scanner *S) noexcept nogil:
     """The next token of the logical line into S.kind..; T_NEWLINE at its end. Sets
     S.failed on what the scanner does not read."""
-    cdef unsigned char c, opener
+    cdef unsigned char c
     cdef bint raw, fmt, hexadecimal
     while True:
         if S.i >= S.n:
@@ -67,19 +67,13 @@ cdef void next_token(Scanner *S) noexcept nogil:
             S.failed = True
         S.kind = T_STRING
     elif c == b'(' or c == b'[' or c == b'{':
-        if S.depth >= MAX_BRACKETS:
+        if not open_bracket(S, c):
             S.failed = True
-        else:
-            S.brackets[S.depth] = c
-            S.depth += 1
         S.i += 1
         S.kind = T_OPEN
     elif c == b')' or c == b']' or c == b'}':
-        opener = b'(' if c == b')' else (b'[' if c == b']' else b'{')
-        if S.depth == 0 or S.brackets[S.depth - 1] != opener:
+        if not close_bracket(S, c):
             S.failed = True
-        else:
-            S.depth -= 1
         S.i += 1
         S.kind = T_CLOSE
     elif c == b'.':
