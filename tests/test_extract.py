@@ -378,6 +378,7 @@ BROKEN = [
     ("utf8-with-bom-cookie", b"\xef\xbb\xbf# coding: latin-1\nimport a\n"),
     ("unclosed-brace-in-fstring", b"x = f'{a'\nimport b\n"),
     ("mismatched-brackets", b"x = (]\nimport a\n"),
+    ("mismatched-brackets-in-fstring", b"x = f'{(]}'\nimport a\n"),
     ("trailing-backslash", b"import a\\"),
 ]
 

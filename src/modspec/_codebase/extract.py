@@ -8,12 +8,14 @@ anything it does not know) it declines and ast answers. extract_files gives its 
 input order; its threads run the scanner without the GIL.
 
 Syntax errors: the scanner checks what it lexes (strings, brackets, indentation, encoding)
-but not the grammar, and a full parse is the very cost it avoids. So a file that does not
-parse gets its error (FileImports.error, or extract_source raising) whenever the scanner
-declines it, which it does for most broken files; a file with a grammar error the scanner
-cannot see (say, `x = = 1`) gets the imports a reader of its import statements would find,
-with fast=True. Where ast parses a file, the scanner's answer is ast's, by test over the
-standard library and site-packages.
+and the limits past which CPython does not compile a file (100 indentation levels, 200 open
+brackets, 150 nested f-strings, fields nested in format specs, a decimal int longer than
+sys.get_int_max_str_digits()), declining there; but not the grammar, and a full parse is the
+very cost it avoids. So a file that does not parse gets its error (FileImports.error, or
+extract_source raising) whenever the scanner declines it, which it does for most broken
+files; a file with a grammar error the scanner cannot see (say, `x = = 1`) gets the imports a
+reader of its import statements would find, with fast=True. Where ast parses a file, the
+scanner's answer is ast's, by test over the standard library and site-packages.
 """
 
 from __future__ import annotations

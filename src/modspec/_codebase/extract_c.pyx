@@ -57,13 +57,19 @@ cdef enum:
     K_EXCEPT
     K_CLAUSE    # else / finally: ends a try's handlers
 
-# The tokenizer's own limits are 100 indentation levels and 200 open brackets; past ours,
-# decline rather than grow.
+# The tokenizer's own limits (Parser/tokenizer.c, 3.10-3.13): a file past one does not
+# compile, so the scanner declines there and ast reports the error. MAXINDENT: 100 levels
+# with the first; MAXLEVEL: 200 open brackets, which from 3.12 (PEP 701) count the braces of
+# f-string fields; MAXFSTRINGLEVEL (3.12+): 150 f-strings with the first. They also bound
+# the scanner's recursion (f-strings and fields), so that no input can exhaust the C stack.
 cdef enum:
-    MAX_INDENT = 128
-    MAX_BRACKETS = 256
+    MAX_INDENT = 100
+    MAX_BRACKETS = 200
     MAX_HEADER = 256
-    MAX_FSTRINGS = 32
+    MAX_FSTRINGS = 150
+# Fields nested in format specs, per f-string: 2 before 3.12 (fstring_find_expr), then 3
+# (MAX_EXPR_NESTING); past it, "f-string: expressions nested too deeply".
+cdef int MAX_SPEC_FIELDS = 3 if PEP701 else 2
 
 cdef struct Record:
     Py_ssize_t line
@@ -89,6 +95,7 @@ cdef struct Scanner:
     bint failed
     bint bom
     int fstrings    # f-strings open around the lexer (nested in fields)
+    Py_ssize_t max_digits   # sys.get_int_max_str_digits(): 0 for no limit
     # the current token
     int kind
     Py_ssize_t start
@@ -155,6 +162,12 @@ cdef bint scan_buffer(Scanner *S) noexcept nogil:
             return False
 
 
+def _max_digits():
+    # CVE-2020-10735 (3.10.7+, 3.11+): compile refuses a decimal int of more digits.
+    get = getattr(sys, "get_int_max_str_digits", None)
+    return 0 if get is None else get()
+
+
 def extract(bytes source):
     """Imports of ``source`` as (line, level, module, name, guard flags) tuples, in source
     order; None when the scanner declines and ast must answer."""
@@ -172,6 +185,8 @@ def extract(bytes source):
     S.bom = False
     S.depth = 0
     S.fstrings = 0
+    # Read per call, as compile reads it: the limit may change at run time.
+    S.max_digits = _max_digits()
     S.records = NULL
     S.count = S.capacity = 0
     S.nguards = S.ntries = S.nheader = 0

@@ -68,7 +68,8 @@ cdef bint scan_string(Scanner *S, bint raw, bint fmt, int outer) noexcept nogil:
         return False
     S.i += 3 if triple else 1
     if fmt:
-        if S.fstrings == MAX_FSTRINGS:
+        # The tokenizer's check: the f-string's mode is pushed above the regular one.
+        if S.fstrings + 1 >= MAX_FSTRINGS:
             return False
         S.fstrings += 1
         if not scan_fstring_body(S, q, triple, raw, outer | bit):
@@ -149,7 +150,7 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
                 S.i += 2
             else:
                 S.i += 1
-                if not scan_field(S, q, triple, outer):
+                if not scan_field(S, q, triple, outer, 0):
                     return False
         elif c == b'}':
             if S.i + 1 < S.n and S.s[S.i + 1] == b'}':
@@ -164,13 +165,37 @@ cdef bint scan_fstring_body(Scanner *S, unsigned char q, bint triple, bint raw, 
             S.i += 1
 
 
-cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexcept nogil:
-    """An f-string replacement field, after its '{', through its '}'. Refuses what 3.11 and
-    3.12 read differently: backslashes, comments, the enclosing quote."""
-    cdef int depth = 0
+cdef inline bint open_bracket(Scanner *S, unsigned char c) noexcept nogil:
+    """Push an opening bracket, as the tokenizer does; False past MAXLEVEL."""
+    if S.depth >= MAX_BRACKETS:
+        return False
+    S.brackets[S.depth] = c
+    S.depth += 1
+    return True
+
+
+cdef inline bint close_bracket(Scanner *S, unsigned char c) noexcept nogil:
+    """Pop the bracket that ``c`` closes; False if it closes none, or another kind."""
+    cdef unsigned char opener = b'(' if c == b')' else (b'[' if c == b']' else b'{')
+    if S.depth == 0 or S.brackets[S.depth - 1] != opener:
+        return False
+    S.depth -= 1
+    return True
+
+
+cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer, int level) noexcept nogil:
+    """An f-string replacement field, after its '{', through its '}'; ``level``: the fields
+    around it in this f-string's format specs. Refuses what 3.11 and 3.12 read differently:
+    backslashes, comments, the enclosing quote. Its brackets go on the line's stack, its
+    '{' too, as 3.12's tokenizer counts them (a bound for 3.10 and 3.11 as well, where the
+    field's own brackets are counted alone: a stricter count only declines more)."""
     cdef unsigned char c
     cdef Py_ssize_t start
+    cdef int base
     cdef bint raw, fmt
+    if not open_bracket(S, b'{'):
+        return False
+    base = S.depth
     while S.i < S.n:
         c = S.s[S.i]
         if c == b'\\' or c == b'#':
@@ -180,21 +205,21 @@ cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexce
                 return False
             take_newline(S)
         elif c == b'(' or c == b'[' or c == b'{':
-            depth += 1
-            S.i += 1
-        elif c == b')' or c == b']':
-            depth -= 1
-            if depth < 0:
+            if not open_bracket(S, c):
                 return False
             S.i += 1
-        elif c == b'}':
+        elif c == b')' or c == b']' or c == b'}':
             S.i += 1
-            if depth == 0:
-                return True
-            depth -= 1
-        elif c == b':' and depth == 0:
+            if not close_bracket(S, c):
+                return False
+            if S.depth < base:
+                return True  # the field's own '}'
+        elif c == b':' and S.depth == base:
             S.i += 1
-            return scan_format_spec(S, q, triple, outer)
+            if not scan_format_spec(S, q, triple, outer, level):
+                return False
+            S.depth -= 1
+            return True
         elif c == b'"' or c == b"'":
             if not scan_string(S, False, False, outer):
                 return False
@@ -207,15 +232,18 @@ cdef bint scan_field(Scanner *S, unsigned char q, bint triple, int outer) noexce
                 if not scan_string(S, raw, fmt, outer):
                     return False
         elif is_digit(c):
+            start = S.i
             while S.i < S.n and (is_name_char(S.s[S.i]) or S.s[S.i] == b'.'):
                 S.i += 1
+            if too_many_digits(S, start, S.i):
+                return False
         else:
             S.i += 1
     return False
 
 
-cdef bint scan_format_spec(Scanner *S, unsigned char q, bint triple, int outer) noexcept nogil:
-    """A format spec, after its ':', through the '}' that closes its field."""
+cdef bint scan_format_spec(Scanner *S, unsigned char q, bint triple, int outer, int level) noexcept nogil:
+    """A format spec, after its ':', through the '}' that closes its field (at ``level``)."""
     cdef unsigned char c
     while S.i < S.n:
         c = S.s[S.i]
@@ -224,8 +252,10 @@ cdef bint scan_format_spec(Scanner *S, unsigned char q, bint triple, int outer) 
         if c == b'{':
             if S.i + 1 < S.n and S.s[S.i + 1] == b'{':
                 return False
+            if level + 1 >= MAX_SPEC_FIELDS:
+                return False
             S.i += 1
-            if not scan_field(S, q, triple, outer):
+            if not scan_field(S, q, triple, outer, level + 1):
                 return False
         elif c == b'}':
             S.i += 1

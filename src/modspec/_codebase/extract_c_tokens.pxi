@@ -6,7 +6,7 @@
 cdef void next_token(Scanner *S) noexcept nogil:
     """The next token of the logical line into S.kind..; T_NEWLINE at its end. Sets
     S.failed on what the scanner does not read."""
-    cdef unsigned char c, opener
+    cdef unsigned char c
     cdef bint raw, fmt, hexadecimal
     while True:
         if S.i >= S.n:
@@ -60,26 +60,20 @@ cdef void next_token(Scanner *S) noexcept nogil:
                     and (S.s[S.i] == b'+' or S.s[S.i] == b'-')):
                 S.i += 1
         S.kind = T_NUMBER
-        if python2_number(S.s + S.start, S.i - S.start):
+        if python2_number(S.s + S.start, S.i - S.start) or too_many_digits(S, S.start, S.i):
             S.failed = True
     elif c == b'"' or c == b"'":
         if not scan_string(S, False, False, 0):
             S.failed = True
         S.kind = T_STRING
     elif c == b'(' or c == b'[' or c == b'{':
-        if S.depth >= MAX_BRACKETS:
+        if not open_bracket(S, c):
             S.failed = True
-        else:
-            S.brackets[S.depth] = c
-            S.depth += 1
         S.i += 1
         S.kind = T_OPEN
     elif c == b')' or c == b']' or c == b'}':
-        opener = b'(' if c == b')' else (b'[' if c == b']' else b'{')
-        if S.depth == 0 or S.brackets[S.depth - 1] != opener:
+        if not close_bracket(S, c):
             S.failed = True
-        else:
-            S.depth -= 1
         S.i += 1
         S.kind = T_CLOSE
     elif c == b'.':
@@ -134,6 +128,18 @@ cdef bint python2_number(const unsigned char *s, Py_ssize_t n) noexcept nogil:
             return False  # 0x.., 0.5, 0e1, 09.5j: not an integer of digits
         nonzero = nonzero or (s[k] != b'0' and s[k] != b'_')
     return nonzero
+
+
+cdef inline bint too_many_digits(Scanner *S, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Whether the number s[start:end] starts with more digits than int_max_str_digits
+    allows a decimal int. Its leading run of digits and '_' is counted: a bound above the
+    tokenizer's int, so that compile's refusal is never missed (a long float declines)."""
+    cdef Py_ssize_t k = start
+    if S.max_digits == 0 or end - start <= S.max_digits:
+        return False  # the common case, at no cost
+    while k < end and (is_digit(S.s[k]) or S.s[k] == b'_'):
+        k += 1
+    return k - start > S.max_digits
 
 
 cdef inline bint is_word(Scanner *S, Py_ssize_t start, Py_ssize_t end, const char *word, Py_ssize_t length) noexcept nogil:
