@@ -7,11 +7,13 @@ held open, and found files stat'ed by a second thread while the walk goes on
 (_core_statbatch.pxi); the bulk .pyc header reader is _core_pyc.pxi.
 """
 
+from cpython.exc cimport PyErr_CheckSignals
 from libc.errno cimport ENOENT, ENOTDIR, errno
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, strlen, strrchr
 from posix.stat cimport S_ISDIR, S_ISREG, stat as c_stat, struct_stat
+from posix.unistd cimport getpid
 include "_core_pyc.pxi"
 
 import os
@@ -453,13 +455,17 @@ cdef class PathCore:
             self._batch = _StatBatch()
         return self._batch.defer(kind, origin, search, cached, action)
 
-    cdef object _finder(self, str entry):
+    cdef object _finder(self, object entry):
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
-        # with the standard hooks: zipimporter first, then FileFinder for directories.
+        # with the standard hooks: zipimporter first, then FileFinder for directories. As
+        # there, the entry object keys the cache and is given to the hooks (a str subclass's
+        # own __eq__ and __hash__ count), and the file system gets its str value (os.stat
+        # takes a str as it is, never asking __fspath__ or __str__).
         cdef struct_stat st
         cdef object finder, path
+        cdef str value
         cdef _Listing listed
-        if not entry:
+        if entry == "":
             try:
                 entry = os.getcwd()
             except FileNotFoundError:
@@ -470,23 +476,23 @@ cdef class PathCore:
         if finder is not _NOT_SEEN:
             self._last_entry, self._last_finder = entry, finder
             return finder
-        listed = self._listings.get(entry)
-        if listed is not None and listed.is_dir and entry.startswith("/"):
+        value = <str>entry if type(entry) is str else str.__str__(entry)
+        listed = self._listings.get(value)
+        if listed is not None and listed.is_dir and value.startswith("/"):
             # A package's directory, listed when the package was found: no zip archive, and
             # FileFinder keeps an absolute path as it is.
-            finder = _DirFinder(self, entry)
+            finder = _DirFinder(self, value)
         else:
-            finder = self.config.zip_finder(entry, self.config)
-            if finder is None and _stat(entry, &st) == DIRECTORY:
-                # CPython keeps a str subclass's value; the C-level finder wants an exact str.
+            finder = self.config.zip_finder(value, self.config)
+            if finder is None and _stat(value, &st) == DIRECTORY:
                 path = finder_path(entry, self.config.minor_version)
-                finder = _DirFinder(self, str.__str__(path))
+                finder = _DirFinder(self, path if type(path) is str else str.__str__(path))
             if finder is None:
                 finder = self._hook_finder(entry)
         self._finders[entry] = finder
         return finder
 
-    cdef _HookFinder _hook_finder(self, str entry):
+    cdef _HookFinder _hook_finder(self, object entry):
         # sys.path_hooks after the standard two (an editable install's placeholder entry).
         for hook in self.path_hooks:
             find = hook(entry)
@@ -513,11 +519,13 @@ cdef class PathCore:
         cdef object finder, entry
         cdef tuple raw
         for entry in path:
+            # C only: Python code checks for signals as it runs; a loop in C must ask.
+            PyErr_CheckSignals()
             # bytes entries are skipped too: 3.10 raises TypeError on them, later versions
             # find nothing there.
             if not isinstance(entry, str):
                 continue
-            finder = self._finder(str.__str__(entry) if type(entry) is not str else <str>entry)
+            finder = self._finder(entry)
             if finder is None:
                 continue
             if type(finder) is _DirFinder:
@@ -599,54 +607,63 @@ cdef class PathCore:
     cdef dict _find_all(self, fullnames, path):
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core_py does.
         cdef dict memo = {}
-        cdef list pending
-        cdef tuple split
-        cdef Py_ssize_t index
-        cdef str fullname, name, parent_name, dot, tail, last_parent = None
+        cdef str fullname, parent_name, dot, tail, last_parent = None
         cdef object raw, search, last_raw = None
-        cdef object package_hook = self.package_hook
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
+            PyErr_CheckSignals()  # C only, as in _find_spec
             if fullname in memo:
                 continue
-            # Climb to the nearest ancestor whose answer is known or needs no parent ...
-            pending = [fullname]
-            split = fullname.rpartition(".")
-            parent_name, dot, tail = split
-            raw = _NOT_SEEN
-            while dot and tail and parent_name:
-                if parent_name == last_parent:
-                    raw = last_raw
-                    break
+            if not fullname or fullname.startswith(".") or fullname.endswith(".") or (
+                ".." in fullname
+            ):
+                memo[fullname] = None  # '', 'a.', 'a..b': no module has an empty name part
+                continue
+            parent_name, dot, tail = fullname.rpartition(".")
+            if not dot:
+                memo[fullname] = self._answer(fullname, fullname, path, True)
+                continue
+            if parent_name == last_parent:
+                raw = last_raw
+            else:
                 raw = memo.get(parent_name, _NOT_SEEN)
-                if raw is not _NOT_SEEN:
-                    break
-                pending.append(parent_name)
-                parent_name, dot, tail = parent_name.rpartition(".")
-            # ... then answer from the top down, each answer being the next one's parent's.
-            for index in range(len(pending) - 1, -1, -1):
-                name = pending[index]
-                # fullname, the last one answered, was split on the way up.
-                parent_name, dot, tail = split if index == 0 else name.rpartition(".")
-                if not tail or (dot and not parent_name):
-                    raw = None  # '', 'a.', 'a..b': no module has an empty name part
-                elif dot:
-                    last_parent, last_raw = parent_name, raw
-                    search = None if raw is None else (<tuple>raw)[_SEARCH]
-                    raw = None if search is None else self._find_on(name, tail, search, False)
-                else:
-                    search = path
-                    raw = self._find_on(name, tail, path, True)
-                if (
-                    package_hook is not None
-                    and raw is not None
-                    and (<tuple>raw)[_SEARCH] is not None
-                ):
-                    # What the package's own code makes of its __path__ (legacy namespaces).
-                    raw = package_hook(name, raw, search, self.find_spec)
-                memo[name] = raw
+                if raw is _NOT_SEEN:
+                    raw = self._parent_answer(fullname, len(parent_name), memo, path)
+                last_parent, last_raw = parent_name, raw
+            search = None if raw is None else (<tuple>raw)[_SEARCH]
+            memo[fullname] = None if search is None else self._answer(fullname, tail, search, False)
         return memo
+
+    cdef object _parent_answer(self, str fullname, Py_ssize_t parent_end, dict memo, path):
+        """The answer of ``fullname``'s parent, ``fullname[:parent_end]``: its ancestors not
+        answered yet are, from the top down, up to the first one not found or not a package,
+        whose descendants are all None. A name of P parts makes a str per part answered, not
+        one per prefix (P prefixes: quadratic)."""
+        cdef Py_ssize_t start = 0, end
+        cdef object raw, search = path
+        cdef str name
+        while True:
+            end = PyUnicode_FindChar(fullname, ".", start, parent_end + 1, 1)
+            name = fullname[:end]
+            raw = memo.get(name, _NOT_SEEN)
+            if raw is _NOT_SEEN:
+                raw = memo[name] = self._answer(name, fullname[start:end], search, start == 0)
+            if end == parent_end:
+                return raw
+            search = None if raw is None else (<tuple>raw)[_SEARCH]
+            if search is None:
+                return None
+            start = end + 1
+
+    cdef object _answer(self, str name, str tail, object search, bint top_level):
+        # The answer of ``name`` (``tail``: what follows its last dot), ``search`` being its
+        # parent's search locations, or the path for a top-level name.
+        cdef object raw = self._find_on(name, tail, search, top_level)
+        if self.package_hook is not None and raw is not None and (<tuple>raw)[_SEARCH] is not None:
+            # What the package's own code makes of its __path__ (legacy namespaces).
+            raw = self.package_hook(name, raw, search, self.find_spec)
+        return raw
 
 
 # _rawspec.make_spec's twin: the same slot descriptors, set from C.

@@ -214,6 +214,7 @@ cdef _Listing list_directory(str path, PathCore core):
     cdef DIR *handle = NULL
     cdef dirent *entry
     cdef int error = 0
+    cdef Py_ssize_t count = 0
     if raw is not None:
         handle = opendir(raw)
         if handle == NULL:
@@ -226,6 +227,9 @@ cdef _Listing list_directory(str path, PathCore core):
                 entry = readdir(handle)
                 if entry == NULL:
                     break
+                count += 1
+                if count % 4096 == 0:
+                    PyErr_CheckSignals()  # a huge directory: readdir's loop is in C
                 if entry.d_name[0] == b"." and (
                     entry.d_name[1] == 0 or (entry.d_name[1] == b"." and entry.d_name[2] == 0)
                 ):

@@ -209,7 +209,10 @@ class PathCore:
 
     def _finder(self, entry: str) -> _Finder:
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
-        # with the standard hooks: zipimporter first, then FileFinder for directories.
+        # with the standard hooks: zipimporter first, then FileFinder for directories. As
+        # there, the entry object keys the cache and is given to the hooks (a str subclass's
+        # own __eq__ and __hash__ count), and the file system gets its str value (os.stat
+        # takes a str as it is, never asking __fspath__ or __str__).
         if entry == "":
             try:
                 entry = os.getcwd()
@@ -221,16 +224,18 @@ class PathCore:
         if finder is not _NOT_SEEN:
             self._last_entry, self._last_finder = entry, finder  # type: ignore[assignment]
             return finder  # type: ignore[return-value]
-        listed = self._listings.get(entry)
+        value = str.__str__(entry)
+        listed = self._listings.get(value)
         found: _Finder
-        if listed is not None and listed.is_dir and path_isabs(entry):
+        if listed is not None and listed.is_dir and path_isabs(value):
             # A package's directory, listed when the package was found: no zip archive, and
             # FileFinder keeps an absolute path as it is.
-            found = _DirFinder(self, entry)
+            found = _DirFinder(self, value)
         else:
-            found = self.config.zip_finder(entry, self.config)
-            if found is None and is_directory(entry):
-                found = _DirFinder(self, finder_path(entry, self.config.minor_version))
+            found = self.config.zip_finder(value, self.config)
+            if found is None and is_directory(value):
+                path = finder_path(entry, self.config.minor_version)
+                found = _DirFinder(self, str.__str__(path))
             if found is None:
                 found = self._hook_finder(entry)
         self._finders[entry] = found
@@ -318,45 +323,74 @@ class PathCore:
         # standing in for the imported parent. CPython recurses into the parents; a loop does
         # the same without a RecursionError for names of hundreds of parts.
         memo: dict[str, RawSpec | None] = {}
-        raw: object  # an answer, or _NOT_SEEN
+        raw: RawSpec | None
         last_parent: str | None = None
-        last_raw: object = None
-        package_hook = self.config.package_hook
+        last_raw: RawSpec | None = None
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
             if fullname in memo:
                 continue
-            # Climb to the nearest ancestor whose answer is known or needs no parent ...
-            pending = [fullname]
-            parent_name, dot, tail = fullname.rpartition(".")
-            raw = _NOT_SEEN
-            while dot and tail and parent_name:
-                if parent_name == last_parent:
-                    raw = last_raw
-                    break
-                raw = memo.get(parent_name, _NOT_SEEN)
-                if raw is not _NOT_SEEN:
-                    break
-                pending.append(parent_name)
-                parent_name, dot, tail = parent_name.rpartition(".")
-            # ... then answer from the top down, each answer being the next one's parent's.
-            for name in reversed(pending):
-                parent_name, dot, tail = name.rpartition(".")
-                found: RawSpec | None
-                search: Sequence[object] | None
-                if not tail or (dot and not parent_name):
-                    found = None  # '', 'a.', 'a..b': no module has an empty name part
-                elif dot:
-                    last_parent, last_raw = parent_name, raw
-                    search = None if raw is None else raw[SEARCH]  # type: ignore[index]
-                    found = None if search is None else self._find_on(name, search, False)
+            if (
+                not fullname
+                or fullname.startswith(".")
+                or fullname.endswith(".")
+                or (".." in fullname)
+            ):
+                memo[fullname] = None  # '', 'a.', 'a..b': no module has an empty name part
+                continue
+            parent_name, dot, _ = fullname.rpartition(".")
+            if not dot:
+                memo[fullname] = self._answer(fullname, path, True)
+                continue
+            if parent_name == last_parent:
+                raw = last_raw
+            else:
+                known = memo.get(parent_name, _NOT_SEEN)
+                if known is _NOT_SEEN:
+                    raw = self._parent_answer(fullname, len(parent_name), memo, path)
                 else:
-                    search = path
-                    found = self._find_on(name, path, True)
-                if package_hook is not None and found is not None and found[SEARCH] is not None:
-                    # What the package's own code makes of its __path__, when asked to model it.
-                    found = package_hook(name, found, search, self.find_spec)  # type: ignore[arg-type]
-                memo[name] = raw = found
+                    raw = known  # type: ignore[assignment]
+                last_parent, last_raw = parent_name, raw
+            search = None if raw is None else raw[SEARCH]
+            memo[fullname] = None if search is None else self._answer(fullname, search, False)
         self._listings_reused = True
         return memo
+
+    def _parent_answer(
+        self,
+        fullname: str,
+        parent_end: int,
+        memo: dict[str, RawSpec | None],
+        path: Sequence[object],
+    ) -> RawSpec | None:
+        """The answer of ``fullname``'s parent, ``fullname[:parent_end]``: its ancestors not
+        answered yet are, from the top down, up to the first one not found or not a package,
+        whose descendants are all None. A name of P parts makes a str per part answered, not
+        one per prefix (P prefixes: quadratic)."""
+        start = 0
+        search: Sequence[object] | None = path
+        while True:
+            end = fullname.find(".", start, parent_end + 1)
+            name = fullname[:end]
+            known = memo.get(name, _NOT_SEEN)
+            if known is _NOT_SEEN:
+                raw = memo[name] = self._answer(name, search, start == 0)  # type: ignore[arg-type]
+            else:
+                raw = known  # type: ignore[assignment]
+            if end == parent_end:
+                return raw
+            search = None if raw is None else raw[SEARCH]
+            if search is None:
+                return None
+            start = end + 1
+
+    def _answer(self, name: str, search: Sequence[object], top_level: bool) -> RawSpec | None:
+        # The answer of ``name``, ``search`` being its parent's search locations, or the path
+        # for a top-level name.
+        found = self._find_on(name, search, top_level)
+        package_hook = self.config.package_hook
+        if package_hook is not None and found is not None and found[SEARCH] is not None:
+            # What the package's own code makes of its __path__, when asked to model it.
+            found = package_hook(name, found, search, self.find_spec)
+        return found

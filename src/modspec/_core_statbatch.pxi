@@ -132,24 +132,26 @@ cdef void _stat_chunk(_Chunk *chunk) noexcept nogil:
             c_close(fds[i])
 
 
-cdef void _take_chunks(_Queue *queue, bint wait) noexcept nogil:
-    # Stats ready chunks until none is left; with ``wait``, until the walk has ended too.
+cdef bint _take_chunk(_Queue *queue, bint wait) noexcept nogil:
+    # Stats the next ready chunk; with ``wait``, waits for one while the walk goes on. False
+    # where none is left (with ``wait``: none, and the walk has ended).
     cdef _Chunk *chunk
-    while True:
-        pthread_mutex_lock(&queue.lock)
-        while wait and queue.taken == queue.ready and not queue.closed:
-            pthread_cond_wait(&queue.wake, &queue.lock)
-        if queue.taken == queue.ready:
-            pthread_mutex_unlock(&queue.lock)
-            return
-        chunk = queue.chunks[queue.taken]
-        queue.taken += 1
+    pthread_mutex_lock(&queue.lock)
+    while wait and queue.taken == queue.ready and not queue.closed:
+        pthread_cond_wait(&queue.wake, &queue.lock)
+    if queue.taken == queue.ready:
         pthread_mutex_unlock(&queue.lock)
-        _stat_chunk(chunk)
+        return False
+    chunk = queue.chunks[queue.taken]
+    queue.taken += 1
+    pthread_mutex_unlock(&queue.lock)
+    _stat_chunk(chunk)
+    return True
 
 
 cdef void *_stat_worker(void *queue) noexcept nogil:
-    _take_chunks(<_Queue *>queue, True)
+    while _take_chunk(<_Queue *>queue, True):
+        pass
     return NULL
 
 
@@ -182,6 +184,8 @@ cdef class _StatBatch:
     cdef _Queue queue
     cdef bint thread_failed, running
     cdef pthread_t worker
+    # The process that started the worker: a child forked meanwhile has no such thread.
+    cdef int worker_pid
     # The raw specs whose files these are, in order: their str objects own the paths' bytes.
     cdef list raws
 
@@ -191,13 +195,17 @@ cdef class _StatBatch:
         pthread_cond_init(&self.queue.wake, NULL)
 
     def __dealloc__(self):
+        cdef bint forked = self.running and self.worker_pid != getpid()
         self._stop()
         cdef Py_ssize_t i
         for i in range(self.queue.count):
             munmap(self.queue.chunks[i], sizeof(_Chunk))
         free(self.queue.chunks)
-        pthread_cond_destroy(&self.queue.wake)
-        pthread_mutex_destroy(&self.queue.lock)
+        if not forked:
+            # In a forked child the parent's worker may have been waiting on them: glibc's
+            # pthread_cond_destroy would wait for it for ever. Left as they are, a leak.
+            pthread_cond_destroy(&self.queue.wake)
+            pthread_mutex_destroy(&self.queue.lock)
 
     cdef tuple defer(
         self, object kind, str origin, tuple search, object cached, CachedStat action
@@ -220,8 +228,7 @@ cdef class _StatBatch:
         cdef tuple raw
         cdef _Found *origin
         cdef _Found *cached
-        with nogil:
-            self.finish()
+        self.finish()
         for i in range(len(self.raws)):
             if not self.found(2 * i).regular:
                 return False
@@ -282,30 +289,44 @@ cdef class _StatBatch:
             if not self.running and not self.thread_failed:
                 # Where no thread can be started, finish() stats it all here.
                 self.running = pthread_create(&self.worker, NULL, _stat_worker, queue) == 0
+                self.worker_pid = getpid()
                 self.thread_failed = not self.running
         return 0
 
-    cdef void finish(self) noexcept nogil:
-        """Stats every file not stat'ed yet, helping the second thread, and waits for it."""
-        pthread_mutex_lock(&self.queue.lock)
-        self.queue.ready = self.queue.count
-        self.queue.closed = True
-        pthread_cond_broadcast(&self.queue.wake)
-        pthread_mutex_unlock(&self.queue.lock)
-        _take_chunks(&self.queue, False)
-        self._stop()
+    cdef int finish(self) except -1:
+        """Stats every file not stat'ed yet, helping the second thread, and waits for it. A
+        signal's exception (Ctrl-C) is raised between chunks: the caller then drops the batch,
+        whose _stop ends the second thread within its current chunk."""
+        cdef bint more = True
+        with nogil:
+            pthread_mutex_lock(&self.queue.lock)
+            self.queue.ready = self.queue.count
+            self.queue.closed = True
+            pthread_cond_broadcast(&self.queue.wake)
+            pthread_mutex_unlock(&self.queue.lock)
+        while more:
+            with nogil:
+                more = _take_chunk(&self.queue, False)
+            PyErr_CheckSignals()
+        with nogil:
+            self._stop()
+        return 0
 
     cdef void _stop(self) noexcept nogil:
         # The worker reads paths that self.raws owns: it must end before they may go. Closing
-        # the queue ends it once it has taken what is ready (abandoned work, on an error).
+        # the queue, with no chunk left ready, ends it once it has done the chunk it holds
+        # (work abandoned, on an error or a signal; none is left where finish() ran).
         if not self.running:
             return
+        self.running = False
+        if self.worker_pid != getpid():
+            return  # a forked child: the worker was the parent's, and is not here to join
         pthread_mutex_lock(&self.queue.lock)
         self.queue.closed = True
+        self.queue.ready = self.queue.taken
         pthread_cond_broadcast(&self.queue.wake)
         pthread_mutex_unlock(&self.queue.lock)
         pthread_join(self.worker, NULL)
-        self.running = False
 
     cdef inline _Found *found(self, Py_ssize_t slot) noexcept:
         """What the stat of slot ``slot`` found (2i: the i-th file's origin, 2i + 1: its

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import importlib.machinery
+import itertools
 import os
 import re
 import sys
@@ -101,19 +102,33 @@ def explain(
     if not all(parts):
         detail = f"{fullname!r} has an empty name part, and no module has an empty name"
         return Explanation(fullname, None, Reason.INVALID_NAME, detail, (), fullname)
-    # Mirrors importlib._bootstrap._find_and_load_unlocked: each parent is found first.
-    prefixes = [".".join(parts[: end + 1]) for end in range(len(parts))]
-    specs = resolver.resolve_many(prefixes)
-    spec = specs[fullname]
+    spec = resolver.resolve_many([fullname])[fullname]
     if spec is not None:
         return Explanation(fullname, spec, Reason.FOUND, _found(spec), (), None)
-    missing = next(prefix for prefix in prefixes if specs[prefix] is None)
-    parent_name = missing.rpartition(".")[0]
-    parent = specs[parent_name] if parent_name else None
+    missing, parent = _first_missing(resolver, fullname, parts)
     reason, detail, searched = _why_missing(missing, parent, path, resolver.editables, listings)
     if missing != fullname:
         reason, detail = _through_parent(fullname, missing, detail)
     return Explanation(fullname, None, reason, detail, searched, missing)
+
+
+def _first_missing(resolver: Resolves, fullname: str, parts: list[str]) -> tuple[str, Spec | None]:
+    """The first prefix of ``fullname`` (not found) that is not found, and its parent's spec."""
+    # Mirrors importlib._bootstrap._find_and_load_unlocked: each parent is found first, so the
+    # prefixes found are the first few, and bisection finds the first missing one, asking for
+    # one prefix at a time: a list of every prefix would take memory quadratic in the parts.
+    ends = list(itertools.accumulate(len(part) + 1 for part in parts))
+    found, missing_at = -1, len(parts) - 1  # parts[: found + 1] is found (-1: nothing known)
+    parent: Spec | None = None
+    while missing_at - found > 1:
+        middle = (found + missing_at) // 2
+        prefix = fullname[: ends[middle] - 1]
+        spec = resolver.resolve_many([prefix])[prefix]
+        if spec is None:
+            missing_at = middle
+        else:
+            found, parent = middle, spec
+    return fullname[: ends[missing_at] - 1], parent
 
 
 def _found(spec: Spec) -> str:
