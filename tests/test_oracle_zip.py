@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from guards import run_bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import both_in_subprocess, compare, fields, oracle
@@ -697,3 +698,64 @@ def test_random_archives(
         path = [f"{archive}{prefix}"]
         names = ["a", "b", "a.a", "a.b", "b.a", "b.b", "a.b.a", "a.b.b"]
         compare(make_resolver(path), names, path)
+
+
+# --- members that claim or inflate to gigabytes ---------------------------------------------
+
+
+def _bounded_origin(archive: Path, backend: str) -> str:
+    done = run_bounded(
+        f"""
+        import modspec
+        spec = modspec.Resolver([{str(archive)!r}], backend={backend!r}).resolve("m")
+        print(spec.origin)
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_checked_pyc_beside_a_source_that_inflates_to_a_gigabyte(
+    tmp_path: Path, backend: str
+) -> None:
+    # 1 MB of archive, 1 GiB of m.py: hashing it whole would take more than the process has.
+    # Past the bound the pyc is not used (README): the source is, as CPython also decides here
+    # (the pyc carries another source's hash; CPython is not asked: it would inflate 1 GiB).
+    archive = tmp_path / "lib.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+        zipped.writestr("m.pyc", hash_pyc(SRC, checked=True))
+        with zipped.open("m.py", "w", force_zip64=True) as member:
+            block = b"#" * (1 << 20)
+            for _ in range(1024):
+                member.write(block)
+    assert archive.stat().st_size < 4 << 20
+    assert _bounded_origin(archive, backend) == f"{archive}/m.py"
+
+
+def _claim_size(archive: Path, member: str, size: int) -> None:
+    """Make the central directory claim ``size`` bytes of data for ``member``."""
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zipped:
+        names = [info.filename for info in zipped.infolist()]
+    position = data.index(b"PK\x01\x02")
+    for name in names:
+        name_size = int.from_bytes(data[position + 28 : position + 30], "little")
+        extra = int.from_bytes(data[position + 30 : position + 32], "little")
+        comment = int.from_bytes(data[position + 32 : position + 34], "little")
+        if name == member:
+            data[position + 20 : position + 24] = size.to_bytes(4, "little")
+        position += 46 + name_size + extra + comment
+    archive.write_bytes(bytes(data))
+
+
+def test_member_claiming_4_gib(tree: Tree, make_resolver: MakeResolver, backend: str) -> None:
+    # 0xFFFFFFFF, the Zip64 marker, with no Zip64 field to replace it: zipimport reads (and
+    # allocates) 4 GiB of m.py to hash it, gets a few bytes, and raises OSError from find_spec;
+    # modspec answers origin '<unknown>', as for any member whose data cannot be read (see the
+    # module docstring of modspec._zipfinder), having allocated none of it.
+    root = tree({})
+    archive = make_zip(root / "lib.zip", {"m.pyc": hash_pyc(SRC, checked=True), "m.py": SRC})
+    _claim_size(archive, "m.py", 0xFFFFFFFF)
+    assert _bounded_origin(archive, backend) == "<unknown>"
+    path = [*with_stdlib([]), str(archive)]
+    assert oracle(["m"], path) == {"m": {"error": "OSError: zipimport: can't read data"}}

@@ -36,6 +36,7 @@ compressed member gives origin ``'<unknown>'``. modspec inflates with its own pr
 from __future__ import annotations
 
 import io
+import os
 import stat
 import time
 import zipimport
@@ -43,7 +44,7 @@ from typing import IO, Any
 
 from ._cachefile import get_cached
 from ._config import CoreConfig
-from ._paths import path_join, path_stat, regular_stat
+from ._paths import SOURCE_LIMIT, path_join, path_stat, regular_stat
 from ._pep552 import (
     FLAG_HASH_BASED,
     HEADER_SIZE,
@@ -63,6 +64,7 @@ TocEntry = tuple[str, int, int, int, int, int, int, int]
 _UNKNOWN = "<unknown>"
 _LOCAL_HEADER_SIZE = 30
 _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+_CHUNK = 1 << 16
 
 # Mirrors zipimport._zip_searchorder (3.10–3.13): (suffix, isbytecode, ispackage).
 _ZIP_SEARCHORDER = (
@@ -103,11 +105,12 @@ def _unpack_uint16(data: bytes) -> int:
     return int.from_bytes(data[:2], "little")
 
 
-def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
-    """The first ``limit`` bytes of a member (all of it with -1); _Unreadable where CPython's
-    reader raises."""
+def _get_data(archive: str, toc_entry: TocEntry, limit: int, *, whole: bool = False) -> bytes:
+    """The first ``limit`` bytes of a member; with ``whole``, all of it, where it is no longer
+    than ``limit``. _Unreadable where CPython's reader raises, and past the bound."""
     # Mirrors zipimport._get_data (3.10–3.13), which reads and inflates the whole member: the
-    # local header is checked alike, but only as much data as asked for is read.
+    # local header is checked alike, but never more than asked for is read, or allocated, from
+    # sizes the archive claims.
     _datapath, compress, data_size, _file_size, file_offset, _time, _date, _crc = toc_entry
     if data_size < 0:
         raise _Unreadable("negative data size")
@@ -119,15 +122,17 @@ def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
                 raise _Unreadable("bad local file header")
             name_size = _unpack_uint16(buffer[26:28])
             extra_size = _unpack_uint16(buffer[28:30])
-            fp.seek(file_offset + _LOCAL_HEADER_SIZE + name_size + extra_size)
-            if limit < 0:
-                raw = fp.read(data_size)
-                if len(raw) != data_size:
-                    raise _Unreadable("zipimport: can't read data")
-                return raw if compress == 0 else _inflate_all(raw)
+            data_offset = file_offset + _LOCAL_HEADER_SIZE + name_size + extra_size
+            fp.seek(data_offset)
+            # zipimport reads data_size bytes, then checks it got them all: the file's size
+            # tells as much without the read (or an allocation of a size the archive claims).
+            if data_offset + data_size > os.fstat(fp.fileno()).st_size:
+                raise _Unreadable("zipimport: can't read data")
             if compress == 0:
+                if whole and data_size > limit:
+                    raise _Unreadable(f"more than the {limit:,} bytes read")
                 return fp.read(min(limit, data_size))
-            return _inflate_head(fp, data_size, limit)
+            return _inflate(fp, data_size, limit, whole)
     except (OSError, ValueError) as exc:
         raise _Unreadable(str(exc)) from exc
 
@@ -142,30 +147,35 @@ def _zlib() -> Any:
     return zlib
 
 
-def _inflate_all(raw: bytes) -> bytes:
-    zlib = _zlib()
-    try:
-        data: bytes = zlib.decompress(raw, -15)
-    except zlib.error as exc:
-        raise _Unreadable(str(exc)) from exc
-    return data
-
-
-def _inflate_head(fp: IO[bytes], data_size: int, limit: int) -> bytes:
+def _inflate(fp: IO[bytes], data_size: int, limit: int, whole: bool) -> bytes:
+    # Piece by piece, each inflated to what is still wanted (max_length): a member that inflates
+    # to gigabytes costs the bound, never its size. With whole, one byte past the bound tells
+    # that the member is larger.
     zlib = _zlib()
     inflater = zlib.decompressobj(-15)
-    out = b""
+    wanted = limit + 1 if whole else limit
+    pieces: list[bytes] = []
+    size = 0
     remaining = data_size
     try:
-        while len(out) < limit and remaining > 0 and not inflater.eof:
-            chunk = fp.read(min(remaining, 4096))
+        while size < wanted and remaining > 0 and not inflater.eof:
+            chunk = fp.read(min(remaining, _CHUNK))
             if not chunk:
                 break
             remaining -= len(chunk)
-            out += inflater.decompress(chunk, limit - len(out))
+            while chunk and size < wanted and not inflater.eof:
+                piece = inflater.decompress(chunk, wanted - size)
+                pieces.append(piece)
+                size += len(piece)
+                chunk = inflater.unconsumed_tail
     except zlib.error as exc:
         raise _Unreadable(str(exc)) from exc
-    return out
+    if whole and size > limit:
+        raise _Unreadable(f"inflates to more than the {limit:,} bytes read")
+    if whole and not inflater.eof:
+        # zlib.decompress, zipimport's inflater, refuses a stream that does not end.
+        raise _Unreadable("incomplete or truncated stream")
+    return b"".join(pieces)
 
 
 def _parse_dostime(d: int, t: int) -> float:
@@ -257,9 +267,11 @@ class ZipFinder:
             if not hash_checked(flags) or source_entry is None:
                 return True
             try:
-                source = _get_data(self.archive, source_entry, -1)
+                source = _get_data(self.archive, source_entry, SOURCE_LIMIT, whole=True)
             except _Unreadable:
-                return False  # inside _get_module_code's try: the next member is tried
+                # Inside _get_module_code's try: the next member is tried. A source past the
+                # bound is taken alike, unhashed (README: a limitation, as for a source file).
+                return False
             return data[8:16] == source_hash(source)
         # Timestamp pyc: zipimport's lenient check (DOS times have a 2-second step), not
         # _validate_timestamp_pyc; against the .py beside it in the archive, if any.
