@@ -90,13 +90,18 @@ def test_endless_source_in_a_bounded_process(tmp_path: Path, backend: str) -> No
     assert json.loads(done.stdout) == [None, "stale"]
 
 
+def _endless(path: Path, target: str | None) -> None:
+    """A FIFO at ``path`` (None), or a symlink to ``target``."""
+    if target is None:
+        os.mkfifo(path)
+    else:
+        path.symlink_to(target)
+
+
 @pytest.mark.parametrize("target", [None, "/dev/zero", PAGEMAP], ids=["fifo", "dev-zero", "proc"])
 def test_endless_editable_finder_module(tmp_path: Path, target: str | None) -> None:
     finder = tmp_path / "__editable___demo_finder.py"
-    if target is None:
-        os.mkfifo(finder)
-    else:
-        finder.symlink_to(target)
+    _endless(finder, target)
     with deadline(DEADLINE):
         assert read_editable_finder(str(finder), finder.stem) is None
 
@@ -104,10 +109,7 @@ def test_endless_editable_finder_module(tmp_path: Path, target: str | None) -> N
 @pytest.mark.parametrize("target", [None, "/dev/zero", PAGEMAP], ids=["fifo", "dev-zero", "proc"])
 def test_endless_legacy_init(tmp_path: Path, target: str | None) -> None:
     init = tmp_path / "__init__.py"
-    if target is None:
-        os.mkfifo(init)
-    else:
-        init.symlink_to(target)
+    _endless(init, target)
     with deadline(DEADLINE):
         assert _legacy.idiom(str(init), lambda: True) is None
 
