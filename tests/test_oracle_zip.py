@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from oracle import both_in_subprocess, compare, fields, oracle
 
 import modspec
+from modspec import _zipfinder
 
 MakeResolver = Callable[..., modspec.Resolver]
 Tree = Callable[[dict[str, object]], Path]
@@ -759,3 +760,75 @@ def test_member_claiming_4_gib(tree: Tree, make_resolver: MakeResolver, backend:
     assert _bounded_origin(archive, backend) == "<unknown>"
     path = [*with_stdlib([]), str(archive)]
     assert oracle(["m"], path) == {"m": {"error": "OSError: zipimport: can't read data"}}
+
+
+# --- one directory read per archive, shared by its packages ---------------------------------
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    read = _zipfinder._read_directory
+
+    def counted(archive: str) -> dict[str, _zipfinder.TocEntry]:
+        reads.append(archive)
+        return read(archive)
+
+    monkeypatch.setattr(_zipfinder, "_read_directory", counted)
+    return reads
+
+
+def test_packages_in_one_archive_share_one_directory_read(
+    tree: Tree, make_resolver: MakeResolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree({})
+    members: dict[str, str | bytes | None] = {}
+    for i in range(50):
+        members |= {f"p{i}/__init__.py": "", f"p{i}/sub/__init__.py": "", f"p{i}/sub/m.py": ""}
+    archive = make_zip(root / "lib.zip", members)
+    names = [f"p{i}.sub.m" for i in range(50)]
+    path = [str(archive)]
+    reads = _count_reads(monkeypatch)
+    resolver = make_resolver(path)
+    found = resolver.resolve_many(names)
+    # 101 path entries (the archive, and each package's directory in it): one read.
+    assert all(spec is not None and spec.kind is modspec.Kind.ZIP for spec in found.values())
+    assert reads == [str(archive)]
+    resolver.resolve_many([*names, "p0.nope"])
+    assert reads == [str(archive)]
+    resolver.invalidate_caches()  # dropped with the listings
+    assert resolver.resolve("p1.sub.m") is not None
+    assert reads == [str(archive)] * 2
+    # Rewritten (another size, mtime, inode): read again when a new entry (lib.zip/p2, not
+    # looked in since the invalidation) reaches it.
+    make_zip(archive, {**members, "p2/sub/late.py": ""})
+    assert resolver.resolve("p2.sub.late") is not None
+    assert reads == [str(archive)] * 3
+    assert make_resolver(path).resolve_many(names) == found  # per Resolver: a new one reads
+    assert len(reads) == 4
+    compare(make_resolver(path), ["p2.sub.late", *names[:5]], path)
+
+
+@pytest.mark.parametrize("error", [MemoryError, RuntimeError, KeyboardInterrupt])
+@pytest.mark.parametrize("where", ["_read_directory", "_inflate"])
+def test_unexpected_errors_propagate(
+    tree: Tree,
+    make_resolver: MakeResolver,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[BaseException],
+    where: str,
+) -> None:
+    # Only the errors zipimport is known to raise for damaged archives are answers; anything
+    # else (out of memory, a bug, an interrupt) is not turned into "not a zip" or '<unknown>'.
+    root = tree({})
+    archive = make_zip(
+        root / "lib.zip",
+        {"m.pyc": hash_pyc(SRC, checked=True), "m.py": SRC},
+        zipfile.ZIP_DEFLATED,
+    )
+
+    def fail(*args: object) -> object:
+        raise error("injected")
+
+    monkeypatch.setattr(_zipfinder, where, fail)
+    with pytest.raises(error, match="injected"):
+        make_resolver([str(archive)]).resolve("m")

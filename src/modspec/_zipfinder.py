@@ -56,7 +56,7 @@ from ._pep552 import (
 from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
 
-__all__ = ["ZipFinder", "zip_finder"]
+__all__ = ["ZipDirectories", "ZipFinder", "zip_finder"]
 
 # A zipimport toc entry: (path, compress, data_size, file_size, file_offset, time, date, crc).
 TocEntry = tuple[str, int, int, int, int, int, int, int]
@@ -289,8 +289,57 @@ class ZipFinder:
         )
 
 
-def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
-    """The finder zipimporter's path hook gives ``entry``, or None where it declines."""
+# An archive's identity on disk: a rewritten or replaced archive is read again.
+_Identity = tuple[int, int, int, int]
+
+
+class ZipDirectories:
+    """The central directories of the archives on a Resolver's path, each read once and shared
+    by all its finders (one per package found in the archive), while the archive's size,
+    mtime and inode stay the same, until ``clear()``. zipimport shares its directories alike,
+    in zipimport._zip_directory_cache."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self) -> None:
+        # archive path -> (its identity when read, its directory or None where declined)
+        self._read: dict[str, tuple[_Identity, dict[str, TocEntry] | None]] = {}
+
+    def __call__(self, entry: str, config: CoreConfig) -> ZipFinder | None:
+        """The path hook for a Resolver's core: ``zip_finder`` over these directories."""
+        return zip_finder(entry, config, self)
+
+    def clear(self) -> None:
+        """Forget every directory (Resolver.invalidate_caches)."""
+        self._read.clear()
+
+    def files(self, archive: str, st: os.stat_result) -> dict[str, TocEntry] | None:
+        """The directory of ``archive`` (stat'ed as ``st``), or None where zipimport declines."""
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._read.get(archive)
+        if known is not None and known[0] == identity:
+            return known[1]
+        files = _archive_files(archive)
+        self._read[archive] = (identity, files)
+        return files
+
+
+def _archive_files(archive: str) -> dict[str, TocEntry] | None:
+    try:
+        return _read_directory(archive)
+    except ImportError:
+        return None  # ZipImportError: the hook declines and FileFinder's is asked
+    except _DAMAGED:
+        # CPython lets these escape the path hook, so every lookup reaching the entry raises;
+        # a static answer treats a damaged archive as no archive (see the module docstring).
+        return None
+
+
+def zip_finder(
+    entry: str, config: CoreConfig, directories: ZipDirectories | None = None
+) -> ZipFinder | None:
+    """The finder zipimporter's path hook gives ``entry``, or None where it declines; its
+    archive's directory from ``directories``, or read now."""
     # Mirrors zipimport.zipimporter.__init__ (3.10–3.13, POSIX): back up the path one element
     # at a time to the first that exists; it must be a regular file and a zip archive, and what
     # was backed over is the prefix inside it.
@@ -309,13 +358,8 @@ def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
             return None
         path = dirname
         prefix.append(basename)
-    try:
-        files = _read_directory(path)
-    except ImportError:
-        return None  # ZipImportError: the hook declines and FileFinder's is asked
-    except _DAMAGED:
-        # CPython lets these escape the path hook, so every lookup reaching the entry raises;
-        # a static answer treats a damaged archive as no archive (see the module docstring).
+    files = (directories or ZipDirectories()).files(path, st)
+    if files is None:
         return None
     inner = path_join(*prefix[::-1])
     return ZipFinder(path, inner + "/" if inner else "", files, config)
