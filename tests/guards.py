@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import subprocess
+import sys
+import textwrap
 import types
 from collections.abc import Callable, Iterator
 
@@ -48,3 +51,25 @@ def when_asked(monkeypatch: pytest.MonkeyPatch, name: str, action: Callable[[], 
         return config._replace(is_frozen=is_frozen_after_action, frozen_names=None)
 
     monkeypatch.setattr(_config, "current", config_with_action)
+
+
+# An address space that modspec's bounded reads fit in many times over, and that reading any
+# of the hostile files whole (gigabytes) cannot.
+ADDRESS_SPACE = 512 << 20
+
+
+def run_bounded(code: str, *, seconds: int = 20) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter limited to ADDRESS_SPACE (RLIMIT_AS: an allocation
+    past it is a MemoryError there, not a machine in swap) and killed past ``seconds``
+    (subprocess.TimeoutExpired: taken for a hang)."""
+    prelude = (
+        "import resource\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE}, {ADDRESS_SPACE}))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        check=False,
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import write_tree
+from guards import run_bounded
 
 import modspec
 from modspec import EnvironmentPath, EnvironmentPathError, environment_path
@@ -334,3 +335,113 @@ def test_every_version_agrees_with_cpython(
     found = environment_path(root)
     assert answer(found) == run_oracle(str(root / "bin" / "python"), tmp_path)
     assert found.version == version
+
+
+# --- files that never end: FIFOs, devices, /proc ------------------------------------------------
+
+# A FIFO blocks a reader until a writer comes; the rest stream without end (pagemap is a
+# "regular" file of size 0 that reads on for terabytes).
+ENDLESS = {
+    "fifo": None,
+    "dev-zero": "/dev/zero",
+    "dev-urandom": "/dev/urandom",
+    "proc-pagemap": "/proc/self/pagemap",
+}
+
+
+def _make_endless(path: Path, target: str | None) -> None:
+    if target is None:
+        os.mkfifo(path)
+    else:
+        os.symlink(target, path)
+
+
+@pytest.fixture(scope="module")
+def endless_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One venv for the rows below, each of which puts its file in and takes it out again."""
+    root = make_venv(CURRENT, tmp_path_factory.mktemp("endless") / "venv")
+    (site_packages(root) / "rel").mkdir()
+    (site_packages(root) / "a.pth").write_text("rel\n", "utf-8")
+    return root
+
+
+_ENVIRONMENT_IN_A_BOUNDED_PROCESS = """
+    import json, sys
+    import modspec
+    try:
+        found = modspec.environment_path(sys.argv[1])
+    except modspec.EnvironmentPathError as error:
+        print(json.dumps({"error": str(error)}))
+    else:
+        print(json.dumps({"entries": found.entries, "pth_files": found.pth_files}))
+"""
+
+
+def _bounded_environment_path(root: Path) -> dict[str, Any]:
+    done = run_bounded(_ENVIRONMENT_IN_A_BOUNDED_PROCESS.replace("sys.argv[1]", repr(str(root))))
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+@pytest.mark.parametrize("target", ENDLESS.values(), ids=ENDLESS.keys())
+def test_endless_pth_is_skipped(endless_venv: Path, target: str | None) -> None:
+    site = site_packages(endless_venv)
+    expected = environment_path(endless_venv)
+    endless = site / "endless.pth"
+    _make_endless(endless, target)
+    try:
+        found = _bounded_environment_path(endless_venv)
+    finally:
+        endless.unlink()
+    # As if it were not there: site skips a .pth it cannot read; these it would never finish.
+    assert found == {"entries": list(expected.entries), "pth_files": [str(site / "a.pth")]}
+    assert str(site / "rel") in found["entries"]
+
+
+@pytest.mark.parametrize("target", ENDLESS.values(), ids=ENDLESS.keys())
+def test_endless_pyvenv_cfg_stops_the_interpreter(endless_venv: Path, target: str | None) -> None:
+    cfg = endless_venv / "pyvenv.cfg"
+    saved = cfg.read_bytes()
+    cfg.unlink()
+    _make_endless(cfg, target)
+    try:
+        found = _bounded_environment_path(endless_venv)
+    finally:
+        cfg.unlink()
+        cfg.write_bytes(saved)
+    assert "pyvenv.cfg" in found["error"]
+
+
+def test_fifo_pyvenv_cfg_blocks_cpython(endless_venv: Path, tmp_path: Path) -> None:
+    # The oracle for the rows above: the interpreter does not start (it waits for a writer).
+    cfg = endless_venv / "pyvenv.cfg"
+    saved = cfg.read_bytes()
+    cfg.unlink()
+    os.mkfifo(cfg)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            subprocess.run(
+                [str(endless_venv / "bin" / "python"), "-c", "pass"],
+                cwd=tmp_path,
+                env=_clean_env(),
+                capture_output=True,
+                timeout=3,
+            )
+    finally:
+        cfg.unlink()
+        cfg.write_bytes(saved)
+
+
+def test_pyvenv_cfg_directory_is_no_file(endless_venv: Path, tmp_path: Path) -> None:
+    # A directory is what CPython's open refuses (IsADirectoryError): no pyvenv.cfg, no venv.
+    cfg = endless_venv / "pyvenv.cfg"
+    saved = cfg.read_bytes()
+    cfg.unlink()
+    cfg.mkdir()
+    try:
+        expected = run_oracle(str(endless_venv / "bin" / "python"), tmp_path)
+        assert answer(environment_path(endless_venv)) == expected
+    finally:
+        cfg.rmdir()
+        cfg.write_bytes(saved)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-import io
 from collections.abc import Callable, Iterable
 
+from ._paths import SOURCE_LIMIT, read_regular
 from ._pep552 import FLAG_HASH_BASED, classify_pyc, hash_checked, source_hash, unpack_uint32
 from ._spec import Kind, Spec
 
@@ -121,11 +121,11 @@ def _source_status(spec: Spec, header: bytes | None) -> BytecodeStatus:
         if not hash_checked(flags):
             return BytecodeStatus.UNCHECKED
         try:
-            # get_data: SourceFileLoader reads sources through io.open_code.
-            with io.open_code(spec.origin) as file:
-                source_bytes = file.read()
+            source_bytes = read_regular(spec.origin, SOURCE_LIMIT)
         except (OSError, ValueError):
-            # get_code lets this escape: no pyc is used, and the import fails.
+            # get_code lets an unreadable source's error escape: no pyc is used, and the import
+            # fails. A source modspec will not read (a FIFO, a device, past the bound) is
+            # answered alike, though CPython may block on it or hash it whole.
             return BytecodeStatus.STALE
         # Mirrors importlib._bootstrap_external._validate_hash_pyc.
         fresh = header[8:16] == source_hash(source_bytes)

@@ -31,7 +31,7 @@ from typing import Any
 from ._cachefile import get_cached
 from ._config import CoreConfig, FindSpec, LateFinder, PathHook
 from ._parse import PARSE_ERRORS
-from ._paths import path_stat, regular_stat
+from ._paths import path_stat, read_regular, regular_stat
 from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
 
@@ -95,12 +95,9 @@ def read_editable_finder(file: str, module: str | None = None) -> EditableFinder
     """The editable hook that the module at ``file`` defines, or None where it is not one
     modspec knows. Reads and parses the file; runs nothing of it."""
     try:
-        with open(file, "rb") as handle:
-            source = handle.read(_MAX_READ + 1)
+        source = read_regular(file, _MAX_READ)
     except (OSError, ValueError):
-        return None
-    if len(source) > _MAX_READ:
-        return None
+        return None  # unreadable, or not read: a FIFO, a device, past the bound
     tool = next((tool for marker, tool in _MARKERS if marker in source), None)
     if tool is None:
         return None

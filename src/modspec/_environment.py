@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from ._editable import MESON_PYTHON, SETUPTOOLS, EditableFinder, read_editable_finder
 from ._parse import PARSE_ERRORS
-from ._paths import is_directory, is_regular
+from ._paths import FileTooLarge, NotARegularFile, is_directory, is_regular, read_regular
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path"]
 
@@ -52,6 +52,9 @@ _LIB_VERSION = re.compile(r"python(\d+)\.(\d+)")
 # gh-113659 (skip .pth files whose name starts with a dot) landed in 3.13 and in these bug-fix
 # releases of older branches.
 _HIDDEN_PTH_SKIPPED_SINCE = {(3, 10): 14, (3, 11): 8, (3, 12): 2}
+
+# pyvenv.cfg and .pth files are lines of text, far below this; past it modspec reads no further.
+_SITE_FILE_LIMIT = 16 << 20
 
 
 class EnvironmentPathError(ValueError):
@@ -83,11 +86,21 @@ class EnvironmentPath:
 # --- small OS helpers ---------------------------------------------------------------------------
 
 
-def _read_text(path: str) -> str | None:
-    """A UTF-8 file's text (undecodable bytes as surrogates), or None where it cannot be read."""
+def _read_cfg(path: str) -> bytes | None:
+    """The bytes of a ``pyvenv.cfg``; None where there is none to read (CPython's OSError).
+
+    A FIFO or a device there, or a file past the bound, is EnvironmentPathError: getpath would
+    block on the FIFO, or read the rest without end, so the interpreter would not start."""
     try:
-        with open(path, "rb") as file:
-            return file.read().decode("utf-8", "surrogateescape")
+        return read_regular(path, _SITE_FILE_LIMIT)
+    except NotARegularFile:
+        if is_directory(path):
+            return None  # IsADirectoryError, which getpath and site take as no file
+        raise EnvironmentPathError(
+            f"{path!r} is not a regular file: the interpreter would block or never end reading it"
+        ) from None
+    except FileTooLarge as error:
+        raise EnvironmentPathError(f"{error}: modspec reads no further") from None
     except OSError:
         return None
 
@@ -154,10 +167,10 @@ def _target(target: str | os.PathLike[str]) -> _Target:
     executable = _find_executable(os.fspath(target))
     # 1. pyvenv.cfg's version_info (newer venvs) or version.
     for directory in (os.path.dirname(executable), os.path.dirname(os.path.dirname(executable))):
-        text = _read_text(os.path.join(directory, _VENV_LANDMARK))
-        if text is None:
+        content = _read_cfg(os.path.join(directory, _VENV_LANDMARK))
+        if content is None:
             continue
-        items = dict(_cfg_items(text))
+        items = dict(_cfg_items(content.decode("utf-8", "surrogateescape")))
         for key in ("version_info", "version"):
             version = _parse_version(items.get(key, ""))
             if version is not None:
@@ -212,10 +225,10 @@ def _getpath(executable: str, version: tuple[int, int]) -> tuple[list[str], str,
         # one level above.
         candidates = [real_executable_dir, os.path.dirname(real_executable_dir)]
     for directory in candidates:
-        text = _read_text(os.path.join(directory, _VENV_LANDMARK))
-        if text is None:
+        content = _read_cfg(os.path.join(directory, _VENV_LANDMARK))
+        if content is None:
             continue
-        for key, value in _cfg_items(text):
+        for key, value in _cfg_items(content.decode("utf-8", "surrogateescape")):
             if key == "home":
                 executable_dir = value
                 break
@@ -312,9 +325,10 @@ class _Site:
             if getattr(st, "st_flags", 0) & stat.UF_HIDDEN:
                 return
         try:
-            with open(fullname, "rb") as file:
-                content = file.read()
+            content = read_regular(fullname, _SITE_FILE_LIMIT)
         except OSError:
+            # Unreadable, or one modspec will not read (a FIFO, a device, past the bound):
+            # skipped, as site skips a .pth it cannot open (on a FIFO it would block).
             return
         try:
             lines = self._lines(content)
@@ -405,15 +419,15 @@ class _Site:
                 break
         else:
             return prefixes
+        content = _read_cfg(conffile)
+        if content is None:
+            return prefixes
         try:
-            with open(conffile, "rb") as file:
-                text = file.read().decode("utf-8")
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
             raise EnvironmentPathError(
                 f"{conffile!r} is not UTF-8: site would raise and the interpreter would not start"
             ) from None
-        except OSError:
-            return prefixes
         system_site = "true"
         for key, value in _cfg_items(text):
             if key == "include-system-site-packages":

@@ -16,12 +16,14 @@ declares the parent as well, changing the parent's ``__path__`` after the fact).
 from __future__ import annotations
 
 import ast
+import io
 import math
 import os
 from collections.abc import Callable, Sequence
 
 from ._config import FindSpec, PackageHook
 from ._parse import PARSE_ERRORS
+from ._paths import read_regular
 from ._rawspec import KIND, ORIGIN, SEARCH, RawSpec, with_search
 from ._spec import Kind
 
@@ -30,7 +32,8 @@ __all__ = ["DECLARE_NAMESPACE", "EXTEND_PATH", "idiom", "package_hook"]
 EXTEND_PATH = "extend_path"
 DECLARE_NAMESPACE = "declare_namespace"
 
-# Such an __init__ is a line or three (a licence header at most): a larger one is not read.
+# Such an __init__ is a line or three (a licence header at most): a larger one is not read;
+# nor is a larger .pkg file, a list of directories.
 _MAX_READ = 64 * 1024
 _MARKERS = (EXTEND_PATH.encode(), DECLARE_NAMESPACE.encode())
 
@@ -40,11 +43,10 @@ def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None
     on its own ``__path__``, else None. ``pkg_resources_found`` decides the common ``try:
     declare_namespace ... except ImportError: extend_path`` (asked only there)."""
     try:
-        with open(init_file, "rb") as handle:
-            source = handle.read(_MAX_READ + 1)
+        source = read_regular(init_file, _MAX_READ)
     except (OSError, ValueError):
-        return None
-    if len(source) > _MAX_READ or not any(marker in source for marker in _MARKERS):
+        return None  # unreadable, or not read: a FIFO, a device, past the bound
+    if not any(marker in source for marker in _MARKERS):
         return None
     try:
         tree = ast.parse(source, filename=init_file)
@@ -151,15 +153,17 @@ def extend_path(
         pkgfile = os.path.join(entry, fullname + ".pkg")
         if os.path.isfile(pkgfile):
             try:
-                # The locale's encoding in CPython, taken as UTF-8.
-                with open(pkgfile, encoding="utf-8", errors="surrogateescape") as lines:
-                    for line in lines:
-                        line = line.rstrip("\n")
-                        if not line or line.startswith("#"):
-                            continue
-                        path.append(line)  # as extend_path: never checked for existence
+                content = read_regular(pkgfile, _MAX_READ)
             except OSError:
-                pass  # extend_path writes a message to stderr and goes on
+                # extend_path writes a message to stderr and goes on; one modspec will not read
+                # (a /proc file that stat calls regular, past the bound) is skipped alike.
+                continue
+            # The locale's encoding in CPython, taken as UTF-8; universal newlines, as open().
+            for line in io.TextIOWrapper(io.BytesIO(content), "utf-8", "surrogateescape"):
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                path.append(line)  # as extend_path: never checked for existence
     return tuple(path)
 
 

@@ -6,6 +6,7 @@ import os
 import stat
 
 __all__ = [
+    "SOURCE_LIMIT",
     "FileTooLarge",
     "InspectedFileError",
     "NotARegularFile",
@@ -85,6 +86,10 @@ class NotARegularFile(InspectedFileError):
 class FileTooLarge(InspectedFileError):
     """Larger than the bound its reader sets."""
 
+
+# The largest source modspec reads (for __doc__, or to hash it for a checked .pyc): far above
+# any source written by hand or by the usual generators, far below what exhausts memory.
+SOURCE_LIMIT = 64 << 20
 
 # Read in pieces: a file that stat calls regular may still stream without end (/proc).
 _CHUNK = 1 << 16

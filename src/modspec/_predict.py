@@ -65,6 +65,7 @@ import warnings
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
 
 from ._parse import PARSE_ERRORS
+from ._paths import SOURCE_LIMIT, read_regular
 
 __all__ = ["NAMESPACE_LOADER", "frozen_docstring", "frozen_file", "source_docstring"]
 
@@ -78,10 +79,9 @@ def source_docstring(origin: str) -> str | None:
     if sys.flags.optimize >= 2:
         return None
     try:
-        with open(origin, "rb") as file:
-            source = file.read()
-    except OSError:
-        return None
+        source = read_regular(origin, SOURCE_LIMIT)
+    except (OSError, ValueError):
+        return None  # unreadable, or not read: a FIFO, a device, past the bound
     # Bytes, as SourceLoader hands them to compile(): the coding cookie or BOM decides.
     try:
         with warnings.catch_warnings():

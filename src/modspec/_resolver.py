@@ -86,7 +86,9 @@ class Resolver:
             editables = _editable.live_editables() if path is None else ()
         self.editables: tuple[EditableFinder, ...] = tuple(editables)
         self.legacy_namespaces = legacy_namespaces
-        config = _config.current(zip_finder=_zipfinder.zip_finder)
+        # Shared by every zip finder of this resolver: one read of each archive's directory.
+        self._zip_directories = _zipfinder.ZipDirectories()
+        config = _config.current(zip_finder=self._zip_directories)
         late_finders, path_hooks = _editable.hooks(self.editables, config)
         package_hook = _legacy.package_hook(self._search_path) if legacy_namespaces else None
         config = config._replace(
@@ -103,6 +105,7 @@ class Resolver:
         """Forget every directory listing and path-entry finder (files changed on disk)."""
         with self._lock:
             self._core.invalidate_caches()
+            self._zip_directories.clear()
             self._explain_listings.clear()
 
     def resolve(self, name: str, *, package: str | None = None) -> Spec | None:

@@ -36,6 +36,7 @@ compressed member gives origin ``'<unknown>'``. modspec inflates with its own pr
 from __future__ import annotations
 
 import io
+import os
 import stat
 import time
 import zipimport
@@ -43,7 +44,7 @@ from typing import IO, Any
 
 from ._cachefile import get_cached
 from ._config import CoreConfig
-from ._paths import path_join, path_stat, regular_stat
+from ._paths import SOURCE_LIMIT, path_join, path_stat, regular_stat
 from ._pep552 import (
     FLAG_HASH_BASED,
     HEADER_SIZE,
@@ -55,7 +56,7 @@ from ._pep552 import (
 from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
 
-__all__ = ["ZipFinder", "zip_finder"]
+__all__ = ["ZipDirectories", "ZipFinder", "zip_finder"]
 
 # A zipimport toc entry: (path, compress, data_size, file_size, file_offset, time, date, crc).
 TocEntry = tuple[str, int, int, int, int, int, int, int]
@@ -63,6 +64,7 @@ TocEntry = tuple[str, int, int, int, int, int, int, int]
 _UNKNOWN = "<unknown>"
 _LOCAL_HEADER_SIZE = 30
 _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+_CHUNK = 1 << 16
 
 # Mirrors zipimport._zip_searchorder (3.10–3.13): (suffix, isbytecode, ispackage).
 _ZIP_SEARCHORDER = (
@@ -103,11 +105,12 @@ def _unpack_uint16(data: bytes) -> int:
     return int.from_bytes(data[:2], "little")
 
 
-def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
-    """The first ``limit`` bytes of a member (all of it with -1); _Unreadable where CPython's
-    reader raises."""
+def _get_data(archive: str, toc_entry: TocEntry, limit: int, *, whole: bool = False) -> bytes:
+    """The first ``limit`` bytes of a member; with ``whole``, all of it, where it is no longer
+    than ``limit``. _Unreadable where CPython's reader raises, and past the bound."""
     # Mirrors zipimport._get_data (3.10–3.13), which reads and inflates the whole member: the
-    # local header is checked alike, but only as much data as asked for is read.
+    # local header is checked alike, but never more than asked for is read, or allocated, from
+    # sizes the archive claims.
     _datapath, compress, data_size, _file_size, file_offset, _time, _date, _crc = toc_entry
     if data_size < 0:
         raise _Unreadable("negative data size")
@@ -119,15 +122,17 @@ def _get_data(archive: str, toc_entry: TocEntry, limit: int) -> bytes:
                 raise _Unreadable("bad local file header")
             name_size = _unpack_uint16(buffer[26:28])
             extra_size = _unpack_uint16(buffer[28:30])
-            fp.seek(file_offset + _LOCAL_HEADER_SIZE + name_size + extra_size)
-            if limit < 0:
-                raw = fp.read(data_size)
-                if len(raw) != data_size:
-                    raise _Unreadable("zipimport: can't read data")
-                return raw if compress == 0 else _inflate_all(raw)
+            data_offset = file_offset + _LOCAL_HEADER_SIZE + name_size + extra_size
+            fp.seek(data_offset)
+            # zipimport reads data_size bytes, then checks it got them all: the file's size
+            # tells as much without the read (or an allocation of a size the archive claims).
+            if data_offset + data_size > os.fstat(fp.fileno()).st_size:
+                raise _Unreadable("zipimport: can't read data")
             if compress == 0:
+                if whole and data_size > limit:
+                    raise _Unreadable(f"more than the {limit:,} bytes read")
                 return fp.read(min(limit, data_size))
-            return _inflate_head(fp, data_size, limit)
+            return _inflate(fp, data_size, limit, whole)
     except (OSError, ValueError) as exc:
         raise _Unreadable(str(exc)) from exc
 
@@ -142,30 +147,35 @@ def _zlib() -> Any:
     return zlib
 
 
-def _inflate_all(raw: bytes) -> bytes:
-    zlib = _zlib()
-    try:
-        data: bytes = zlib.decompress(raw, -15)
-    except zlib.error as exc:
-        raise _Unreadable(str(exc)) from exc
-    return data
-
-
-def _inflate_head(fp: IO[bytes], data_size: int, limit: int) -> bytes:
+def _inflate(fp: IO[bytes], data_size: int, limit: int, whole: bool) -> bytes:
+    # Piece by piece, each inflated to what is still wanted (max_length): a member that inflates
+    # to gigabytes costs the bound, never its size. With whole, one byte past the bound tells
+    # that the member is larger.
     zlib = _zlib()
     inflater = zlib.decompressobj(-15)
-    out = b""
+    wanted = limit + 1 if whole else limit
+    pieces: list[bytes] = []
+    size = 0
     remaining = data_size
     try:
-        while len(out) < limit and remaining > 0 and not inflater.eof:
-            chunk = fp.read(min(remaining, 4096))
+        while size < wanted and remaining > 0 and not inflater.eof:
+            chunk = fp.read(min(remaining, _CHUNK))
             if not chunk:
                 break
             remaining -= len(chunk)
-            out += inflater.decompress(chunk, limit - len(out))
+            while chunk and size < wanted and not inflater.eof:
+                piece = inflater.decompress(chunk, wanted - size)
+                pieces.append(piece)
+                size += len(piece)
+                chunk = inflater.unconsumed_tail
     except zlib.error as exc:
         raise _Unreadable(str(exc)) from exc
-    return out
+    if whole and size > limit:
+        raise _Unreadable(f"inflates to more than the {limit:,} bytes read")
+    if whole and not inflater.eof:
+        # zlib.decompress, zipimport's inflater, refuses a stream that does not end.
+        raise _Unreadable("incomplete or truncated stream")
+    return b"".join(pieces)
 
 
 def _parse_dostime(d: int, t: int) -> float:
@@ -257,9 +267,11 @@ class ZipFinder:
             if not hash_checked(flags) or source_entry is None:
                 return True
             try:
-                source = _get_data(self.archive, source_entry, -1)
+                source = _get_data(self.archive, source_entry, SOURCE_LIMIT, whole=True)
             except _Unreadable:
-                return False  # inside _get_module_code's try: the next member is tried
+                # Inside _get_module_code's try: the next member is tried. A source past the
+                # bound is taken alike, unhashed (README: a limitation, as for a source file).
+                return False
             return data[8:16] == source_hash(source)
         # Timestamp pyc: zipimport's lenient check (DOS times have a 2-second step), not
         # _validate_timestamp_pyc; against the .py beside it in the archive, if any.
@@ -277,8 +289,57 @@ class ZipFinder:
         )
 
 
-def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
-    """The finder zipimporter's path hook gives ``entry``, or None where it declines."""
+# An archive's identity on disk: a rewritten or replaced archive is read again.
+_Identity = tuple[int, int, int, int]
+
+
+class ZipDirectories:
+    """The central directories of the archives on a Resolver's path, each read once and shared
+    by all its finders (one per package found in the archive), while the archive's size,
+    mtime and inode stay the same, until ``clear()``. zipimport shares its directories alike,
+    in zipimport._zip_directory_cache."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self) -> None:
+        # archive path -> (its identity when read, its directory or None where declined)
+        self._read: dict[str, tuple[_Identity, dict[str, TocEntry] | None]] = {}
+
+    def __call__(self, entry: str, config: CoreConfig) -> ZipFinder | None:
+        """The path hook for a Resolver's core: ``zip_finder`` over these directories."""
+        return zip_finder(entry, config, self)
+
+    def clear(self) -> None:
+        """Forget every directory (Resolver.invalidate_caches)."""
+        self._read.clear()
+
+    def files(self, archive: str, st: os.stat_result) -> dict[str, TocEntry] | None:
+        """The directory of ``archive`` (stat'ed as ``st``), or None where zipimport declines."""
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._read.get(archive)
+        if known is not None and known[0] == identity:
+            return known[1]
+        files = _archive_files(archive)
+        self._read[archive] = (identity, files)
+        return files
+
+
+def _archive_files(archive: str) -> dict[str, TocEntry] | None:
+    try:
+        return _read_directory(archive)
+    except ImportError:
+        return None  # ZipImportError: the hook declines and FileFinder's is asked
+    except _DAMAGED:
+        # CPython lets these escape the path hook, so every lookup reaching the entry raises;
+        # a static answer treats a damaged archive as no archive (see the module docstring).
+        return None
+
+
+def zip_finder(
+    entry: str, config: CoreConfig, directories: ZipDirectories | None = None
+) -> ZipFinder | None:
+    """The finder zipimporter's path hook gives ``entry``, or None where it declines; its
+    archive's directory from ``directories``, or read now."""
     # Mirrors zipimport.zipimporter.__init__ (3.10–3.13, POSIX): back up the path one element
     # at a time to the first that exists; it must be a regular file and a zip archive, and what
     # was backed over is the prefix inside it.
@@ -297,13 +358,8 @@ def zip_finder(entry: str, config: CoreConfig) -> ZipFinder | None:
             return None
         path = dirname
         prefix.append(basename)
-    try:
-        files = _read_directory(path)
-    except ImportError:
-        return None  # ZipImportError: the hook declines and FileFinder's is asked
-    except _DAMAGED:
-        # CPython lets these escape the path hook, so every lookup reaching the entry raises;
-        # a static answer treats a damaged archive as no archive (see the module docstring).
+    files = (directories or ZipDirectories()).files(path, st)
+    if files is None:
         return None
     inner = path_join(*prefix[::-1])
     return ZipFinder(path, inner + "/" if inner else "", files, config)
