@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import _imp
 import importlib.machinery
 import importlib.util
 import marshal
 import sys
-import sysconfig
 import tempfile
-import time
 import zipfile
 import zipimport
 from collections.abc import Callable, Iterator
@@ -17,84 +14,27 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from guards import run_bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import both_in_subprocess, compare, fields, oracle
+from zips import (
+    BAD_MAGIC,
+    CACHE_TAG,
+    MAGIC,
+    OTHER_SRC,
+    SOURCE_MTIME,
+    SRC,
+    hash_pyc,
+    make_zip,
+    timestamp_pyc,
+    with_stdlib,
+    zlib_entries,
+)
 
 import modspec
-from modspec import _zipfinder
 
 MakeResolver = Callable[..., modspec.Resolver]
 Tree = Callable[[dict[str, object]], Path]
-
-MAGIC = importlib.util.MAGIC_NUMBER
-BAD_MAGIC = b"\x00\x00\r\n"
-CACHE_TAG = sys.implementation.cache_tag
-# Every member gets this DOS time (even seconds: DOS times have a 2-second step); a pyc is fresh
-# for zipimport when its recorded mtime is within a second of it, read as local time.
-DATE_TIME = (2021, 3, 4, 5, 6, 8)
-SOURCE_MTIME = int(time.mktime((*DATE_TIME, -1, -1, -1)))
-SRC = "X = 1\n"
-OTHER_SRC = "X = 2\n"
-
-
-def code_bytes(source: str) -> bytes:
-    return marshal.dumps(compile(source, "<zip member>", "exec"))
-
-
-def timestamp_pyc(
-    source: str,
-    *,
-    mtime: int = SOURCE_MTIME,
-    size: int | None = None,
-    magic: bytes = MAGIC,
-    flags: int = 0,
-) -> bytes:
-    """A PEP 3147 pyc header (magic, flags, mtime, source size) and the compiled source."""
-    size = len(source.encode()) if size is None else size
-    header = magic + flags.to_bytes(4, "little") + mtime.to_bytes(4, "little")
-    return header + size.to_bytes(4, "little") + code_bytes(source)
-
-
-def hash_pyc(source: str, *, checked: bool, hashed: str | None = None) -> bytes:
-    """A PEP 552 hash-based pyc of ``source``, carrying the hash of ``hashed`` (default: itself)."""
-    key = int.from_bytes(MAGIC, "little")
-    source_hash = _imp.source_hash(key, (source if hashed is None else hashed).encode())
-    flags = 0b11 if checked else 0b01
-    return MAGIC + flags.to_bytes(4, "little") + source_hash + code_bytes(source)
-
-
-def make_zip(
-    path: Path,
-    members: dict[str, str | bytes | None],
-    compression: int = zipfile.ZIP_STORED,
-) -> Path:
-    """A zip of {name: data}; a name ending in "/" (data None) is an explicit directory entry,
-    which zipimport needs to see a namespace portion."""
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=DATE_TIME)
-            info.compress_type = compression
-            archive.writestr(info, b"" if data is None else data)
-    return path
-
-
-def zlib_entries() -> list[str]:
-    """The directory of this interpreter's zlib, as a path entry. zipimport imports zlib through
-    the import system when it first inflates a member, and the oracle's sys.path is just the
-    test's path: without this, every compressed member is unreadable there (see
-    test_compressed_members_without_zlib)."""
-    import zlib
-
-    where = getattr(zlib, "__file__", None)
-    return [] if where is None else [str(Path(where).parent)]
-
-
-def with_stdlib(path: list[str]) -> list[str]:
-    """``path`` and the standard library after it: both_in_subprocess imports modspec in the
-    subprocess with the path under test as sys.path, and modspec needs the standard library."""
-    return [*path, sysconfig.get_path("stdlib"), *zlib_entries()]
 
 
 def origins(resolver: modspec.Resolver, names: list[str], archive: Path) -> dict[str, object]:
@@ -699,136 +639,3 @@ def test_random_archives(
         path = [f"{archive}{prefix}"]
         names = ["a", "b", "a.a", "a.b", "b.a", "b.b", "a.b.a", "a.b.b"]
         compare(make_resolver(path), names, path)
-
-
-# --- members that claim or inflate to gigabytes ---------------------------------------------
-
-
-def _bounded_origin(archive: Path, backend: str) -> str:
-    done = run_bounded(
-        f"""
-        import modspec
-        spec = modspec.Resolver([{str(archive)!r}], backend={backend!r}).resolve("m")
-        print(spec.origin)
-        """
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def test_checked_pyc_beside_a_source_that_inflates_to_a_gigabyte(
-    tmp_path: Path, backend: str
-) -> None:
-    # 1 MB of archive, 1 GiB of m.py: hashing it whole would take more than the process has.
-    # Past the bound the pyc is not used (README): the source is, as CPython also decides here
-    # (the pyc carries another source's hash; CPython is not asked: it would inflate 1 GiB).
-    archive = tmp_path / "lib.zip"
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
-        zipped.writestr("m.pyc", hash_pyc(SRC, checked=True))
-        with zipped.open("m.py", "w", force_zip64=True) as member:
-            block = b"#" * (1 << 20)
-            for _ in range(1024):
-                member.write(block)
-    assert archive.stat().st_size < 4 << 20
-    assert _bounded_origin(archive, backend) == f"{archive}/m.py"
-
-
-def _claim_size(archive: Path, member: str, size: int) -> None:
-    """Make the central directory claim ``size`` bytes of data for ``member``."""
-    data = bytearray(archive.read_bytes())
-    with zipfile.ZipFile(archive) as zipped:
-        names = [info.filename for info in zipped.infolist()]
-    position = data.index(b"PK\x01\x02")
-    for name in names:
-        name_size = int.from_bytes(data[position + 28 : position + 30], "little")
-        extra = int.from_bytes(data[position + 30 : position + 32], "little")
-        comment = int.from_bytes(data[position + 32 : position + 34], "little")
-        if name == member:
-            data[position + 20 : position + 24] = size.to_bytes(4, "little")
-        position += 46 + name_size + extra + comment
-    archive.write_bytes(bytes(data))
-
-
-def test_member_claiming_4_gib(tree: Tree, make_resolver: MakeResolver, backend: str) -> None:
-    # 0xFFFFFFFF, the Zip64 marker, with no Zip64 field to replace it: zipimport reads (and
-    # allocates) 4 GiB of m.py to hash it, gets a few bytes, and raises OSError from find_spec;
-    # modspec answers origin '<unknown>', as for any member whose data cannot be read (see the
-    # module docstring of modspec._zipfinder), having allocated none of it.
-    root = tree({})
-    archive = make_zip(root / "lib.zip", {"m.pyc": hash_pyc(SRC, checked=True), "m.py": SRC})
-    _claim_size(archive, "m.py", 0xFFFFFFFF)
-    assert _bounded_origin(archive, backend) == "<unknown>"
-    path = [*with_stdlib([]), str(archive)]
-    assert oracle(["m"], path) == {"m": {"error": "OSError: zipimport: can't read data"}}
-
-
-# --- one directory read per archive, shared by its packages ---------------------------------
-
-
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    read = _zipfinder._read_directory
-
-    def counted(archive: str) -> dict[str, _zipfinder.TocEntry]:
-        reads.append(archive)
-        return read(archive)
-
-    monkeypatch.setattr(_zipfinder, "_read_directory", counted)
-    return reads
-
-
-def test_packages_in_one_archive_share_one_directory_read(
-    tree: Tree, make_resolver: MakeResolver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = tree({})
-    members: dict[str, str | bytes | None] = {}
-    for i in range(50):
-        members |= {f"p{i}/__init__.py": "", f"p{i}/sub/__init__.py": "", f"p{i}/sub/m.py": ""}
-    archive = make_zip(root / "lib.zip", members)
-    names = [f"p{i}.sub.m" for i in range(50)]
-    path = [str(archive)]
-    reads = _count_reads(monkeypatch)
-    resolver = make_resolver(path)
-    found = resolver.resolve_many(names)
-    # 101 path entries (the archive, and each package's directory in it): one read.
-    assert all(spec is not None and spec.kind is modspec.Kind.ZIP for spec in found.values())
-    assert reads == [str(archive)]
-    resolver.resolve_many([*names, "p0.nope"])
-    assert reads == [str(archive)]
-    resolver.invalidate_caches()  # dropped with the listings
-    assert resolver.resolve("p1.sub.m") is not None
-    assert reads == [str(archive)] * 2
-    # Rewritten (another size, mtime, inode): read again when a new entry (lib.zip/p2, not
-    # looked in since the invalidation) reaches it.
-    make_zip(archive, {**members, "p2/sub/late.py": ""})
-    assert resolver.resolve("p2.sub.late") is not None
-    assert reads == [str(archive)] * 3
-    assert make_resolver(path).resolve_many(names) == found  # per Resolver: a new one reads
-    assert len(reads) == 4
-    compare(make_resolver(path), ["p2.sub.late", *names[:5]], path)
-
-
-@pytest.mark.parametrize("error", [MemoryError, RuntimeError, KeyboardInterrupt])
-@pytest.mark.parametrize("where", ["_read_directory", "_inflate"])
-def test_unexpected_errors_propagate(
-    tree: Tree,
-    make_resolver: MakeResolver,
-    monkeypatch: pytest.MonkeyPatch,
-    error: type[BaseException],
-    where: str,
-) -> None:
-    # Only the errors zipimport is known to raise for damaged archives are answers; anything
-    # else (out of memory, a bug, an interrupt) is not turned into "not a zip" or '<unknown>'.
-    root = tree({})
-    archive = make_zip(
-        root / "lib.zip",
-        {"m.pyc": hash_pyc(SRC, checked=True), "m.py": SRC},
-        zipfile.ZIP_DEFLATED,
-    )
-
-    def fail(*args: object) -> object:
-        raise error("injected")
-
-    monkeypatch.setattr(_zipfinder, where, fail)
-    with pytest.raises(error, match="injected"):
-        make_resolver([str(archive)]).resolve("m")

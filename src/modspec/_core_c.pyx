@@ -2,7 +2,8 @@
 """Cython resolution core: _core_py's finders, step for step, with stat and readdir in C.
 
 The same functions in the same order as the pure twin, under the same names. What only C
-needs is marked "C only": hashed listings (_core_listing.pxi), stats relative to a directory
+needs is marked "C only": hashed listings (_core_listing.pxi), the system calls
+(_core_os.pxi), the raw spec spelled for C (_core_rawspec.pxi), stats relative to a directory
 held open, and found files stat'ed by a second thread while the walk goes on
 (_core_statbatch.pxi); the bulk .pyc header reader is _core_pyc.pxi.
 """
@@ -28,41 +29,6 @@ from ._rawspec import SPEC_SLOTS
 from ._spec import FileStat, Kind, Spec
 
 __all__ = ["LAYOUT", "PathCore", "read_pyc_headers"]
-
-
-# The raw spec's layout (_rawspec), spelled for C: tests hold LAYOUT equal to _rawspec's.
-cdef enum:
-    _KIND = 0
-    _ORIGIN = 1
-    _SEARCH = 2
-    _CACHED = 3
-    _ORIGIN_SIZE = 4
-    _ORIGIN_MTIME = 5
-    _CACHED_SIZE = 6
-    _CACHED_MTIME = 7
-    _NO_FILE = -1
-LAYOUT = {
-    "kind": _KIND, "origin": _ORIGIN, "search": _SEARCH, "cached": _CACHED,
-    "origin_size": _ORIGIN_SIZE, "origin_mtime": _ORIGIN_MTIME, "cached_size": _CACHED_SIZE,
-    "cached_mtime": _CACHED_MTIME, "no_file": _NO_FILE,
-}  # fmt: skip
-cdef object _NAMESPACE = Kind.NAMESPACE
-cdef object _BUILTIN = Kind.BUILTIN
-cdef int _CHECK_NONE = CachedCheck.NONE
-cdef int _CHECK_STAT = CachedCheck.STAT
-
-
-cdef inline tuple _unlocated_spec(object kind, object origin, object search):
-    # _rawspec.unlocated_spec.
-    return (kind, origin, search, None, _NO_FILE, _NO_FILE, _NO_FILE, _NO_FILE)
-
-
-cdef inline tuple _file_spec(
-    object kind, str origin, tuple search, object cached, long long size, long long mtime,
-    long long cached_size, long long cached_mtime
-):
-    # _rawspec.file_spec, from a stat's numbers.
-    return (kind, origin, search, cached, size, mtime, cached_size, cached_mtime)
 
 
 cdef extern from "Python.h":
@@ -94,6 +60,7 @@ cdef extern from *:
 
 
 include "_core_os.pxi"
+include "_core_rawspec.pxi"
 
 
 cdef str _path_join(str head, str tail, str suffix=""):
@@ -664,49 +631,3 @@ cdef class PathCore:
             # What the package's own code makes of its __path__ (legacy namespaces).
             raw = self.package_hook(name, raw, search, self.find_spec)
         return raw
-
-
-# _rawspec.make_spec's twin: the same slot descriptors, set from C.
-cdef object _SET_NAME, _SET_KIND, _SET_ORIGIN, _SET_SEARCH, _SET_CACHED
-cdef object _SET_ORIGIN_STAT, _SET_CACHED_STAT
-(
-    _SET_NAME,
-    _SET_KIND,
-    _SET_ORIGIN,
-    _SET_SEARCH,
-    _SET_CACHED,
-    _SET_ORIGIN_STAT,
-    _SET_CACHED_STAT,
-) = SPEC_SLOTS
-
-
-cdef object _file_stat(object size, object mtime):
-    # FileStat(size, mtime) without NamedTuple.__new__'s Python frame.
-    cdef object stat = _alloc(FileStat, 2)
-    Py_INCREF(size)
-    PyTuple_SET_ITEM(stat, 0, size)
-    Py_INCREF(mtime)
-    PyTuple_SET_ITEM(stat, 1, mtime)
-    return stat
-
-
-cdef object _make_spec(object fullname, tuple raw):
-    if raw is None:
-        return None
-    cdef object spec = _alloc(Spec, 0)
-    _set_slot(_SET_NAME, spec, fullname)
-    _set_slot(_SET_KIND, spec, raw[_KIND])
-    _set_slot(_SET_ORIGIN, spec, raw[_ORIGIN])
-    _set_slot(_SET_SEARCH, spec, raw[_SEARCH])
-    _set_slot(_SET_CACHED, spec, raw[_CACHED])
-    _set_slot(
-        _SET_ORIGIN_STAT,
-        spec,
-        _file_stat(raw[_ORIGIN_SIZE], raw[_ORIGIN_MTIME]) if raw[_ORIGIN_SIZE] != _NO_FILE else None,
-    )
-    _set_slot(
-        _SET_CACHED_STAT,
-        spec,
-        _file_stat(raw[_CACHED_SIZE], raw[_CACHED_MTIME]) if raw[_CACHED_SIZE] != _NO_FILE else None,
-    )
-    return spec
