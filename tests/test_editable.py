@@ -47,21 +47,23 @@ MODES: dict[str, tuple[list[str], str | None]] = {
     "template-68": (["setuptools==68.2.2", "wheel"], None),
 }
 
-_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-[project]
-name = "{name}"
-version = "1.0"
-{extra}
-"""
+_SETUPTOOLS = ("setuptools>=64", "setuptools.build_meta")
+
+
+def _pyproject(name: str, extra: str, backend: tuple[str, str] = _SETUPTOOLS) -> str:
+    """A project's pyproject.toml: ``backend`` is (its requirement, its build-backend)."""
+    requires, build_backend = backend
+    return (
+        f'[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{build_backend}"\n'
+        f'[project]\nname = "{name}"\nversion = "1.0"\n{extra}\n'
+    )
+
 
 # Each project: its files, and the module names it provides.
 PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     "flat": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="flat", extra='[tool.setuptools]\npackages = ["flatpkg", "flatpkg.sub"]'
             ),
             "flatpkg/__init__.py": "",
@@ -74,7 +76,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "srclayout": (
         {
-            "pyproject.toml": _PYPROJECT.format(name="srclayout", extra=""),
+            "pyproject.toml": _pyproject(name="srclayout", extra=""),
             "src/srcpkg/__init__.py": "",
             "src/srcpkg/child.py": "",
             "src/srcpkg/inner/__init__.py": "",
@@ -84,7 +86,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "nsproject": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="nsproject",
                 extra='[tool.setuptools.packages.find]\nwhere = ["src"]\nnamespaces = true',
             ),
@@ -96,7 +98,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "flatns": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="flatns",
                 extra='[tool.setuptools]\npackages = ["fns", "fns.sub", "fns.sub.sub2"]',
             ),
@@ -108,7 +110,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "single": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="single", extra='[tool.setuptools]\npy-modules = ["single_mod"]'
             ),
             "single_mod.py": "",
@@ -123,86 +125,64 @@ NAMES = [name for _, names in PROJECTS.values() for name in names] + MISSING
 # Installs through the editables library: its RedirectingFinder maps each top-level name.
 # mode -> (the build requirements to install, its projects: files and the names they provide).
 # hatchling imports editables to build (pip installs it without --no-build-isolation).
-_HATCH = """\
-[build-system]
-requires = ["hatchling"]
-build-backend = "hatchling.build"
-[project]
-name = "{name}"
-version = "1.0"
-[tool.hatch.build.targets.wheel]
-{extra}
-dev-mode-exact = true
-"""
-_PDM = """\
-[build-system]
-requires = ["pdm-backend"]
-build-backend = "pdm.backend"
-[project]
-name = "{name}"
-version = "1.0"
-[tool.pdm.build]
-editable-backend = "editables"
-{extra}
-"""
+_HATCHLING = ("hatchling", "hatchling.build")
+_HATCH_EXACT = "[tool.hatch.build.targets.wheel]\ndev-mode-exact = true\n"
+_PDM_BACKEND = ("pdm-backend", "pdm.backend")
+_PDM_EDITABLES = '[tool.pdm.build]\neditable-backend = "editables"\n'
+
+
+def _built_by(project: str, pyproject: str) -> tuple[dict[str, object], list[str]]:
+    # One of PROJECTS' layouts, built by another backend.
+    files, names = PROJECTS[project]
+    return {**files, "pyproject.toml": pyproject}, names
+
+
 EDITABLES_MODES: dict[
     str, tuple[tuple[str, ...], dict[str, tuple[dict[str, object], list[str]]]]
 ] = {
     "hatchling": (
         ("hatchling", "editables"),
         {
-            "hflat": (
-                {
-                    "pyproject.toml": _HATCH.format(name="hflat", extra='packages = ["hpkg"]'),
-                    "hpkg/__init__.py": "",
-                    "hpkg/mod.py": "",
-                    "hpkg/sub/__init__.py": "",
-                    "hpkg/sub/deep.py": "",
-                    "tools/helper.py": "",  # in the project, not in the package
-                },
-                ["hpkg", "hpkg.mod", "hpkg.sub", "hpkg.sub.deep"],
+            "flat": _built_by(
+                "flat", _pyproject("flat", _HATCH_EXACT + 'packages = ["flatpkg"]', _HATCHLING)
             ),
-            "hsingle": (
-                {
-                    "pyproject.toml": _HATCH.format(
-                        name="hsingle", extra='only-include = ["hmod.py"]'
-                    ),
-                    "hmod.py": "",
-                },
-                ["hmod"],
+            "single": _built_by(
+                "single",
+                _pyproject("single", _HATCH_EXACT + 'only-include = ["single_mod.py"]', _HATCHLING),
             ),
         },
     ),
     "pdm-backend": (
         ("pdm-backend",),
         {
-            "psrc": (
-                {
-                    "pyproject.toml": _PDM.format(name="psrc", extra=""),
-                    "src/ppkg/__init__.py": "",
-                    "src/ppkg/child.py": "",
-                    "src/ppkg/inner/__init__.py": "",
-                    "src/ppkg/inner/leaf.py": "",
-                },
-                ["ppkg", "ppkg.child", "ppkg.inner", "ppkg.inner.leaf"],
+            "srclayout": _built_by(
+                "srclayout", _pyproject("srclayout", _PDM_EDITABLES, _PDM_BACKEND)
             ),
-            "psingle": (
-                {
-                    "pyproject.toml": _PDM.format(name="psingle", extra='includes = ["pmod.py"]'),
-                    "pmod.py": "",
-                },
-                ["pmod"],
+            "single": _built_by(
+                "single",
+                _pyproject("single", _PDM_EDITABLES + 'includes = ["single_mod.py"]', _PDM_BACKEND),
             ),
         },
     ),
 }
-EDITABLES_MISSING = ["hpkg.nope", "hpkg.sub.nope", "hmod.x", "tools", "ppkg.nope", "pmod.x"]
-EDITABLES_NAMES = [
-    name
-    for _, projects in EDITABLES_MODES.values()
-    for _, names in projects.values()
-    for name in names
-] + EDITABLES_MISSING
+EDITABLES_MISSING = [
+    "flatpkg.nope",
+    "flatpkg.sub.nope",
+    "srcpkg.inner.nope",
+    "single_mod.x",
+    "tools",
+]
+EDITABLES_NAMES = (
+    list(
+        dict.fromkeys(
+            name
+            for _, projects in EDITABLES_MODES.values()
+            for _, names in projects.values()
+            for name in names
+        )
+    )
+    + EDITABLES_MISSING
+)
 
 _ORACLE = (
     _FIELDS_SOURCE
@@ -553,13 +533,19 @@ def _legacy_setuptools_module(mapping: dict[str, str]) -> str:
     )
 
 
+def _bare_venv(where: Path) -> tuple[Path, Path]:
+    """A venv without pip under ``where``, and its site-packages, for hand-written hooks."""
+    venv = where / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    return venv, site
+
+
 def test_scikit_build_core_and_meson_python_are_reported(
     tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
-    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    venv, site = _bare_venv(tmp_path)
     # The files' names and .pth lines as a real install writes them (scikit-build-core 1.1,
     # meson-python 0.22; see the test above).
     write_tree(
@@ -763,9 +749,7 @@ def test_editables_hooks_in_a_venv(
     tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
-    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    venv, site = _bare_venv(tmp_path)
     project = tmp_path / "proj"
     # Two projects share one RedirectingFinder: the second module's mapping of "shared" wins.
     write_tree(
