@@ -8,6 +8,9 @@ by field, with ``importlib.util.find_spec`` run in that venv (which imports the 
 the oracle); so are the answers of a ``Resolver()`` made inside the venv, which finds the
 installed hooks in ``sys.meta_path`` by itself.
 
+hatchling (``dev-mode-exact = true``) and pdm-backend (``editable-backend = "editables"``)
+install projects through the editables library the same way, compared name by name too.
+
 scikit-build-core and meson-python install a pure-Python project each for real too (with
 cmake, ninja and meson from their wheels): modspec must recognise their hooks, statically and
 live, and report them (it does not answer for them; see ``modspec._editable``). Modules in the
@@ -44,21 +47,23 @@ MODES: dict[str, tuple[list[str], str | None]] = {
     "template-68": (["setuptools==68.2.2", "wheel"], None),
 }
 
-_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-[project]
-name = "{name}"
-version = "1.0"
-{extra}
-"""
+_SETUPTOOLS = ("setuptools>=64", "setuptools.build_meta")
+
+
+def _pyproject(name: str, extra: str, backend: tuple[str, str] = _SETUPTOOLS) -> str:
+    """A project's pyproject.toml: ``backend`` is (its requirement, its build-backend)."""
+    requires, build_backend = backend
+    return (
+        f'[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{build_backend}"\n'
+        f'[project]\nname = "{name}"\nversion = "1.0"\n{extra}\n'
+    )
+
 
 # Each project: its files, and the module names it provides.
 PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     "flat": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="flat", extra='[tool.setuptools]\npackages = ["flatpkg", "flatpkg.sub"]'
             ),
             "flatpkg/__init__.py": "",
@@ -71,7 +76,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "srclayout": (
         {
-            "pyproject.toml": _PYPROJECT.format(name="srclayout", extra=""),
+            "pyproject.toml": _pyproject(name="srclayout", extra=""),
             "src/srcpkg/__init__.py": "",
             "src/srcpkg/child.py": "",
             "src/srcpkg/inner/__init__.py": "",
@@ -81,7 +86,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "nsproject": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="nsproject",
                 extra='[tool.setuptools.packages.find]\nwhere = ["src"]\nnamespaces = true',
             ),
@@ -93,7 +98,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "flatns": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="flatns",
                 extra='[tool.setuptools]\npackages = ["fns", "fns.sub", "fns.sub.sub2"]',
             ),
@@ -105,7 +110,7 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "single": (
         {
-            "pyproject.toml": _PYPROJECT.format(
+            "pyproject.toml": _pyproject(
                 name="single", extra='[tool.setuptools]\npy-modules = ["single_mod"]'
             ),
             "single_mod.py": "",
@@ -116,6 +121,68 @@ PROJECTS: dict[str, tuple[dict[str, object], list[str]]] = {
 # Names no project provides, where a hook could wrongly claim them.
 MISSING = ["flatpkg.nope", "srcpkg.inner.nope", "nsp.nope", "single_mod.x", "tools", "fns.nope"]
 NAMES = [name for _, names in PROJECTS.values() for name in names] + MISSING
+
+# Installs through the editables library: its RedirectingFinder maps each top-level name.
+# mode -> (the build requirements to install, its projects: files and the names they provide).
+# hatchling imports editables to build (pip installs it without --no-build-isolation).
+_HATCHLING = ("hatchling", "hatchling.build")
+_HATCH_EXACT = "[tool.hatch.build.targets.wheel]\ndev-mode-exact = true\n"
+_PDM_BACKEND = ("pdm-backend", "pdm.backend")
+_PDM_EDITABLES = '[tool.pdm.build]\neditable-backend = "editables"\n'
+
+
+def _built_by(project: str, pyproject: str) -> tuple[dict[str, object], list[str]]:
+    # One of PROJECTS' layouts, built by another backend.
+    files, names = PROJECTS[project]
+    return {**files, "pyproject.toml": pyproject}, names
+
+
+EDITABLES_MODES: dict[
+    str, tuple[tuple[str, ...], dict[str, tuple[dict[str, object], list[str]]]]
+] = {
+    "hatchling": (
+        ("hatchling", "editables"),
+        {
+            "flat": _built_by(
+                "flat", _pyproject("flat", _HATCH_EXACT + 'packages = ["flatpkg"]', _HATCHLING)
+            ),
+            "single": _built_by(
+                "single",
+                _pyproject("single", _HATCH_EXACT + 'only-include = ["single_mod.py"]', _HATCHLING),
+            ),
+        },
+    ),
+    "pdm-backend": (
+        ("pdm-backend",),
+        {
+            "srclayout": _built_by(
+                "srclayout", _pyproject("srclayout", _PDM_EDITABLES, _PDM_BACKEND)
+            ),
+            "single": _built_by(
+                "single",
+                _pyproject("single", _PDM_EDITABLES + 'includes = ["single_mod.py"]', _PDM_BACKEND),
+            ),
+        },
+    ),
+}
+EDITABLES_MISSING = [
+    "flatpkg.nope",
+    "flatpkg.sub.nope",
+    "srcpkg.inner.nope",
+    "single_mod.x",
+    "tools",
+]
+EDITABLES_NAMES = (
+    list(
+        dict.fromkeys(
+            name
+            for _, projects in EDITABLES_MODES.values()
+            for _, names in projects.values()
+            for name in names
+        )
+    )
+    + EDITABLES_MISSING
+)
 
 _ORACLE = (
     _FIELDS_SOURCE
@@ -255,6 +322,7 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     # with pip, copied and given each set of build requirements, then copied for each mode.
     wanted = {tuple(requirements) for requirements, _ in MODES.values()}
     wanted.add(tuple(OTHER_REQUIREMENTS))
+    wanted |= {requirements for requirements, _ in EDITABLES_MODES.values()}
     ready = {requirements: root / f"requirements-{n}" for n, requirements in enumerate(wanted)}
     for venv in ready.values():
         shutil.copytree(base, venv, symlinks=True)
@@ -264,14 +332,24 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
             for requirements, venv in ready.items()
         ]
     )
-    plan: dict[str, tuple[Path, list[str], dict[str, dict[str, object]], str]] = {}
+    # mode -> (the venv to copy, config settings, projects, oracle script, names to ask).
+    plan: dict[str, tuple[Path, list[str], dict[str, dict[str, object]], str, list[str]]] = {}
     for mode, (requirements, editable_mode) in MODES.items():
         settings = [] if editable_mode is None else [f"editable_mode={editable_mode}"]
         projects = {name: files for name, (files, _) in PROJECTS.items()}
-        plan[mode] = (ready[tuple(requirements)], settings, projects, _ORACLE)
-    plan["other-tools"] = (ready[tuple(OTHER_REQUIREMENTS)], [], OTHER_PROJECTS, _OTHER_ORACLE)
+        plan[mode] = (ready[tuple(requirements)], settings, projects, _ORACLE, NAMES)
+    for mode, (requirements, tool_projects) in EDITABLES_MODES.items():
+        projects = {name: files for name, (files, _) in tool_projects.items()}
+        plan[mode] = (ready[requirements], [], projects, _ORACLE, EDITABLES_NAMES)
+    plan["other-tools"] = (
+        ready[tuple(OTHER_REQUIREMENTS)],
+        [],
+        OTHER_PROJECTS,
+        _OTHER_ORACLE,
+        OTHER_NAMES,
+    )
     installing = []
-    for mode, (source, settings, projects, _) in plan.items():
+    for mode, (source, settings, projects, _, _) in plan.items():
         venv = root / f"venv-{mode}"
         shutil.copytree(source, venv, symlinks=True)
         command = [str(venv / PYTHON), "-m", "pip", "install", "-q", "--no-build-isolation"]
@@ -289,8 +367,7 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
         "backends": _backends(),
     }
     asking = []
-    for mode, (_, _, _, script) in plan.items():
-        names = OTHER_NAMES if mode == "other-tools" else NAMES
+    for mode, (_, _, _, script, names) in plan.items():
         # -B: importing the parents must not write bytecode that later answers would see.
         command = [str(root / f"venv-{mode}" / PYTHON), "-B", "-c", script]
         asking.append((command, {"cwd": empty, "input": json.dumps({**request, "names": names})}))
@@ -301,8 +378,8 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", MODES)
-def test_setuptools_editable_answers_as_cpython(
+@pytest.mark.parametrize("mode", [*MODES, *EDITABLES_MODES])
+def test_editable_installs_answer_as_cpython(
     installs: dict[str, dict[str, Any]],
     mode: str,
     backend: str,
@@ -310,13 +387,19 @@ def test_setuptools_editable_answers_as_cpython(
 ) -> None:
     ran = installs[mode]
     monkeypatch.chdir(ran["cwd"])
+    if mode in MODES:
+        names, provided = NAMES, set(NAMES) - set(MISSING)
+    else:
+        # The other editables mode's names are missing here too.
+        names = EDITABLES_NAMES
+        provided = {name for _, found in EDITABLES_MODES[mode][1].values() for name in found}
     env = environment_path(ran["venv"])
     # The placeholder entry of setuptools' namespace hook lands where install() appends it.
     assert list(env.entries) == ran["path"]
     resolver = modspec.Resolver(env.entries, editables=env.editables, backend=backend)
-    got = {name: fields(spec) for name, spec in resolver.resolve_many(NAMES).items()}
+    got = {name: fields(spec) for name, spec in resolver.resolve_many(names).items()}
     expected = ran["oracle"]
-    assert {name for name in NAMES if expected[name] is not None} >= set(NAMES) - set(MISSING)
+    assert {name for name in names if expected[name] is not None} >= provided
     assert got == expected
     live = ran["live"].get(backend)
     if live is not None:
@@ -324,7 +407,18 @@ def test_setuptools_editable_answers_as_cpython(
             if found is not None:
                 found.pop("kind"), found.pop("is_package")
         assert live == expected
-        assert ran["live"][backend + ":tools"] == [editable.tool for editable in env.editables]
+        # editables: one module per project read from site-packages, one RedirectingFinder live.
+        tools = [editable.tool for editable in env.editables]
+        assert ran["live"][backend + ":tools"] == (tools if mode in MODES else ["editables"])
+    if mode in EDITABLES_MODES:
+        _, projects = EDITABLES_MODES[mode]
+        assert [editable.tool for editable in env.editables] == ["editables"] * len(projects)
+        # The hook answers the top-level names: the path alone does not hold them.
+        tops = [provided[0] for _, provided in projects.values()]
+        plain = modspec.Resolver(env.entries, backend=backend).resolve_many(tops)
+        assert plain == dict.fromkeys(tops)
+        assert resolver.explain(tops[0]).reason is Reason.FOUND
+        assert resolver.explain(f"{tops[0]}.nope").reason is Reason.NOT_FOUND
 
 
 @pytest.mark.slow
@@ -439,13 +533,19 @@ def _legacy_setuptools_module(mapping: dict[str, str]) -> str:
     )
 
 
+def _bare_venv(where: Path) -> tuple[Path, Path]:
+    """A venv without pip under ``where``, and its site-packages, for hand-written hooks."""
+    venv = where / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    return venv, site
+
+
 def test_scikit_build_core_and_meson_python_are_reported(
     tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
-    (site,) = (venv / "lib").glob("python3.*/site-packages")
+    venv, site = _bare_venv(tmp_path)
     # The files' names and .pth lines as a real install writes them (scikit-build-core 1.1,
     # meson-python 0.22; see the test above).
     write_tree(
@@ -598,3 +698,101 @@ def test_live_hooks_are_found_statically(
     assert resolver.explain("livepkg.nope").reason is Reason.NOT_FOUND
     # With an explicit path, hooks are only those given.
     assert modspec.Resolver(sys.path, backend=backend).resolve("livepkg") is None
+
+
+# --- editables' modules, without a build ---------------------------------------------------------
+
+
+def _editables_module(*calls: str) -> str:
+    # The shape editables' EditableProject.bootstrap_file writes (0.3-0.6; see the installs).
+    return "\n".join(["from editables.redirector import RedirectingFinder as F", *calls])
+
+
+@pytest.mark.parametrize(
+    ("source", "mapping", "unsupported"),
+    [
+        (
+            _editables_module("F.install()", "F.map_module('a', '/a/__init__.py')"),
+            (("a", "/a/__init__.py"),),
+            False,
+        ),
+        # map_module sets a dict item: a later call for the same name wins.
+        (
+            _editables_module(
+                "F.map_module('a', '/1.py')", "F.install()", "F.map_module('a', '/2.py')"
+            ),
+            (("a", "/2.py"),),
+            False,
+        ),
+        (_editables_module("F.install()", "F.map_module('a', '/' + X)"), (("a", "'/' + X"),), True),
+        (_editables_module("F.install()", "F.map_module('a')"), (), True),
+        (_editables_module("F.install()", "F.map_module('a', path='/a.py')"), (), True),
+        (_editables_module("F.map_module('a', '/a.py')"), None, False),  # never installed
+        ("import editables.redirector\nF.install()\n", None, False),  # F is not the finder
+    ],
+)
+def test_editables_modules_are_read(
+    tmp_path: Path, source: str, mapping: tuple[tuple[str, str], ...] | None, unsupported: bool
+) -> None:
+    module = tmp_path / "_editable_impl_x.py"
+    module.write_text(source, encoding="utf-8")
+    editable = modspec._editable.read_editable_finder(str(module))
+    if mapping is None:
+        assert editable is None
+        return
+    assert editable is not None
+    assert (editable.tool, editable.module, editable.mapping) == ("editables", module.stem, mapping)
+    assert (editable.unsupported is not None) == unsupported
+
+
+def test_editables_hooks_in_a_venv(
+    tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    venv, site = _bare_venv(tmp_path)
+    project = tmp_path / "proj"
+    # Two projects share one RedirectingFinder: the second module's mapping of "shared" wins.
+    write_tree(
+        project,
+        {"one/__init__.py": "", "one/sub.py": "", "first.py": "", "second.py": "", "odd.py": ""},
+    )
+    maps = {
+        "a": ("one", project / "one/__init__.py", "shared", project / "first.py"),
+        "b": ("shared", project / "second.py"),
+    }
+    files: dict[str, object] = {}
+    for dist, pairs in maps.items():
+        calls = [
+            f"F.map_module({str(name)!r}, {str(target)!r})"
+            for name, target in zip(pairs[::2], pairs[1::2], strict=True)
+        ]
+        files[f"_editable_impl_{dist}.py"] = _editables_module("F.install()", *calls)
+        files[f"_editable_impl_{dist}.pth"] = f"import _editable_impl_{dist}"
+    # A module modspec cannot read all of: reported, with its file.
+    files["_editable_impl_c.py"] = _editables_module("F.install()", "F.map_module('odd', P)")
+    files["_editable_impl_c.pth"] = "import _editable_impl_c"
+    write_tree(site, files)
+    # Without the editables package its modules' first line fails: no hook is installed.
+    assert environment_path(venv).editables == ()
+    write_tree(site, {"editables/__init__.py": "", "editables/redirector.py": ""})
+    env = environment_path(venv)
+    assert [editable.module for editable in env.editables] == [
+        "_editable_impl_a",
+        "_editable_impl_b",
+        "_editable_impl_c",
+    ]
+    resolver = modspec.Resolver(env.entries, editables=env.editables, backend=backend)
+    found = resolver.resolve_many(["one", "one.sub", "shared", "odd", "one.nope", "first"])
+    origins = {name: None if spec is None else spec.origin for name, spec in found.items()}
+    assert origins == {
+        "one": str(project / "one/__init__.py"),
+        "one.sub": str(project / "one/sub.py"),  # PathFinder, in the mapped package's directory
+        "shared": str(project / "second.py"),
+        "odd": None,
+        "one.nope": None,
+        "first": None,
+    }
+    why = resolver.explain("odd")
+    assert why.reason is Reason.CUSTOM_FINDER
+    assert "editables" in why.detail
+    assert str(site / "_editable_impl_c.py") in why.detail

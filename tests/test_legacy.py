@@ -21,6 +21,10 @@ EXTEND = "from pkgutil import extend_path\n__path__ = extend_path(__path__, __na
 EXTEND_DOTTED = "import pkgutil\n__path__ = pkgutil.extend_path(__path__, __name__)\n"
 DECLARE = "__import__('pkg_resources').declare_namespace(__name__)\n"
 DECLARE_IMPORTED = "import pkg_resources\npkg_resources.declare_namespace(__name__)\n"
+# The spellings real distributions ship: backports.*, PyQt5 and keyrings.alt use the first.
+EXTEND_IMPORTED = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+EXTEND_ALIASED = "import pkgutil as _p\n__path__ = _p.extend_path(__path__, __name__)\n"
+DECLARE_FROM = "from pkg_resources import declare_namespace\ndeclare_namespace(__name__)\n"
 EITHER = (
     "try:\n    __import__('pkg_resources').declare_namespace(__name__)\n"
     "except ImportError:\n    from pkgutil import extend_path\n"
@@ -38,6 +42,39 @@ EITHER = (
         (DECLARE_IMPORTED, True, DECLARE_NAMESPACE),
         (EITHER, True, DECLARE_NAMESPACE),
         (EITHER, False, EXTEND_PATH),
+        (EXTEND_IMPORTED, True, EXTEND_PATH),
+        (EXTEND_ALIASED, True, EXTEND_PATH),
+        (DECLARE_FROM, True, DECLARE_NAMESPACE),
+        (
+            "from pkgutil import extend_path as ep\n__path__ = ep(__path__, __name__)\n",
+            True,
+            EXTEND_PATH,
+        ),
+        (
+            "from pkg_resources import declare_namespace as dn\ndn(__name__)\n",
+            True,
+            DECLARE_NAMESPACE,
+        ),
+        (
+            "try:\n    "
+            + DECLARE_FROM.replace("\n", "\n    ")
+            + "pass\nexcept ImportError:\n    "
+            + EXTEND_ALIASED.replace("\n", "\n    ")
+            + "pass\n",
+            False,
+            EXTEND_PATH,
+        ),
+        # Names no import binds (NameError: the package does not import), or other modules'.
+        ("__path__ = extend_path(__path__, __name__)\n", True, None),
+        ("import pkgutil as _p\n__path__ = pkgutil.extend_path(__path__, __name__)\n", True, None),
+        ("declare_namespace(__name__)\n", True, None),
+        ("__path__ = __import__('os').extend_path(__path__, __name__)\n", True, None),
+        ("from pkgutil import declare_namespace\ndeclare_namespace(__name__)\n", True, None),
+        (
+            "import os as pkgutil\n__path__ = __import__('pkgutil').walk(__path__, __name__)\n",
+            True,
+            None,
+        ),
         ("__path__ = extend_path(__path__, 'other')\n", True, None),
         ("x = extend_path(__path__, __name__)\n", True, None),
         ("# extend_path, declare_namespace: only words here\n", True, None),
@@ -199,3 +236,33 @@ def test_try_declare_namespace_else_extend_path(tree: Tree, backend: str) -> Non
     )
     path = [str(root / "p"), str(root / "q")]
     _compare(root, path, ["tns.one", "tns.two"], ["tns"], backend)
+
+
+# Every spelling recognised, each as a package in two path entries: what CPython's import leaves.
+SPELLINGS = {
+    "sp_from": EXTEND,
+    "sp_dotted": EXTEND_DOTTED,
+    "sp_dunder": EXTEND_IMPORTED,
+    "sp_alias": EXTEND_ALIASED,
+    "sp_declare": DECLARE,
+    "sp_declare_imported": DECLARE_IMPORTED,
+    "sp_declare_from": DECLARE_FROM,
+}
+
+
+def test_every_spelling_against_cpython(tree: Tree, backend: str, pkg_resources_dir: str) -> None:
+    files: dict[str, object] = {}
+    for package, source in SPELLINGS.items():
+        files |= {
+            f"first/{package}/__init__.py": source,
+            f"first/{package}/one.py": "",
+            f"second/{package}/__init__.py": source,
+            f"second/{package}/two.py": "",
+        }
+    root = tree(files)
+    path = [str(root / "first"), str(root / "second"), pkg_resources_dir]
+    names = [f"{package}.{child}" for package in SPELLINGS for child in ("one", "two", "nope")]
+    _compare(root, path, names, list(SPELLINGS), backend)
+    # Each answer came through the idiom: without it, the second entry's child is not found.
+    plain = modspec.Resolver(path, backend=backend)
+    assert all(plain.resolve(f"{package}.two") is None for package in SPELLINGS)

@@ -8,6 +8,10 @@ installs it at start-up. modspec never imports such a module: it reads its file,
   (after PathFinder) answers the top-level names of ``MAPPING`` and their children, and, when
   ``NAMESPACES`` is not empty, a path hook answers namespace packages for a placeholder entry
   appended to ``sys.path``. Its three finder templates are mirrored (``EditableFinder.template``).
+- editables (``_editable_impl_<project>.py``, written for hatchling's ``dev-mode-exact`` and
+  pdm-backend's ``editable-backend = "editables"``): its ``RedirectingFinder``, appended to
+  ``sys.meta_path`` once, maps top-level names to files (``map_module`` calls, one table shared
+  by every such module); their submodules are PathFinder's, in the mapped package's directory.
 - scikit-build-core (``_editable_skbc_<dist>.py``) and meson-python
   (``_<dist>_editable_loader.py``): detected and reported, not answered. Their finders go first
   in ``sys.meta_path``, hand out their own loader classes (which a ``Spec`` does not model) and
@@ -40,6 +44,7 @@ __all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_e
 SETUPTOOLS = "setuptools"
 SCIKIT_BUILD_CORE = "scikit-build-core"
 MESON_PYTHON = "meson-python"
+EDITABLES = "editables"
 
 # A generated finder module is a few kB (meson-python's and scikit-build-core's, with their
 # tables, some tens of kB); anything much larger is not one.
@@ -49,7 +54,11 @@ _MARKERS = (
     (b"_EditableFinder", SETUPTOOLS),
     (b"ScikitBuildRedirectingFinder", SCIKIT_BUILD_CORE),
     (b"MesonpyMetaFinder", MESON_PYTHON),
+    (b"editables.redirector", EDITABLES),
 )
+# editables' finder: the class its generated modules import, and the module that defines it.
+_REDIRECTOR_MODULE = "editables.redirector"
+_REDIRECTOR = "RedirectingFinder"
 _PLACEHOLDER_SUFFIX = ".__path_hook__"
 
 
@@ -57,12 +66,15 @@ _PLACEHOLDER_SUFFIX = ".__path_hook__"
 class EditableFinder:
     """An editable install's import hook, as read from its generated module (never run).
 
-    ``tool`` is ``"setuptools"``, ``"scikit-build-core"`` or ``"meson-python"``; ``module`` and
-    ``file`` name the generated module. ``mapping`` pairs each name the hook answers with the
-    file or directory it maps it to; ``namespaces`` pairs each namespace package it answers with
-    its directories (setuptools only). ``path_entry`` is the ``sys.path`` placeholder its path
-    hook answers, when it installs one. ``unsupported`` says why modspec cannot answer as the
-    hook would (None when it can); such a hook's names are reported by ``explain``, not resolved.
+    ``tool`` is ``"setuptools"``, ``"scikit-build-core"``, ``"meson-python"`` or
+    ``"editables"``; ``module`` and ``file`` name the generated module (for editables' live
+    finder, ``editables.redirector``). ``mapping`` pairs each name the hook answers with the
+    file or directory it maps it to (an unsupported editables module: the source of an
+    expression where that is no literal); ``namespaces`` pairs each namespace package it
+    answers with its directories (setuptools only). ``path_entry`` is the ``sys.path``
+    placeholder its path hook answers, when it installs one. ``unsupported`` says why modspec
+    cannot answer as the hook would (None when it can); such a hook's names are reported by
+    ``explain``, not resolved.
 
     ``template`` tells setuptools' finder templates apart: ``"64"`` (setuptools 64–67: a name
     at any depth below a mapped package is mapped), ``"68"`` (68–69: mapped names and their
@@ -111,6 +123,8 @@ def read_editable_finder(file: str, module: str | None = None) -> EditableFinder
         return _setuptools(tree, module, file)
     if tool == SCIKIT_BUILD_CORE:
         return _scikit_build_core(tree, module, file)
+    if tool == EDITABLES:
+        return _editables(tree, module, file)
     return _meson_python(tree, module, file)
 
 
@@ -302,6 +316,51 @@ def _meson_python(tree: ast.Module, module: str, file: str) -> EditableFinder | 
     )
 
 
+def _editables(tree: ast.Module, module: str, file: str) -> EditableFinder | None:
+    """The module editables' ``EditableProject.bootstrap_file`` writes (0.3-0.6): ``from
+    editables.redirector import RedirectingFinder as F``, ``F.install()``, then one
+    ``F.map_module(name, file)`` per mapped name, all at the top level."""
+    aliases = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == _REDIRECTOR_MODULE
+        for alias in node.names
+        if alias.name == _REDIRECTOR
+    }
+    calls = [
+        (node.value.func.attr, node.value)
+        for node in tree.body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and isinstance(node.value.func.value, ast.Name)
+        and node.value.func.value.id in aliases
+    ]
+    if not any(method == "install" for method, _ in calls):
+        return None  # no finder in sys.meta_path: nothing to answer or report
+    mapping: dict[str, str] = {}
+    unsupported = None
+    for method, call in calls:
+        if method != "map_module":
+            continue
+        values: list[object] = []
+        if len(call.args) == 2 and not call.keywords:
+            for argument in call.args:
+                try:
+                    values.append(_constant(argument))
+                except _LITERAL_ERRORS:
+                    values.append(None)
+        if len(values) != 2 or not all(type(value) is str for value in values):
+            unsupported = "a map_module call whose arguments are not two string literals"
+            if values and type(values[0]) is str:
+                # The name is known, its file is not: the expression, for explain to show.
+                mapping[values[0]] = ast.unparse(call.args[1])
+            continue
+        name, target = values
+        mapping[str(name)] = str(target)  # map_module sets a dict item: a later call wins
+    return EditableFinder(EDITABLES, module, file, tuple(mapping.items()), unsupported=unsupported)
+
+
 # --- the running interpreter's editable hooks ---------------------------------------------------
 
 
@@ -322,10 +381,29 @@ def live_editables() -> tuple[EditableFinder, ...]:
         file = getattr_static(module, "__file__", None)
         if type(file) is not str:
             continue
-        editable = read_editable_finder(file, module_name)
+        if module_name == _REDIRECTOR_MODULE:
+            editable = _live_redirecting_finder(finder, file)
+        else:
+            editable = read_editable_finder(file, module_name)
         if editable is not None:
             found[module_name] = editable
     return tuple(found.values())
+
+
+def _live_redirecting_finder(finder: object, file: str) -> EditableFinder | None:
+    """editables' RedirectingFinder as installed: the table every ``map_module`` call filled,
+    a class attribute read with ``getattr_static`` (only a plain dict of str is taken)."""
+    if not issubclass(type(finder), type):
+        return None  # editables installs the class itself
+    # The class's name from type's own slot: getattr_static would give the descriptor.
+    name = type.__dict__["__name__"].__get__(finder)
+    table = getattr_static(finder, "_redirections", None)
+    if name != _REDIRECTOR or type(table) is not dict:
+        return None
+    mapping = tuple(table.items())
+    if not all(type(name) is str and type(target) is str for name, target in mapping):
+        return None
+    return EditableFinder(EDITABLES, _REDIRECTOR_MODULE, file, mapping)
 
 
 def finder_module(finder: object) -> str | None:
@@ -349,8 +427,19 @@ def hooks(
     supported editable hooks, in their order in ``sys.meta_path``."""
     late: list[LateFinder] = []
     path_hooks: list[PathHook] = []
+    redirections: dict[str, str] | None = None
     for editable in editables:
-        if editable.unsupported is not None or editable.tool != SETUPTOOLS:
+        if editable.unsupported is not None:
+            continue
+        if editable.tool == EDITABLES:
+            # One RedirectingFinder class serves every editables install: the first
+            # install() appends it, each module's map_module calls add to its one table.
+            if redirections is None:
+                redirections = {}
+                late.append(_RedirectingFinder(redirections, config).find_spec)
+            redirections.update(editable.mapping)
+            continue
+        if editable.tool != SETUPTOOLS:
             continue
         finder = _SetuptoolsFinder(editable, config)
         late.append(finder.find_spec)
@@ -380,6 +469,22 @@ def file_location_spec(fullname: str, location: str, config: CoreConfig) -> RawS
     cached = get_cached(location, config)
     cached_st = None if cached is None else regular_stat(cached)
     return file_spec(kind, location, search, cached, regular_stat(location), cached_st)
+
+
+class _RedirectingFinder:
+    """editables' RedirectingFinder over the table its ``map_module`` calls fill."""
+
+    def __init__(self, redirections: dict[str, str], config: CoreConfig) -> None:
+        self.redirections = redirections
+        self.config = config
+
+    def find_spec(self, fullname: str, path_find_spec: FindSpec) -> RawSpec | None:
+        # Mirrors editables.redirector.RedirectingFinder.find_spec (0.3-0.6): top-level names
+        # only (a submodule is PathFinder's, in its package's directory), the mapped file as
+        # spec_from_file_location makes it, whether or not that file exists.
+        if "." in fullname or fullname not in self.redirections:
+            return None
+        return file_location_spec(fullname, self.redirections[fullname], self.config)
 
 
 class _SetuptoolsFinder:

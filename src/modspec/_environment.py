@@ -18,7 +18,9 @@ What it does not model, and why:
   ``skipped_imports``, assumed to succeed), ``sitecustomize`` and ``usercustomize``; any of them
   may change ``sys.path``. One kind of import line is understood: one that installs an editable
   install's hook (``import M; M.install()`` for setuptools, ``M.init()`` for meson-python,
-  ``import M`` for scikit-build-core), where ``M.py`` is the first such file on the path so far.
+  ``import M`` for scikit-build-core and for editables, whose module imports
+  ``editables.redirector`` and so needs it on the path so far), where ``M.py`` is the first such
+  file on the path so far.
   Its module is read, never run, into ``editables``, and setuptools' placeholder entry for its
   namespace path hook is appended to ``entries`` where ``install()`` would append it.
 - Compile-time settings that only the binary knows: ``PREFIX``/``EXEC_PREFIX`` (used when no
@@ -38,7 +40,13 @@ import re
 import stat
 from collections.abc import Iterator
 
-from ._editable import MESON_PYTHON, SETUPTOOLS, EditableFinder, read_editable_finder
+from ._editable import (
+    EDITABLES,
+    MESON_PYTHON,
+    SETUPTOOLS,
+    EditableFinder,
+    read_editable_finder,
+)
 from ._parse import PARSE_ERRORS
 from ._paths import FileTooLarge, NotARegularFile, is_directory, is_regular, read_regular
 
@@ -390,12 +398,24 @@ class _Site:
             call = {SETUPTOOLS: "install", MESON_PYTHON: "init"}.get(editable.tool)
             if call is not None and (module, call) not in calls:
                 continue
+            if editable.tool == EDITABLES and not self._has_redirector():
+                continue  # its import fails (pip install --no-deps): site reports, goes on
             if any(known.module == module for known in self.editables):
                 continue  # imported once: a second install() finds its finder in place
             self.editables.append(editable)
             if editable.path_entry is not None and editable.path_entry not in self.path:
                 # Mirrors setuptools' install(): the placeholder goes at the end of sys.path.
                 self.path.append(editable.path_entry)
+
+    def _has_redirector(self) -> bool:
+        # An editables module starts with 'from editables.redirector import ...': the
+        # editables package (an install requirement of the editable wheel), the first one on
+        # the path, must hold it. Taken as a regular package of source files, as pip installs it.
+        for entry in self.path:
+            package = os.path.join(entry, "editables")
+            if is_regular(os.path.join(package, "__init__.py")):
+                return is_regular(os.path.join(package, "redirector.py"))
+        return False
 
     def _lines(self, content: bytes) -> list[str]:
         if self.version[:2] >= (3, 13):

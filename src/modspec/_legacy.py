@@ -1,10 +1,12 @@
 """Legacy namespace packages: the ``__path__`` their ``__init__`` would compute, statically.
 
 A package whose ``__init__.py`` runs ``__path__ = pkgutil.extend_path(__path__, __name__)`` or
-``pkg_resources.declare_namespace(__name__)`` (also as ``__import__('pkg_resources')...``) gets a
-longer ``__path__`` once that code has run, so its submodules are searched in more places than
-its spec says. With ``Resolver(..., legacy_namespaces=True)`` modspec detects the idiom (a
-bounded read of the source, a byte check, then ``ast``; nothing runs) and computes that path.
+``pkg_resources.declare_namespace(__name__)`` gets a longer ``__path__`` once that code has run
+(either function as imported by ``import M``, ``import M as X``, ``from M import F``, ``from M
+import F as G`` or reached as ``__import__('M').F``), so its submodules are searched in more
+places than its spec says. With ``Resolver(..., legacy_namespaces=True)`` modspec detects the
+idiom (a bounded read of the source, a byte check, then ``ast``; nothing runs) and computes that
+path.
 
 What is not modelled: a source over 64 kB, a package found only as bytecode or inside a zip
 archive (its ``__init__`` is not read); the namespace packages that importing ``pkg_resources``
@@ -52,24 +54,49 @@ def idiom(init_file: str, pkg_resources_found: Callable[[], bool]) -> str | None
         tree = ast.parse(source, filename=init_file)
     except PARSE_ERRORS:
         return None
-    return _first(tree.body, pkg_resources_found)
+    return _first(tree.body, _bindings(tree), pkg_resources_found)
 
 
-def _first(body: list[ast.stmt], pkg_resources_found: Callable[[], bool]) -> str | None:
+# The idioms' functions, each by its module and name.
+_FUNCTIONS = {EXTEND_PATH: "pkgutil", DECLARE_NAMESPACE: "pkg_resources"}
+
+
+def _bindings(tree: ast.Module) -> dict[str, str]:
+    """What the module's imports bind, anywhere in it (a try statement's body, a handler):
+    a name to ``"pkgutil"`` or ``"pkg_resources"``, or to ``EXTEND_PATH`` or
+    ``DECLARE_NAMESPACE`` (a function imported from its module). An idiom that uses a name
+    no import binds raises NameError: the package does not import at all."""
+    bound: dict[str, str] = {}
+    modules = set(_FUNCTIONS.values())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in modules:
+                    bound[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in modules:
+            for alias in node.names:
+                if _FUNCTIONS.get(alias.name) == node.module:
+                    bound[alias.asname or alias.name] = alias.name
+    return bound
+
+
+def _first(
+    body: list[ast.stmt], bound: dict[str, str], pkg_resources_found: Callable[[], bool]
+) -> str | None:
     # The first idiom that module-level code reaches, in order; in a try statement, the body's
     # unless it needs pkg_resources and that is missing (ImportError: the handlers run).
     for node in body:
-        found = _statement(node)
+        found = _statement(node, bound)
         if found is not None:
             return found
         if isinstance(node, ast.Try):
-            tried = _first(node.body, pkg_resources_found)
+            tried = _first(node.body, bound, pkg_resources_found)
             if tried == DECLARE_NAMESPACE and not pkg_resources_found():
                 tried = None
             if tried is not None:
                 return tried
             for handler in node.handlers:
-                handled = _first(handler.body, pkg_resources_found)
+                handled = _first(handler.body, bound, pkg_resources_found)
                 if handled is not None:
                     return handled
         elif isinstance(node, ast.If):
@@ -81,26 +108,24 @@ def _is_name(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
 
-def _statement(node: ast.stmt) -> str | None:
-    # __path__ = extend_path(__path__, __name__), or pkgutil.extend_path(...)
+def _statement(node: ast.stmt, bound: dict[str, str]) -> str | None:
+    # __path__ = extend_path(__path__, __name__), however extend_path is reached
     if (
         isinstance(node, ast.Assign)
         and len(node.targets) == 1
         and _is_name(node.targets[0], "__path__")
         and isinstance(node.value, ast.Call)
-        and _calls(node.value, EXTEND_PATH, ("pkgutil",))
+        and _function(node.value.func, bound) == EXTEND_PATH
         and len(node.value.args) == 2
         and _is_name(node.value.args[0], "__path__")
         and _is_name(node.value.args[1], "__name__")
     ):
         return EXTEND_PATH
-    # pkg_resources.declare_namespace(__name__), __import__('pkg_resources').declare_namespace(...)
+    # declare_namespace(__name__), however declare_namespace is reached
     if (
         isinstance(node, ast.Expr)
         and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Attribute)
-        and node.value.func.attr == DECLARE_NAMESPACE
-        and _is_pkg_resources(node.value.func.value)
+        and _function(node.value.func, bound) == DECLARE_NAMESPACE
         and len(node.value.args) == 1
         and _is_name(node.value.args[0], "__name__")
     ):
@@ -108,28 +133,27 @@ def _statement(node: ast.stmt) -> str | None:
     return None
 
 
-def _calls(call: ast.Call, function: str, modules: tuple[str, ...]) -> bool:
-    func = call.func
+def _function(func: ast.expr, bound: dict[str, str]) -> str | None:
+    """``EXTEND_PATH`` or ``DECLARE_NAMESPACE`` where ``func`` is that function: a name an
+    import bound to it, or the attribute of its module (a bound name, or ``__import__('M')``)."""
     if isinstance(func, ast.Name):
-        return func.id == function
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == function
-        and isinstance(func.value, ast.Name)
-        and func.value.id in modules
-    )
-
-
-def _is_pkg_resources(node: ast.expr) -> bool:
-    if _is_name(node, "pkg_resources"):
-        return True
-    return (
-        isinstance(node, ast.Call)
-        and _is_name(node.func, "__import__")
-        and len(node.args) == 1
-        and isinstance(node.args[0], ast.Constant)
-        and node.args[0].value == "pkg_resources"
-    )
+        found = bound.get(func.id)
+        return found if found in _FUNCTIONS else None
+    if not isinstance(func, ast.Attribute) or func.attr not in _FUNCTIONS:
+        return None
+    module = func.value
+    name: object = None
+    if isinstance(module, ast.Name):
+        name = bound.get(module.id)
+    elif (
+        isinstance(module, ast.Call)
+        and _is_name(module.func, "__import__")
+        and len(module.args) == 1
+        and not module.keywords
+        and isinstance(module.args[0], ast.Constant)
+    ):
+        name = module.args[0].value
+    return func.attr if _FUNCTIONS[func.attr] == name else None
 
 
 # --- the paths the idioms compute ---------------------------------------------------------------
