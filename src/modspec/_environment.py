@@ -175,7 +175,10 @@ def _target(target: str | os.PathLike[str]) -> _Target:
     executable = _find_executable(os.fspath(target))
     # 1. pyvenv.cfg's version_info (newer venvs) or version.
     for directory in (os.path.dirname(executable), os.path.dirname(os.path.dirname(executable))):
-        content = _read_cfg(os.path.join(directory, _VENV_LANDMARK))
+        cfg = os.path.join(directory, _VENV_LANDMARK)
+        # Only a regular file says the version: this look is modspec's own, and whether the
+        # interpreter itself blocks on a FIFO there is for the getpath mirror to say.
+        content = _read_cfg(cfg) if is_regular(cfg) else None
         if content is None:
             continue
         items = dict(_cfg_items(content.decode("utf-8", "surrogateescape")))
