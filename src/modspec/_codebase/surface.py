@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import importlib.metadata
 import inspect
 import os
 import sys
@@ -522,6 +521,10 @@ def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:
     """The distributions on ``path`` that provide each of ``tops``: what
     ``importlib.metadata.packages_distributions`` says, for this path rather than sys.path."""
     found: dict[str, set[str]] = defaultdict(set)
+    # Imported here: importlib.metadata brings email, socket and urllib (a fifth of the command
+    # line's start-up), and only a run that meets third-party packages needs it.
+    import importlib.metadata
+
     for dist in importlib.metadata.distributions(path=list(path)):
         declared = (dist.read_text("top_level.txt") or "").split()
         # Without top_level.txt (wheels built by other back ends), RECORD's paths tell.
