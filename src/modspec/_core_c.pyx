@@ -521,8 +521,15 @@ cdef class PathCore:
                 and self.is_builtin(fullname)
             ):
                 return _unlocated_spec(_BUILTIN, "built-in", None)
+            # C only: frozen_key changes only a name that holds a NUL, so only such a name pays
+            # for the call to it; every other name is its own key.
             if (
-                self.frozen_names is None or frozen_key(fullname) in self.frozen_names
+                self.frozen_names is None
+                or (
+                    fullname
+                    if PyUnicode_FindChar(fullname, 0, 0, len(fullname), 1) < 0
+                    else frozen_key(fullname)
+                ) in self.frozen_names
             ) and self.is_frozen(fullname):
                 frozen = self.frozen_spec(fullname)
                 if frozen is not None:
