@@ -113,6 +113,10 @@ def test_packages_in_one_archive_share_one_directory_read(
     assert reads == [str(archive)]
     resolver.resolve_many([*names, "p0.nope"])
     assert reads == [str(archive)]
+    # Explaining names the archive does not hold asks the same shared directories.
+    for name in ("p0.nope", "p3.sub.nope", "nothing_here"):
+        assert resolver.explain(name).reason is modspec.Reason.NOT_FOUND
+    assert reads == [str(archive)]
     resolver.invalidate_caches()  # dropped with the listings
     assert resolver.resolve("p1.sub.m") is not None
     assert reads == [str(archive)] * 2

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from inspect import getattr_static
 from typing import Protocol
 
-from . import _config, _zipfinder
+from . import _config
 from ._cachefile import PYCACHE
 from ._editable import EditableFinder, finder_module
 from ._spec import Spec
@@ -94,10 +94,15 @@ class Resolves(Protocol):
 
 
 def explain(
-    resolver: Resolves, fullname: str, path: Sequence[object], listings: Listings
+    resolver: Resolves,
+    fullname: str,
+    path: Sequence[object],
+    listings: Listings,
+    config: _config.CoreConfig,
 ) -> Explanation:
     """Explain the absolute name ``fullname`` with ``resolver``, whose top-level search path
-    is ``path``; ``listings`` keeps the directories listed, for the resolver's next call."""
+    is ``path`` and whose core has ``config`` (its zip hook shares the resolver's archive
+    directories); ``listings`` keeps the directories listed, for the resolver's next call."""
     parts = fullname.split(".")
     if not all(parts):
         detail = f"{fullname!r} has an empty name part, and no module has an empty name"
@@ -106,7 +111,9 @@ def explain(
     if spec is not None:
         return Explanation(fullname, spec, Reason.FOUND, _found(spec), (), None)
     missing, parent = _first_missing(resolver, fullname, parts)
-    reason, detail, searched = _why_missing(missing, parent, path, resolver.editables, listings)
+    reason, detail, searched = _why_missing(
+        missing, parent, path, resolver.editables, listings, config
+    )
     if missing != fullname:
         reason, detail = _through_parent(fullname, missing, detail)
     return Explanation(fullname, None, reason, detail, searched, missing)
@@ -195,7 +202,7 @@ class _Usable:
             listing = _listing(entry or ".", listings)
             if listing is not None:
                 directories.append((entry, listing))
-            elif not entry or _zipfinder.zip_finder(entry, config) is None:
+            elif not entry or config.zip_finder(entry, config) is None:
                 unusable += 1
         return cls(directories, unusable)
 
@@ -206,6 +213,7 @@ def _why_missing(
     path: Sequence[object],
     editables: Sequence[EditableFinder],
     listings: Listings,
+    config: _config.CoreConfig,
 ) -> tuple[Reason, str, tuple[str, ...]]:
     """The reason, detail and searched locations for a name whose parent (if any) is found."""
     if parent is not None and parent.submodule_search_locations is None:
@@ -214,7 +222,6 @@ def _why_missing(
     # Finders modspec does not run come first: they are why the name may exist after all.
     why = _editable_unsupported(search, editables) or _custom_finder(search, editables)
     if why is None:
-        config = _config.current(zip_finder=_zipfinder.zip_finder)
         usable = _Usable.of(search.searched, config, listings)
         why = (
             _no_usable_path(search, usable)

@@ -136,7 +136,9 @@ class Resolver:
         this resolver's answers, plus listings of the directories searched for that part."""
         fullname = absolute_name(name, package)
         with self._lock:
-            return _explain.explain(self, fullname, self._search_path(), self._explain_listings)
+            return _explain.explain(
+                self, fullname, self._search_path(), self._explain_listings, self._core.config
+            )
 
     def bytecode_status(self, specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:
         """Whether importing each module would use its cached .pyc: one entry per distinct
