@@ -53,7 +53,7 @@ class FileImports(NamedTuple):
 # What the compiled scanner gives: (line, level, module, name, guard flags) per imported name.
 Records = list[tuple[int, int, str, str | None, int]]
 Scanner = Callable[[bytes], Records | None]
-_GUARDS = tuple(Guard(flags) for flags in range(8))
+_GUARDS = tuple(Guard(flags) for flags in range(Guard.CONDITIONAL * 2))
 
 
 def _scanner(backend: str | None) -> Scanner | None:

@@ -25,13 +25,21 @@ class Guard(enum.IntFlag):
     TYPE_CHECKING = 1  # in the body of `if TYPE_CHECKING:` / `if <expr>.TYPE_CHECKING:`
     OPTIONAL = 2  # in the body of a try whose handler catches ImportError (or wider)
     DEFERRED = 4  # in a def / async def body: runs only when called
+    FALLBACK = 8  # in such a handler: runs only when the try's imports failed
+    LAZY = 16  # PEP 810: `lazy import` / `lazy from`, or named by a literal __lazy_modules__
+    MAIN = 32  # under `if __name__ == "__main__":`: never runs on import
+    CONDITIONAL = 64  # under a test of the platform or the version (ImportRef.condition)
 
 
 # The guards' names, as the JSON documents and the reports spell them.
 _GUARD_NAMES = (
     (Guard.OPTIONAL, "optional"),
+    (Guard.FALLBACK, "fallback"),
     (Guard.TYPE_CHECKING, "type-checking"),
     (Guard.DEFERRED, "deferred"),
+    (Guard.CONDITIONAL, "conditional"),
+    (Guard.MAIN, "main"),
+    (Guard.LAZY, "lazy"),
 )
 
 
@@ -48,6 +56,13 @@ class ImportRef(NamedTuple):
     module: str  # `import a.b as c` -> "a.b"; `from .x import y` -> "x"; `from . import y` -> ""
     name: str | None  # a from-import's name ("*" for a star); None for `import a.b`
     guard: Guard
+    # The tests of the enclosing if/elif/else branches, outermost first: (the test as
+    # ast.unparse spells it, whether the branch needs it true). `elif u:` after `if t:` gives
+    # ("t", False), ("u", True); its `else:` ("t", False), ("u", False).
+    condition: tuple[tuple[str, bool], ...] = ()
+    # The enclosing try statements that have a handler catching ImportError, outermost first:
+    # (the `try` line, 0 in its body or else clause, k in its k-th handler, from 1).
+    choice: tuple[tuple[int, int], ...] = ()
 
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)

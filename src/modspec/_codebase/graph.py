@@ -16,7 +16,7 @@ from .surface import Category, Collected, category_of
 __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph"]
 
 # Each combination of guard flags named once: an edge is made per imported name.
-_GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.DEFERRED * 2)}
+_GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
 
 
 @dataclass(frozen=True, slots=True)
