@@ -335,6 +335,6 @@ def _order(
 
 def _sign(a: Value, b: Value) -> int | None:
     try:
-        return (a > b) - (a < b)
+        return int(a > b) - int(a < b)
     except TypeError:
         return None
