@@ -1,0 +1,196 @@
+"""A module's imports as the steps its code would take on import: which modules each eager
+statement asks the import system for, in order, and where a try/except ImportError offers
+the choice of an alternative.
+
+The steps are tuples, run by closure_run's machine:
+
+- ``(LOAD, name, line)``: ``_find_and_load(name)``; the parents come as steps of their own
+  before it (``import a.b.c`` is LOAD a, LOAD a.b, LOAD a.b.c), as
+  ``importlib._bootstrap._find_and_load_unlocked`` imports each parent first.
+- ``(MAYBE, name, line)``: a LOAD under a test that cannot be decided for the target (`if
+  _mswindows:`): where the name does not resolve, the branch is taken as not run.
+- ``(FROM, name, line)``: a name of a from-import's fromlist, ``_handle_fromlist``'s
+  ``package.name``: loaded where it is a submodule, passed over where none is found (then it
+  is an attribute).
+- ``(STAR, package, line)``: ``from package import *``: the package's literal ``__all__``,
+  each name a FROM (``_handle_fromlist`` recurses into ``__all__``).
+- ``(TRY, handler, 0)`` / ``(END, after, 0)``: a try whose handler catches ImportError: a failed
+  import in its body goes on at ``handler``, the first handler's steps; a body that runs to
+  its end goes on at ``after``.
+- ``(FAIL, why, line)``: an import that raises ImportError whatever the path holds (a
+  relative import beyond the top-level package, a module that does not compile).
+- ``(EXEC, file, steps)``: steps of other code run here, on behalf of the running module
+  (``site``'s ``main()``, the ``.pth`` files' import lines it runs with ``exec``), from
+  ``file`` (None: the module's own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Union
+
+from .._resolver import InvalidName, absolute_name
+from .conditions import Target, holds
+from .extract_py import Guard, ImportRef
+
+__all__ = [
+    "END",
+    "EXEC",
+    "FAIL",
+    "FROM",
+    "LOAD",
+    "MAYBE",
+    "STAR",
+    "TRY",
+    "Step",
+    "compile_steps",
+    "step_names",
+]
+
+LOAD, MAYBE, FROM, STAR, TRY, END, FAIL, EXEC = range(8)
+# (operation, name or target, line or steps): closure_run reads them by position.
+Step = tuple[int, Any, Any]
+
+# What never runs when the importing module is imported.
+_NOT_EAGER = int(Guard.DEFERRED | Guard.TYPE_CHECKING | Guard.MAIN | Guard.LAZY)
+# Always in sys.modules: the running program (an import of it loads nothing).
+_ALWAYS_LOADED = frozenset({"__main__"})
+
+# (the import, taken as optional on its own, under a test that cannot be decided)
+_Node = Union[tuple[ImportRef, bool, bool], "_Try"]
+
+
+class _Try:
+    """A try statement whose handler catches ImportError: its body's and first handler's
+    imports (an import in a later handler is not taken: the first one is the alternative)."""
+
+    __slots__ = ("body", "handler", "line")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.body: list[_Node] = []
+        self.handler: list[_Node] = []
+
+
+def compile_steps(
+    refs: Sequence[ImportRef],
+    dynamic: Sequence[ImportRef],
+    package: str | None,
+    target: Target,
+) -> list[Step]:
+    """The steps of a module whose import statements are ``refs`` and literal dynamic
+    imports ``dynamic`` (each taken as if in a try of its own: the helpers that wrap
+    import_module mostly swallow ImportError), for ``target``. ``package`` is what relative
+    imports are relative to."""
+    nodes = _tree(_merged(refs, dynamic), target)
+    steps: list[Step] = []
+    _emit(nodes, package, steps)
+    return steps
+
+
+def step_names(steps: Sequence[Step]) -> Iterator[str]:
+    """Every module name the steps may ask for (STAR's package's own names aside)."""
+    for step in steps:
+        if step[0] in (LOAD, MAYBE, FROM):
+            yield str(step[1])
+        elif step[0] == EXEC:
+            yield from step_names(step[2])
+
+
+def _merged(
+    refs: Sequence[ImportRef], dynamic: Sequence[ImportRef]
+) -> list[tuple[ImportRef, bool]]:
+    """The statements and dynamic imports in line order (a statement first on its line),
+    each with whether it is taken as optional on its own."""
+    merged = [(ref, _optional_alone(ref)) for ref in refs]
+    if dynamic:
+        merged.extend((ref, True) for ref in dynamic)
+        merged.sort(key=lambda item: item[0].line)  # stable: statements keep their order
+    return merged
+
+
+def _optional_alone(ref: ImportRef) -> bool:
+    # In a try/except ImportError that the extractor gave no choice for (before choices
+    # were recorded): the import's failure is taken, nothing else is known.
+    return bool(ref.guard & Guard.OPTIONAL) and not ref.choice
+
+
+def _tree(items: list[tuple[ImportRef, bool]], target: Target) -> list[_Node]:
+    top: list[_Node] = []
+    for ref, optional in items:
+        if ref.guard & _NOT_EAGER:
+            continue
+        maybe = False
+        if ref.condition:
+            runs = holds(ref.condition, target)
+            if runs is False:
+                continue
+            maybe = runs is None
+        into: list[_Node] | None = top
+        for line, clause in ref.choice:
+            assert into is not None
+            last = into[-1] if into else None
+            if not (isinstance(last, _Try) and last.line == line):
+                last = _Try(line)
+                into.append(last)
+            into = last.body if clause == 0 else last.handler if clause == 1 else None
+            if into is None:
+                break
+        if into is not None:
+            into.append((ref, optional, maybe))
+    return top
+
+
+def _emit(nodes: list[_Node], package: str | None, steps: list[Step]) -> None:
+    for node in nodes:
+        if isinstance(node, _Try):
+            begin = len(steps)
+            steps.append((TRY, -1, 0))
+            _emit(node.body, package, steps)
+            end = len(steps)
+            steps.append((END, -1, 0))
+            handler = len(steps)
+            _emit(node.handler, package, steps)
+            steps[begin] = (TRY, handler, 0)
+            steps[end] = (END, len(steps), 0)
+            continue
+        ref, optional, maybe = node
+        if optional:
+            begin = len(steps)
+            steps.append((TRY, -1, 0))
+            _emit_ref(ref, package, maybe, steps)
+            steps.append((END, len(steps) + 1, 0))
+            steps[begin] = (TRY, len(steps), 0)
+        else:
+            _emit_ref(ref, package, maybe, steps)
+
+
+def _emit_ref(ref: ImportRef, package: str | None, maybe: bool, steps: list[Step]) -> None:
+    line = ref.line
+    load = MAYBE if maybe else LOAD
+    base = ref.module
+    if ref.level:
+        if not package:
+            steps.append((FAIL, "attempted relative import with no known parent package", line))
+            return
+        try:
+            base = absolute_name("." * ref.level + ref.module, package)
+        except InvalidName as exc:
+            steps.append((FAIL, str(exc), line))
+            return
+    if not base or base in _ALWAYS_LOADED:
+        return
+    start = 0
+    while True:
+        dot = base.find(".", start)
+        if dot == -1:
+            break
+        steps.append((load, base[:dot], line))
+        start = dot + 1
+    steps.append((load, base, line))
+    if ref.name is None:
+        return
+    if ref.name == "*":
+        steps.append((STAR, base, line))
+    else:
+        steps.append((FROM, f"{base}.{ref.name}", line))
