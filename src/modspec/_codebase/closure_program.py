@@ -7,18 +7,20 @@ The steps are tuples, run by closure_run's machine:
 - ``(LOAD, name, line)``: ``_find_and_load(name)``; the parents come as steps of their own
   before it (``import a.b.c`` is LOAD a, LOAD a.b, LOAD a.b.c), as
   ``importlib._bootstrap._find_and_load_unlocked`` imports each parent first.
-- ``(MAYBE, name, line)``: a LOAD under a test that cannot be decided for the target (`if
-  _mswindows:`): where the name does not resolve, the branch is taken as not run.
 - ``(FROM, name, line)``: a name of a from-import's fromlist, ``_handle_fromlist``'s
   ``package.name``: loaded where it is a submodule, passed over where none is found (then it
   is an attribute).
 - ``(STAR, package, line)``: ``from package import *``: the package's literal ``__all__``,
   each name a FROM (``_handle_fromlist`` recurses into ``__all__``).
-- ``(TRY, handler, 0)`` / ``(END, after, 0)``: a try whose handler catches ImportError: a failed
-  import in its body goes on at ``handler``, the first handler's steps; a body that runs to
-  its end goes on at ``after``.
+- ``(TRY, handler, 0)`` / ``(END, after, 0)``: a try whose handler catches ImportError: a
+  failed import in its body goes on at ``handler``, the first handler's steps; a body that
+  runs to its end goes on at ``after``.
+- ``(BRANCH, names, count)``: the next ``count`` steps are an import under a test that cannot
+  be decided for the target (``if _mswindows:``, ``elif 'nt' in _names:``): they run where
+  every module ``names`` holds resolves, the imports written directly in that branch; one
+  that does not resolve tells a branch for another platform or version, not run here.
 - ``(FAIL, why, line)``: an import that raises ImportError whatever the path holds (a
-  relative import beyond the top-level package, a module that does not compile).
+  relative import beyond the top-level package; line 0: a module that does not compile).
 - ``(EXEC, file, steps)``: steps of other code run here, on behalf of the running module
   (``site``'s ``main()``, the ``.pth`` files' import lines it runs with ``exec``), from
   ``file`` (None: the module's own).
@@ -30,16 +32,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
 from .._resolver import InvalidName, absolute_name
-from .conditions import Target, holds
+from .conditions import Target, evaluate
 from .extract_py import Guard, ImportRef
 
 __all__ = [
+    "BRANCH",
     "END",
     "EXEC",
     "FAIL",
     "FROM",
     "LOAD",
-    "MAYBE",
     "STAR",
     "TRY",
     "Step",
@@ -47,7 +49,7 @@ __all__ = [
     "step_names",
 ]
 
-LOAD, MAYBE, FROM, STAR, TRY, END, FAIL, EXEC = range(8)
+LOAD, FROM, STAR, TRY, END, FAIL, EXEC, BRANCH = range(8)
 # (operation, name or target, line or steps): closure_run reads them by position.
 Step = tuple[int, Any, Any]
 
@@ -56,8 +58,8 @@ _NOT_EAGER = int(Guard.DEFERRED | Guard.TYPE_CHECKING | Guard.MAIN | Guard.LAZY)
 # Always in sys.modules: the running program (an import of it loads nothing).
 _ALWAYS_LOADED = frozenset({"__main__"})
 
-# (the import, taken as optional on its own, under a test that cannot be decided)
-_Node = Union[tuple[ImportRef, bool, bool], "_Try"]
+# (the import, taken as optional on its own, the names its undecided branches need)
+_Node = Union[tuple[ImportRef, bool, tuple[str, ...]], "_Try"]
 
 
 class _Try:
@@ -82,7 +84,7 @@ def compile_steps(
     imports ``dynamic`` (each taken as if in a try of its own: the helpers that wrap
     import_module mostly swallow ImportError), for ``target``. ``package`` is what relative
     imports are relative to."""
-    nodes = _tree(_merged(refs, dynamic), target)
+    nodes = _tree(_branches(_merged(refs, dynamic), package, target))
     steps: list[Step] = []
     _emit(nodes, package, steps)
     return steps
@@ -91,7 +93,7 @@ def compile_steps(
 def step_names(steps: Sequence[Step]) -> Iterator[str]:
     """Every module name the steps may ask for (STAR's package's own names aside)."""
     for step in steps:
-        if step[0] in (LOAD, MAYBE, FROM):
+        if step[0] in (LOAD, FROM):
             yield str(step[1])
         elif step[0] == EXEC:
             yield from step_names(step[2])
@@ -115,19 +117,74 @@ def _optional_alone(ref: ImportRef) -> bool:
     return bool(ref.guard & Guard.OPTIONAL) and not ref.choice
 
 
-def _tree(items: list[tuple[ImportRef, bool]], target: Target) -> list[_Node]:
-    top: list[_Node] = []
-    for ref, optional in items:
+class _Item:
+    """An import on its way to steps: whether it runs, and the names its branches need."""
+
+    __slots__ = ("branches", "needs", "optional", "ref")
+
+    def __init__(self, ref: ImportRef, optional: bool) -> None:
+        self.ref = ref
+        self.optional = optional
+        self.branches: list[int] = []  # the undecided branches it is in, outermost first
+        self.needs: tuple[str, ...] = ()
+
+
+def _branches(
+    merged: list[tuple[ImportRef, bool]], package: str | None, target: Target
+) -> list[_Item]:
+    """The eager imports that may run for ``target``, each with the modules its undecided
+    branches need: those their own imports (not in a try within them) load."""
+    items: list[_Item] = []
+    open_keys: dict[tuple[tuple[str, bool], ...], int] = {}  # branch -> its number
+    first_choice: dict[int, tuple[tuple[int, int], ...]] = {}
+    needed: dict[int, list[str]] = {}
+    for ref, optional in merged:
         if ref.guard & _NOT_EAGER:
             continue
-        maybe = False
-        if ref.condition:
-            runs = holds(ref.condition, target)
-            if runs is False:
-                continue
-            maybe = runs is None
+        item = _Item(ref, optional)
+        unknown = []
+        for index, (test, must_be) in enumerate(ref.condition):
+            value = evaluate(test, target)
+            if value is None:
+                unknown.append(index)
+            elif value is not must_be:
+                break  # decided against: this import does not run
+        else:
+            keys = [ref.condition[: index + 1] for index in unknown]
+            # A branch stays open while the imports that follow are in it.
+            open_keys = {key: number for key, number in open_keys.items() if key in keys}
+            for key in keys:
+                if key not in open_keys:
+                    open_keys[key] = len(first_choice)
+                    first_choice[open_keys[key]] = ref.choice
+                    needed[open_keys[key]] = []
+                item.branches.append(open_keys[key])
+            items.append(item)
+            if keys and not optional and ref.choice == first_choice[item.branches[-1]]:
+                needed[item.branches[-1]].extend(_loads(ref, package))
+    memo: dict[tuple[int, ...], tuple[str, ...]] = {}
+    for item in items:
+        if item.branches:
+            numbers = tuple(item.branches)
+            if numbers not in memo:
+                names = (name for number in numbers for name in needed[number])
+                memo[numbers] = tuple(dict.fromkeys(names))
+            item.needs = memo[numbers]
+    return items
+
+
+def _loads(ref: ImportRef, package: str | None) -> list[str]:
+    """The names an import statement LOADs (its module and the parents)."""
+    steps: list[Step] = []
+    _emit_ref(ref, package, steps)
+    return [step[1] for step in steps if step[0] == LOAD]
+
+
+def _tree(items: list[_Item]) -> list[_Node]:
+    top: list[_Node] = []
+    for item in items:
         into: list[_Node] | None = top
-        for line, clause in ref.choice:
+        for line, clause in item.ref.choice:
             assert into is not None
             last = into[-1] if into else None
             if not (isinstance(last, _Try) and last.line == line):
@@ -137,7 +194,7 @@ def _tree(items: list[tuple[ImportRef, bool]], target: Target) -> list[_Node]:
             if into is None:
                 break
         if into is not None:
-            into.append((ref, optional, maybe))
+            into.append((item.ref, item.optional, item.needs))
     return top
 
 
@@ -154,20 +211,24 @@ def _emit(nodes: list[_Node], package: str | None, steps: list[Step]) -> None:
             steps[begin] = (TRY, handler, 0)
             steps[end] = (END, len(steps), 0)
             continue
-        ref, optional, maybe = node
+        ref, optional, needs = node
+        own: list[Step] = []
+        _emit_ref(ref, package, own)
         if optional:
-            begin = len(steps)
-            steps.append((TRY, -1, 0))
-            _emit_ref(ref, package, maybe, steps)
-            steps.append((END, len(steps) + 1, 0))
-            steps[begin] = (TRY, len(steps), 0)
-        else:
-            _emit_ref(ref, package, maybe, steps)
+            # A try of its own (TRY, the steps, END), whose handler does nothing.
+            own = [(TRY, len(own) + 2, 0), *own, (END, len(own) + 2, 0)]
+        if needs:
+            steps.append((BRANCH, needs, len(own)))
+        begin = len(steps)
+        # Relative to the node: TRY and END name places within it.
+        steps.extend(
+            (op, target + begin, 0) if op in (TRY, END) else (op, target, at)
+            for op, target, at in own
+        )
 
 
-def _emit_ref(ref: ImportRef, package: str | None, maybe: bool, steps: list[Step]) -> None:
+def _emit_ref(ref: ImportRef, package: str | None, steps: list[Step]) -> None:
     line = ref.line
-    load = MAYBE if maybe else LOAD
     base = ref.module
     if ref.level:
         if not package:
@@ -185,9 +246,9 @@ def _emit_ref(ref: ImportRef, package: str | None, maybe: bool, steps: list[Step
         dot = base.find(".", start)
         if dot == -1:
             break
-        steps.append((load, base[:dot], line))
+        steps.append((LOAD, base[:dot], line))
         start = dot + 1
-    steps.append((load, base, line))
+    steps.append((LOAD, base, line))
     if ref.name is None:
         return
     if ref.name == "*":

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from .._spec import Spec
 from .closure_dynamic import DynamicSite
 from .closure_load import Loader
-from .closure_program import END, EXEC, FAIL, FROM, LOAD, MAYBE, STAR, TRY, Step, compile_steps
+from .closure_program import BRANCH, END, EXEC, FAIL, FROM, LOAD, STAR, TRY, Step, compile_steps
 from .conditions import Target
 
 __all__ = ["FailedImport", "Machine", "Step", "Via"]
@@ -39,10 +39,10 @@ class FailedImport(NamedTuple):
 
     name: str  # what was asked for
     site: Via
-    reason: str  # "not found", "conditional" (MAYBE's), or why it raises whatever the path holds
-    # A try/except ImportError took it (its importers up to there failed with it), or it was
-    # under a test that cannot be decided. False: nothing would take it, so `import ROOT`
-    # itself would raise; the machine takes the statement as in a branch not run instead.
+    reason: str  # "not found", or why it raises whatever the path holds
+    # A try/except ImportError took it (its importers up to there failed with it). False:
+    # nothing would take it, so `import ROOT` itself would raise; the machine takes the
+    # statement as in a branch not run instead.
     handled: bool
 
 
@@ -82,6 +82,7 @@ class Machine:
         self.failed: list[str] = []  # modules whose code raised, in order
         self.sites: list[tuple[str, str | None, DynamicSite]] = []  # (module, file, site)
         self._steps: dict[str, list[Step]] = {}
+        self._branches: dict[tuple[str, ...], bool] = {}
 
     def steps(self, name: str) -> list[Step]:
         """The steps of the module ``name``'s code (it resolves)."""
@@ -127,7 +128,7 @@ class Machine:
             step = code[pc]
             frame.pc = pc + 1
             op = step[0]
-            if op in (LOAD, MAYBE, FROM):
+            if op in (LOAD, FROM):
                 name: str = step[1]
                 site = Via(frame.module, frame.file, step[2])
                 if name in loaded:
@@ -139,13 +140,14 @@ class Machine:
                         continue  # an attribute, not a submodule
                     if name in _SET_BY_PARENT and name.rpartition(".")[0] in loaded:
                         continue
-                    if op == MAYBE:
-                        self.failures.append(FailedImport(name, site, "conditional", True))
-                    elif not self._raise(frames, FailedImport(name, site, "not found", True), True):
+                    if not self._raise(frames, FailedImport(name, site, "not found", True), True):
                         return False
                     continue
                 edges.append((frame.module, name, site))
                 self._start(frames, name, spec, site)
+            elif op == BRANCH:
+                if not self._runs(step[1]):
+                    frame.pc += step[2]
             elif op == TRY:
                 frame.handlers.append(step[1])
             elif op == END:
@@ -166,6 +168,14 @@ class Machine:
                 # Run on the module's behalf, from its file unless another is named.
                 frames.append(_Frame(frame.module, step[1] or frame.file, step[2], False))
         return True
+
+    def _runs(self, names: tuple[str, ...]) -> bool:
+        """Whether an undecided branch whose own imports load ``names`` is taken as run."""
+        runs = self._branches.get(names)
+        if runs is None:
+            spec_of = self.loader.spec
+            runs = self._branches[names] = all(spec_of(name) is not None for name in names)
+        return runs
 
     def _start(self, frames: list[_Frame], name: str, spec: Spec, site: Via) -> None:
         self.loaded[name] = spec
