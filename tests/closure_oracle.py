@@ -16,7 +16,9 @@ import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["RealClosure", "real_closure"]
+from modspec._codebase.extract import Guard, extract_source
+
+__all__ = ["RealClosure", "extractor_records", "real_closure"]
 
 _SCRIPT = r"""
 import sys
@@ -70,3 +72,21 @@ def real_closure(
         raise RuntimeError(f"the oracle failed: {done.stderr.strip()[-2000:]}")
     found = ast.literal_eval(done.stdout)
     return RealClosure(found["new"], found["startup"], found["path"], found["errors"])
+
+
+# What the extractors record of extract_py's ImportRef contract, probed per backend: a case
+# that needs what they do not record yet is skipped, named.
+_PROBES = {
+    "choice": (b"try:\n    import a\nexcept ImportError:\n    import b\n", "choice"),
+    "condition": (b"import sys\nif sys.platform == 'win32':\n    import a\n", "condition"),
+    "main": (b"if __name__ == '__main__':\n    import a\n", "guard"),
+}
+
+
+def extractor_records(backend: str | None, need: str) -> bool:
+    """Whether ``backend``'s extractor (None: the default) fills ``need``: "choice",
+    "condition" or "main" (Guard.MAIN)."""
+    source, field = _PROBES[need]
+    refs, _fast = extract_source(source, backend=backend)
+    value = getattr(refs[-1], field)
+    return bool(value & Guard.MAIN) if field == "guard" else bool(value)

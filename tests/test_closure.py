@@ -7,31 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from closure_oracle import real_closure
+from closure_oracle import extractor_records, real_closure
 from conftest import write_tree
 
 from modspec import Kind
 from modspec._codebase.closure import Closure, closure
-from modspec._codebase.extract import Guard, extract_source
-
-# What a case needs the extractors to record (extract_py's ImportRef contract), probed once per
-# backend: until they do, the case is skipped, named.
-_PROBES = {
-    "choice": (b"try:\n    import a\nexcept ImportError:\n    import b\n", "choice"),
-    "condition": (b"import sys\nif sys.platform == 'win32':\n    import a\n", "condition"),
-    "main": (b"if __name__ == '__main__':\n    import a\n", "guard"),
-}
-
-
-def _records(backend: str, need: str) -> bool:
-    source, field = _PROBES[need]
-    refs, _fast = extract_source(source, backend=backend)
-    value = getattr(refs[-1], field)
-    return bool(value & Guard.MAIN) if field == "guard" else bool(value)
 
 
 def _needs(backend: str, needs: tuple[str, ...]) -> None:
-    missing = [need for need in needs if not _records(backend, need)]
+    missing = [need for need in needs if not extractor_records(backend, need)]
     if missing:
         pytest.skip(f"the {backend} extractor records no {', '.join(missing)} yet")
 
@@ -337,3 +321,27 @@ def test_roots_must_be_absolute(backend: str) -> None:
         closure([".rel"], backend=backend)
     with pytest.raises(InvalidName):
         closure(["a..b"], backend=backend)
+
+
+def test_the_startup_is_the_interpreters(backend: str, tmp_path: Path) -> None:
+    # abc's `except ImportError: from _py_abc import ...` and os's `elif 'nt' in _names:`
+    # need the choices and the conditions.
+    _needs(backend, ("choice", "condition"))
+    real = real_closure([], [])
+    found = closure([], path=real.path, backend=backend)
+    assert list(found.startup) == real.startup
+
+
+def test_the_startup_plan_names_site_and_its_pth_lines(tmp_path: Path) -> None:
+    from modspec._codebase.startup import INITIALISED, codec_module, plan_startup
+
+    plan = plan_startup()
+    assert plan.initialised == INITIALISED
+    assert plan.imported[0] == "encodings"
+    assert "encodings.utf_8" in plan.imported
+    assert plan.site
+    assert plan_startup(site=False).pth_lines == ()
+    assert codec_module("UTF-8") == "encodings.utf_8"
+    assert codec_module("ANSI_X3.4-1968") == "encodings.ascii"
+    assert codec_module("latin-1") == "encodings.latin_1"
+    assert plan.after_site == (("linecache",) if sys.version_info >= (3, 13) else ())

@@ -9,7 +9,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ._backend import BACKEND
 from ._codebase.config import ConfigError
@@ -22,6 +22,9 @@ from ._environment import EnvironmentPathError, environment_path
 from ._explain import Explanation
 from ._resolver import InvalidName, Resolver
 from ._spec import Kind, ModuleInfo, Spec
+
+if TYPE_CHECKING:
+    from ._codebase.closure import Closure as _Closure
 
 _T = TypeVar("_T")
 
@@ -271,6 +274,149 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> _Closure | None:
+    """The closure the command's options ask for; None (said on stderr) where they are wrong."""
+    # Imported here: the other commands need none of it, and start-up counts.
+    from ._codebase.closure import closure
+    from ._codebase.conditions import Target
+
+    if args.path is not None and args.environment is not None:
+        say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
+        return None
+    try:
+        target = Target.of(args.python_version, args.platform)
+        environment = None if args.environment is None else environment_path(args.environment)
+        return closure(
+            roots,
+            path=args.path,
+            environment=environment,
+            legacy_namespaces=args.legacy_namespaces,
+            target=target,
+            include_startup=getattr(args, "include_startup", False),
+        )
+    except (InvalidName, EnvironmentPathError, ValueError) as exc:
+        say(f"modspec: {exc}", sys.stderr)
+        return None
+
+
+def _unresolved_roots(found: _Closure) -> list[str]:
+    """The roots the closure could not find, each said on stderr."""
+    missing = [
+        f.name for f in found.failures if f.site.importer is None and f.reason == "not found"
+    ]
+    for name in dict.fromkeys(missing):
+        say(f"modspec: no module named {name!r} on the search path", sys.stderr)
+    return missing
+
+
+def _closure(args: argparse.Namespace) -> int:
+    from ._codebase import closure_output
+
+    found = _closure_of(args, args.modules)
+    if found is None:
+        return 2
+    if args.json:
+        json.dump(closure_output.render_json(found), sys.stdout, indent=1)
+        print()
+    else:
+        closure_output.render_text(found, sys.stdout, limit=args.limit, tree=not args.summary)
+    return 1 if _unresolved_roots(found) else 0
+
+
+def _why(args: argparse.Namespace) -> int:
+    from ._codebase import closure_output
+
+    found = _closure_of(args, [args.module])
+    if found is None:
+        return 2
+    if _unresolved_roots(found):
+        return 1
+    chains = found.why(args.target, limit=args.limit or 1_000_000)
+    if not chains:
+        if args.target in found.startup:
+            why = "the interpreter loads it at start-up, before any import of the program"
+        elif any(f.name == args.target for f in found.failures):
+            why = "it is imported, but does not resolve"
+        else:
+            why = "no import that runs on the way loads it"
+        say(f"modspec: {args.target} is not in the closure of {args.module}: {why}", sys.stderr)
+        return 1
+    if args.json:
+        json.dump(closure_output.render_why_json(found, args.target, chains), sys.stdout, indent=1)
+        print()
+    else:
+        closure_output.render_why_text(found, args.target, chains, sys.stdout)
+    return 0
+
+
+def _closure_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that follow a module's imports (closure, why)."""
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path",
+    )
+    command.add_argument(
+        "--environment",
+        metavar="VENV_OR_PYTHON",
+        help="search another environment's sys.path (computed statically), and run its "
+        "site-packages' .pth files at start-up",
+    )
+    command.add_argument(
+        "--legacy-namespaces",
+        action="store_true",
+        help="resolve below pkgutil/pkg_resources namespace packages as after their __init__ ran",
+    )
+    command.add_argument(
+        "--python-version",
+        metavar="X.Y",
+        help="decide version tests (if sys.version_info >= ...) for this version",
+    )
+    command.add_argument(
+        "--platform",
+        metavar="NAME",
+        help="decide platform tests (if sys.platform == ...) for this sys.platform "
+        "(linux, win32, darwin, ...)",
+    )
+    command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    closure = commands.add_parser(
+        "closure",
+        help="what `import MODULE` loads, transitively, in load order",
+        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
+        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
+        "MODULE, as a fresh `python -I` would run them: each module once, the first resolvable "
+        "alternative of a try/except ImportError, parents first. Nothing is imported or run.",
+    )
+    closure.add_argument("modules", nargs="+", metavar="MODULE")
+    _closure_options(closure)
+    closure.add_argument(
+        "--include-startup",
+        action="store_true",
+        help="list the modules the interpreter loads at start-up too",
+    )
+    closure.add_argument("--limit", type=int, default=10, help="rows per summary section (0: all)")
+    closure.add_argument(
+        "--summary", action="store_true", help="leave out the list of every module"
+    )
+    closure.set_defaults(run=_closure)
+
+    why = commands.add_parser(
+        "why",
+        help="why `import MODULE` loads TARGET: the shortest chains of imports",
+        description="The shortest chains of import statements that run from MODULE to "
+        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
+    )
+    why.add_argument("module", metavar="MODULE")
+    why.add_argument("target", metavar="TARGET")
+    _closure_options(why)
+    why.add_argument("--limit", type=int, default=10, help="chains at most (0: all)")
+    why.set_defaults(run=_why)
+
+
 def _code_base_options(command: argparse.ArgumentParser) -> None:
     """The options of the commands that walk a code base (surface, graph)."""
     command.add_argument("roots", nargs="+", metavar="ROOT")
@@ -372,6 +518,8 @@ def _parser() -> argparse.ArgumentParser:
         help="only the edges into MODULE or a module under it: who imports it, and where",
     )
     graph.set_defaults(run=_graph)
+
+    _closure_parsers(commands)
 
     for command in (resolve, info, scan, surface_, graph):
         command.add_argument(
