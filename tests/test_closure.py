@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from closure_oracle import extractor_records, real_closure
 from conftest import write_tree
+from real_imports import extractor_records, real_closure
 
 from modspec import Kind
 from modspec._codebase.closure import Closure, closure

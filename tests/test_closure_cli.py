@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from closure_oracle import extractor_records
 from conftest import write_tree
+from real_imports import extractor_records
 
 PROJECT = {
     "app/__init__.py": "from . import core\nimport app.extra\n",

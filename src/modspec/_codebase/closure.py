@@ -288,9 +288,14 @@ def _result(
         startup=startup,
         include_startup=include_startup,
         edges=tuple(
-            ClosureEdge(importer, name, via.file, via.line)
-            for importer, name, via in machine.edges[edges:]
-            if name in loaded and (importer is None or importer in loaded)
+            map(
+                ClosureEdge._make,
+                (
+                    edge
+                    for edge in machine.edges[edges:]
+                    if edge[1] in loaded and (edge[0] is None or edge[0] in loaded)
+                ),
+            )
         ),
         dynamic=tuple(
             DynamicImport(module, file, site.line, site.kind, site.text)

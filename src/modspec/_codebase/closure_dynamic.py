@@ -32,7 +32,6 @@ _CATCHES_IMPORT_ERROR = frozenset(
 # closing brackets (the end of an expression that began above), and the clauses that
 # continue the statement above them at column 0.
 _STATEMENT_START = re.compile(rb"^(?!(?:except|else|elif|finally)\b)[^\s#)\]}]", re.MULTILINE)
-_MARKED = re.compile(b"|".join(_MARKERS))
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _DEFS = (b"def ", b"async def ")
 _BLANK = (b"", b"\n", b"\r", b"#")
@@ -71,7 +70,8 @@ _NONE = Dynamic((), ())
 def dynamic_imports(source: bytes, module: str, package: str | None) -> Dynamic:
     """The dynamic imports of the module ``module`` (whose package is ``package``) that run
     when it is imported: at module level or in a class body, not in a function."""
-    if _MARKED.search(source) is None:
+    # Three scans of the bytes: far faster than one of a regular expression's alternation.
+    if not any(marker in source for marker in _MARKERS):
         return _NONE
     visitor = _Visitor(module, package)
     for body in _statements(source, _MARKERS):

@@ -54,7 +54,10 @@ LOAD, FROM, STAR, TRY, END, FAIL, EXEC, BRANCH = range(8)
 Step = tuple[int, Any, Any]
 
 # What never runs when the importing module is imported.
-_NOT_EAGER = int(Guard.DEFERRED | Guard.TYPE_CHECKING | Guard.MAIN | Guard.LAZY)
+_NOT_EAGER = Guard.DEFERRED | Guard.TYPE_CHECKING | Guard.MAIN | Guard.LAZY
+# Guard's own & runs Python code: the flag sets, tested by membership instead.
+_SKIPPED = frozenset(flags for flags in range(Guard.CONDITIONAL * 2) if flags & _NOT_EAGER)
+_OPTIONAL = frozenset(flags for flags in range(Guard.CONDITIONAL * 2) if flags & Guard.OPTIONAL)
 # Always in sys.modules: the running program (an import of it loads nothing).
 _ALWAYS_LOADED = frozenset({"__main__"})
 
@@ -114,7 +117,7 @@ def _merged(
 def _optional_alone(ref: ImportRef) -> bool:
     # In a try/except ImportError that the extractor gave no choice for (before choices
     # were recorded): the import's failure is taken, nothing else is known.
-    return bool(ref.guard & Guard.OPTIONAL) and not ref.choice
+    return ref.guard in _OPTIONAL and not ref.choice
 
 
 class _Item:
@@ -139,9 +142,13 @@ def _branches(
     first_choice: dict[int, tuple[tuple[int, int], ...]] = {}
     needed: dict[int, list[str]] = {}
     for ref, optional in merged:
-        if ref.guard & _NOT_EAGER:
+        if ref.guard in _SKIPPED:
             continue
         item = _Item(ref, optional)
+        if not ref.condition:
+            open_keys = {}
+            items.append(item)
+            continue
         unknown = []
         for index, (test, must_be) in enumerate(ref.condition):
             value = evaluate(test, target)
@@ -219,12 +226,12 @@ def _emit(nodes: list[_Node], package: str | None, steps: list[Step]) -> None:
             own = [(TRY, len(own) + 2, 0), *own, (END, len(own) + 2, 0)]
         if needs:
             steps.append((BRANCH, needs, len(own)))
-        begin = len(steps)
-        # Relative to the node: TRY and END name places within it.
-        steps.extend(
-            (op, target + begin, 0) if op in (TRY, END) else (op, target, at)
-            for op, target, at in own
-        )
+        if optional:
+            # Placed at the end of the steps so far: TRY and END name places within it.
+            begin = len(steps)
+            own[0] = (TRY, own[0][1] + begin, 0)
+            own[-1] = (END, own[-1][1] + begin, 0)
+        steps.extend(own)
 
 
 def _emit_ref(ref: ImportRef, package: str | None, steps: list[Step]) -> None:

@@ -77,7 +77,8 @@ class Machine:
         self.completed: list[str] = []  # modules in the order their code finished
         self.via: dict[str, Via | None] = {}  # the statement that loaded each
         self.depth: dict[str, int] = {}  # how many modules' code was running when each started
-        self.edges: list[tuple[str | None, str, Via]] = []  # (importer, imported, where)
+        # (importer, imported, file, line) of each statement that ran
+        self.edges: list[tuple[str | None, str, str | None, int]] = []
         self.failures: list[FailedImport] = []
         self.failed: list[str] = []  # modules whose code raised, in order
         self.sites: list[tuple[str, str | None, DynamicSite]] = []  # (module, file, site)
@@ -130,9 +131,8 @@ class Machine:
             op = step[0]
             if op in (LOAD, FROM):
                 name: str = step[1]
-                site = Via(frame.module, frame.file, step[2])
                 if name in loaded:
-                    edges.append((frame.module, name, site))
+                    edges.append((frame.module, name, frame.file, step[2]))
                     continue
                 spec = spec_of(name)
                 if spec is None:
@@ -140,11 +140,12 @@ class Machine:
                         continue  # an attribute, not a submodule
                     if name in _SET_BY_PARENT and name.rpartition(".")[0] in loaded:
                         continue
+                    site = Via(frame.module, frame.file, step[2])
                     if not self._raise(frames, FailedImport(name, site, "not found", True), True):
                         return False
                     continue
-                edges.append((frame.module, name, site))
-                self._start(frames, name, spec, site)
+                edges.append((frame.module, name, frame.file, step[2]))
+                self._start(frames, name, spec, Via(frame.module, frame.file, step[2]))
             elif op == BRANCH:
                 if not self._runs(step[1]):
                     frame.pc += step[2]
