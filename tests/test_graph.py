@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from modspec._codebase.conditions import Target
 from modspec._codebase.graph import Edge, Graph, Node, build_graph
 from modspec._codebase.graph_output import render_dot, render_json, render_mermaid
 from modspec._codebase.surface import Category, collect
@@ -180,11 +181,13 @@ def test_cycles_in_a_long_chain_need_no_recursion() -> None:
             "import",
             None,
             (),
+            (),
+            True,
         )
         for i, name in enumerate(names)
     )
     nodes = tuple(Node(name, Category.FIRST_PARTY, None, None, 0) for name in names)
-    (cycle,) = Graph(nodes, edges).cycles()
+    (cycle,) = Graph(nodes, edges, Target.current()).cycles()
     assert len(cycle.modules) == 5000
     assert len(cycle.loop) == 5000
 
@@ -220,11 +223,20 @@ def test_importers(project: Path, backend: str) -> None:
 def test_json_document(project: Path, backend: str) -> None:
     document = render_json(graph_of(project, backend), "module", backend)
     assert document["schema"] == "modspec.graph/1"
-    assert set(document) == {"schema", "modspec", "backend", "level", "nodes", "edges", "cycles"}
+    assert set(document) == {
+        "schema",
+        "modspec",
+        "backend",
+        "target",
+        "level",
+        "nodes",
+        "edges",
+        "cycles",
+    }
     edge = document["edges"][0]  # type: ignore[index]
     assert set(edge) == {
         "importer", "file", "line", "target", "resolved", "category", "statement", "name",
-        "guards",
+        "guards", "condition", "active",
     }  # fmt: skip
     node = document["nodes"][0]  # type: ignore[index]
     assert set(node) == {"name", "category", "kind", "origin", "source_bytes"}

@@ -210,6 +210,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "modspec",
         "python",
         "backend",
+        "target",
         "roots",
         "path",
         "totals",

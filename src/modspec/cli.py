@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ._backend import BACKEND
+from ._codebase.conditions import Target
 from ._codebase.config import ConfigError
 from ._codebase.printable import say
 from ._codebase.progress import Progress
@@ -193,6 +194,11 @@ def _code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
         return None
+    try:
+        target = _target(args)
+    except ValueError as exc:
+        say(f"modspec: {exc}", sys.stderr)
+        return None
     progress = Progress(sys.stderr)
     try:
         environment = None if args.environment is None else environment_path(args.environment)
@@ -205,6 +211,7 @@ def _code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
             workers=args.workers,
             legacy_namespaces=args.legacy_namespaces,
             progress=progress,
+            target=target,
         )
     except (ConfigError, EnvironmentPathError) as exc:
         say(f"modspec: {exc}", sys.stderr)
@@ -255,7 +262,7 @@ def _graph(args: argparse.Namespace) -> int:
     if args.importers is not None:
         edges = graph.importers(args.importers)
         names = {args.importers, *(e.target for e in edges), *(e.importer for e in edges)}
-        graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges)
+        graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges, graph.target)
     if args.json or args.format == "json":
         level = "module" if args.level is None else str(args.level)
         document = graph_output.render_json(graph, level, collected.report.backend)
@@ -271,9 +278,30 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target(args: argparse.Namespace) -> Target:
+    """The interpreter --python-version and --platform describe (ValueError if they are
+    wrong); this one where they are not given."""
+    return Target.of(args.python_version, args.platform)
+
+
+def _target_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--python-version",
+        metavar="X.Y",
+        help="decide `sys.version_info` tests for this version (default: this interpreter's)",
+    )
+    command.add_argument(
+        "--platform",
+        metavar="NAME",
+        help="decide `sys.platform`, `os.name` and `platform.system()` tests for this "
+        "sys.platform value: linux, win32, darwin, ... (default: this one's)",
+    )
+
+
 def _code_base_options(command: argparse.ArgumentParser) -> None:
     """The options of the commands that walk a code base (surface, graph)."""
     command.add_argument("roots", nargs="+", metavar="ROOT")
+    _target_options(command)
     command.add_argument(
         "--exclude",
         action="append",

@@ -10,8 +10,10 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from .._spec import Kind, Spec
+from .branches import inactive
+from .conditions import Target
 from .extract_py import Guard, guard_names
-from .surface import Category, Collected, category_of
+from .surface import Category, Collected, branched, category_of
 
 __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph"]
 
@@ -44,13 +46,20 @@ class Edge(NamedTuple):
     category: Category  # the target's
     statement: str  # "import" or "from"
     name: str | None  # what a from-import names ("*" for a star); None for `import a.b`
-    guards: tuple[str, ...]  # "deferred", "type-checking", "optional"
+    guards: tuple[str, ...]  # extract_py.guard_names: "deferred", "type-checking", ...
+    condition: tuple[tuple[str, bool], ...]  # ImportRef.condition
+    # Whether the statement runs for the graph's target when its branch is reached: False
+    # under a test false there, or in a handler whose try takes another alternative.
+    active: bool
 
     @property
     def eager(self) -> bool:
-        """Whether it runs when the importer is imported (not in a function, not for type
-        checkers only)."""
-        return "deferred" not in self.guards and "type-checking" not in self.guards
+        """Whether it runs when the importer is imported: active, and neither in a function,
+        for type checkers only, under ``__main__`` nor lazy."""
+        return self.active and not _LATE.intersection(self.guards)
+
+
+_LATE = frozenset(("deferred", "type-checking", "main", "lazy"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,7 @@ class Graph:
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    target: Target  # the interpreter its platform and version tests were decided for
 
     def importers(self, name: str) -> tuple[Edge, ...]:
         """The edges into ``name`` or into any module under it."""
@@ -90,7 +100,7 @@ class Graph:
             target = _cut(edge.target, level)
             if importer != target:
                 edges.append(edge._replace(importer=importer, target=target))
-        return Graph(nodes, tuple(edges))
+        return Graph(nodes, tuple(edges), self.target)
 
     def cycles(self) -> tuple[Cycle, ...]:
         """Strongly connected components of the eager edges between first-party modules,
@@ -130,6 +140,7 @@ def build_graph(collected: Collected) -> Graph:
         return categories[name]
 
     module_of = {path: source.module for path, source in files.items()}
+    off = inactive(branched(collected.sites, specs), collected.report.target)
     edges = []
     for key, sites in collected.sites.items():
         if isinstance(key, str):
@@ -151,6 +162,8 @@ def build_graph(collected: Collected) -> Graph:
                     site.statement,
                     name if name is not None or site.statement == "import" else "*",
                     _GUARD_NAMES[site.guard],
+                    site.condition,
+                    site not in off,
                 )
             )
     # Stable: edges of one statement keep the order of its names.
@@ -159,7 +172,7 @@ def build_graph(collected: Collected) -> Graph:
     nodes = tuple(
         _node(name, specs.get(name), sources.get(name), category(name)) for name in sorted(names)
     )
-    return Graph(nodes, tuple(edges))
+    return Graph(nodes, tuple(edges), collected.report.target)
 
 
 def _node(name: str, spec: Spec | None, source: str | None, category: Category) -> Node:

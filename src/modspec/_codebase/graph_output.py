@@ -43,6 +43,7 @@ def _edge_json(edge: Edge) -> dict[str, object]:
     # By position: Edge's fields are the JSON's keys, in the documented order.
     fields: dict[str, object] = dict(zip(_EDGE_KEYS, edge, strict=True))
     fields["category"] = edge.category.value
+    fields["condition"] = [{"test": test, "holds": holds} for test, holds in edge.condition]
     return fields
 
 
@@ -56,6 +57,7 @@ def render_json(graph: Graph, level: str, backend: str) -> dict[str, object]:
         "schema": SCHEMA,
         "modspec": __version__,
         "backend": backend,
+        "target": graph.target.describe(),
         "level": level,
         "nodes": [
             {

@@ -32,6 +32,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         "modspec": __version__,
         "python": ".".join(map(str, sys.version_info[:3])),
         "backend": report.backend,
+        "target": report.target.describe(),
         "roots": [root.path for root in report.roots],
         "path": list(report.path),
         "totals": {
@@ -74,8 +75,10 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "file": u.site.path,
                 "line": u.site.line,
                 "guards": list(guard_names(u.site.guard)),
+                "condition": [{"test": t, "holds": h} for t, h in u.site.condition],
                 "reason": u.reason,
                 "detail": u.detail,
+                "inactive": u.inactive,
             }
             for u in report.unresolved
         ],
@@ -176,8 +179,17 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
             say(f"  {top.name:<24} {top.category.value:<12} {_kib(top.source_bytes):>12}", out)
         _more(len(by_size[:cut]), len(by_size), out)
 
-    if report.unresolved:
-        _unresolved(report, report.unresolved, out, cut)
+    active = [u for u in report.unresolved if u.inactive is None]
+    if active:
+        _unresolved(report, active, out, cut)
+    if len(active) < len(report.unresolved):
+        target = report.target.describe()
+        say(
+            f"\n{len(report.unresolved) - len(active):,} more unresolved imports do not run on "
+            f"Python {target['python_version']} on {target['platform']} (a platform or version "
+            "test, or an ImportError fallback not taken): not findings",
+            out,
+        )
     if report.shadowing:
         say("\nshadowing (the first is what the import gets):", out)
         for shadow in report.shadowing[:cut]:
@@ -237,7 +249,8 @@ def _unresolved(
         by_name[u.name].append(u)
     say(
         f"\nunresolved imports: {len(by_name):,} names "
-        "(? optional: in try/except ImportError; T: under TYPE_CHECKING; f: in a function)",
+        "(? optional: in try/except ImportError; T: under TYPE_CHECKING; f: in a function;"
+        " c: under a platform/version test; m: under __main__; l: lazy)",
         out,
     )
     names = sorted(by_name, key=lambda n: (-len(by_name[n]), n))
@@ -248,9 +261,12 @@ def _unresolved(
             marks = "".join(
                 mark
                 for flag, mark in (
-                    (Guard.OPTIONAL, "?"),
+                    (Guard.OPTIONAL | Guard.FALLBACK, "?"),
                     (Guard.TYPE_CHECKING, "T"),
                     (Guard.DEFERRED, "f"),
+                    (Guard.CONDITIONAL, "c"),
+                    (Guard.MAIN, "m"),
+                    (Guard.LAZY, "l"),
                 )
                 if u.site.guard & flag
             )

@@ -19,6 +19,8 @@ from .._editable import EditableFinder, live_editables
 from .._environment import EnvironmentPath
 from .._resolver import InvalidName, Resolver, absolute_name
 from .._spec import Kind, Spec
+from .branches import inactive
+from .conditions import Target
 from .config import Root, load_root
 from .extract import Guard, ImportRef, extract_files
 from .sources import Skipped, SourceFile, source_files
@@ -33,6 +35,7 @@ __all__ = [
     "Surface",
     "TopLevel",
     "UnresolvedImport",
+    "branched",
     "category_of",
     "collect",
     "surface",
@@ -71,6 +74,8 @@ class ImportSite(NamedTuple):
     line: int
     guard: Guard
     statement: str  # "import" or "from"
+    condition: tuple[tuple[str, bool], ...] = ()  # ImportRef.condition
+    choice: tuple[tuple[int, int], ...] = ()  # ImportRef.choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,9 @@ class UnresolvedImport:
     site: ImportSite
     reason: str  # modspec.Reason's value, or "relative_import" for one outside any package
     detail: str
+    # Why the import does not run for the target (a condition false there, a handler whose
+    # try takes another alternative): then no finding. None: it runs.
+    inactive: str | None = None
 
 
 class LongName(NamedTuple):
@@ -118,6 +126,7 @@ class Surface:
     roots: tuple[Root, ...]
     path: tuple[str, ...]
     backend: str  # the core that resolved ("cython" or "python") and scanned
+    target: Target  # the interpreter whose platform and version tests are decided
     files: int = 0
     statements: int = 0  # import statements: distinct (file, line) pairs
     imports: int = 0  # imported names: ``import a, b`` counts two
@@ -140,14 +149,15 @@ class Surface:
 
     def findings(self) -> dict[Finding, int]:
         """How many of each finding the scan made."""
-        optional = sum(1 for u in self.unresolved if u.site.guard & Guard.OPTIONAL)
+        active = [u for u in self.unresolved if u.inactive is None]
+        optional = sum(1 for u in active if u.site.guard & Guard.OPTIONAL)
         first_party_bytecode = Counter(
             status
             for name, status in self.bytecode.items()
             if self.categories.get(name) is Category.FIRST_PARTY
         )
         return {
-            Finding.UNRESOLVED: len(self.unresolved) - optional,
+            Finding.UNRESOLVED: len(active) - optional,
             Finding.UNRESOLVED_OPTIONAL: optional,
             Finding.SHADOWED: sum(1 for s in self.shadowing if s.first_party),
             Finding.DUPLICATE: sum(1 for s in self.shadowing if not s.first_party),
@@ -290,14 +300,16 @@ def surface(
     editables: Iterable[EditableFinder] | None = None,
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    target: Target | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
     directories, then ``sys.path`` with this interpreter's editable hooks, or the
     ``environment``'s entries with its hooks; ``path`` replaces all of that (with no hooks,
     unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
-    ``progress(phase, done, total)`` is called as files are scanned. Nothing under the
-    roots is imported or run."""
+    ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
+    and version tests, and in try/except ImportError handlers, are decided for ``target``
+    (default: this interpreter). Nothing under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"):
         found = collect(
@@ -312,6 +324,7 @@ def surface(
             editables=editables,
             legacy_namespaces=legacy_namespaces,
             progress=progress,
+            target=target,
         )
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
@@ -344,6 +357,7 @@ def collect(
     editables: Iterable[EditableFinder] | None = None,
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    target: Target | None = None,
 ) -> Collected:
     """The walk, the extraction and the one resolve batch that ``surface`` and the import
     graph share (their options are ``surface``'s), each phase timed into ``timings``."""
@@ -352,7 +366,13 @@ def collect(
     resolver = Resolver(
         searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
     )
-    report = Surface(roots=loaded, path=tuple(searched), backend=resolver.backend, timings=timings)
+    report = Surface(
+        roots=loaded,
+        path=tuple(searched),
+        backend=resolver.backend,
+        target=Target.current() if target is None else target,
+        timings=timings,
+    )
     with _timed(timings, "walk"):
         files = _walk(report)
     # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
@@ -426,11 +446,11 @@ def _extract(
             statements.add((path, ref.line))
             key = _site_key(ref, package)
             statement = _IMPORT if ref.name is None else _FROM
+            site = ImportSite(path, ref.line, ref.guard, statement, ref.condition, ref.choice)
             if isinstance(key, tuple) and _too_long(key[0]):
-                site = ImportSite(path, ref.line, ref.guard, statement)
                 report.long_names.append(LongName(key[0], site))
             elif key is not None:
-                sites[key].append(ImportSite(path, ref.line, ref.guard, statement))
+                sites[key].append(site)
         report.imports += len(file_imports.imports)
     report.unparsable.sort()
     report.statements = len(statements)
@@ -488,11 +508,13 @@ def _match(
     importing: dict[str, set[str]] = defaultdict(set)
     why: dict[str, tuple[str, str]] = {}
     guards: dict[str, Guard] = {}
+    off = inactive(branched(sites, found), report.target)
     for key, where in sites.items():
         if isinstance(key, str):
             _, written, detail = key.split("\0")
             report.unresolved.extend(
-                UnresolvedImport(written, site, "relative_import", detail) for site in where
+                UnresolvedImport(written, site, "relative_import", detail, off.get(site))
+                for site in where
             )
             continue
         target = next((name for name in key if found[name] is not None), None)
@@ -502,7 +524,9 @@ def _match(
                 explanation = resolver.explain(missing)
                 why[missing] = (explanation.reason.value, explanation.detail)
             reason, detail = why[missing]
-            report.unresolved.extend(UnresolvedImport(missing, s, reason, detail) for s in where)
+            report.unresolved.extend(
+                UnresolvedImport(missing, s, reason, detail, off.get(s)) for s in where
+            )
             continue
         importing[target].update(site.path for site in where)
         # int.__and__: Guard's own & runs Python code, a million times on a large code base.
@@ -515,6 +539,15 @@ def _match(
     report.importers = {name: len(paths) for name, paths in sorted(importing.items())}
     report.guards = {name: guards[name] for name in report.modules}
     return importing
+
+
+def branched(
+    sites: Sites, found: dict[str, Spec | None]
+) -> Iterator[tuple[list[ImportSite], bool]]:
+    """Each group of sites with whether its import resolves, for ``branches.inactive``."""
+    for key, where in sites.items():
+        resolves = isinstance(key, tuple) and any(found.get(name) is not None for name in key)
+        yield where, resolves
 
 
 def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:
