@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
+from .._environment import EnvironmentPath
 from .._spec import Kind, Spec
 from .branches import inactive
 from .conditions import Target
 from .extract_py import Guard, guard_names
-from .surface import Category, Collected, branched, category_of
+from .surface import Category, Collected, branched, category_of, collect
 
-__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph"]
+__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "import_graph"]
 
 # Each combination of guard flags named once: an edge is made per imported name.
 _GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
@@ -121,6 +122,36 @@ class Graph:
             if len(members) > 1:
                 found.append(Cycle(tuple(sorted(members)), _loop(sorted(members), out)))
         return tuple(sorted(found, key=lambda c: (len(c.modules), c.modules)))
+
+
+def import_graph(
+    roots: Sequence[str],
+    *,
+    path: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    gitignore: bool | None = None,
+    workers: int | None = None,
+    backend: str | None = None,
+    environment: EnvironmentPath | None = None,
+    legacy_namespaces: bool = False,
+    target: Target | None = None,
+) -> Graph:
+    """The import graph of the code base under ``roots``: every import of every file as an
+    edge, with the nodes it joins. The options are ``modspec.surface``'s; nothing under the
+    roots is imported or run."""
+    collected = collect(
+        roots,
+        {},
+        path=path,
+        exclude=exclude,
+        gitignore=gitignore,
+        workers=workers,
+        backend=backend,
+        environment=environment,
+        legacy_namespaces=legacy_namespaces,
+        target=target,
+    )
+    return build_graph(collected)
 
 
 def build_graph(collected: Collected) -> Graph:
