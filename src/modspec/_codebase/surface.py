@@ -23,6 +23,7 @@ from .branches import inactive
 from .conditions import Target
 from .config import Root, load_root
 from .extract import Guard, ImportRef, extract_files
+from .findings import Finding
 from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
@@ -51,20 +52,6 @@ class Category(enum.Enum):
     STDLIB = "stdlib"  # its top-level name is in sys.stdlib_module_names
     THIRD_PARTY = "third-party"  # found anywhere else on the path
     UNRESOLVED = "unresolved"
-
-
-class Finding(enum.Enum):
-    """What ``--fail-on`` can gate on."""
-
-    UNRESOLVED = "unresolved"  # an import that would raise, outside try/except ImportError
-    UNRESOLVED_OPTIONAL = "unresolved-optional"  # one inside try/except ImportError
-    SHADOWED = "shadowed"  # a first-party module hides, or is hidden by, another module
-    DUPLICATE = "duplicate"  # a top-level name provided by more than one path entry
-    STALE_BYTECODE = "stale-bytecode"  # a first-party .pyc that the import would rewrite
-    MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
-    UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
-    SKIPPED = "skipped"  # a directory or ignore file the walk could not read
-    NAME_TOO_LONG = "name-too-long"  # an imported name past MAX_NAME_LENGTH or MAX_NAME_PARTS
 
 
 class ImportSite(NamedTuple):
