@@ -10,11 +10,6 @@ from typing import Any, NamedTuple
 from .._paths import read_regular
 from .reading import CONFIG_LIMIT, reason
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised by CI's 3.10 run
-    import tomli as tomllib
-
 __all__ = ["ConfigError", "Root", "load_root"]
 
 # The keys [tool.modspec] may hold, and what each must be.
@@ -37,6 +32,13 @@ class Root(NamedTuple):
 
 
 def _table(pyproject: str) -> dict[str, Any]:
+    # Imported here: most roots hold no pyproject.toml, and tomllib costs a tenth of the
+    # command line's start-up.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised by CI's 3.10 run
+        import tomli as tomllib
+
     try:
         document = tomllib.loads(read_regular(pyproject, CONFIG_LIMIT).decode("utf-8"))
     except FileNotFoundError:
