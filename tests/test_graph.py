@@ -3,6 +3,7 @@ levels, importers, cycles, and the JSON, DOT and Mermaid outputs."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -14,7 +15,13 @@ import pytest
 
 from modspec._codebase.conditions import Target
 from modspec._codebase.graph import Edge, Graph, Node, build_graph
-from modspec._codebase.graph_output import render_dot, render_json, render_mermaid
+from modspec._codebase.graph_output import (
+    render_dot,
+    render_json,
+    render_mermaid,
+    write_graph_json,
+    write_json,
+)
 from modspec._codebase.surface import Category, collect
 
 Tree = Callable[[dict[str, object]], Path]
@@ -288,3 +295,33 @@ def test_command_line(project: Path) -> None:
     assert both.stderr.strip() == (
         "modspec: --path and --environment each give the whole path: pick one"
     )
+
+
+def test_the_fast_json_writer_writes_the_document(project: Path, backend: str) -> None:
+    graph = graph_of(project, backend)
+    fast, plain = io.StringIO(), io.StringIO()
+    write_graph_json(graph, "module", backend, fast)
+    write_json(render_json(graph, "module", backend), plain)
+    assert fast.getvalue() == plain.getvalue()
+    assert json.loads(fast.getvalue())["edges"]
+
+
+def test_the_fast_json_writer_spells_every_value_as_json_does() -> None:
+    odd = Edge(
+        None,
+        '/tmp/a "quoted"\\\n\u00e9\udcff.py',
+        7,
+        "pkg.mod",
+        False,
+        Category.UNRESOLVED,
+        "from",
+        "*",
+        ("optional", "conditional"),
+        (("sys.platform == 'win32'", False), ("x", True)),
+        False,
+    )
+    graph = Graph((), (odd,), Target.of("3.12", "win32"))
+    fast, plain = io.StringIO(), io.StringIO()
+    write_graph_json(graph, "1", "python", fast)
+    write_json(render_json(graph, "1", "python"), plain)
+    assert fast.getvalue() == plain.getvalue()

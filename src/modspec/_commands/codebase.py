@@ -92,8 +92,7 @@ def graph(args: argparse.Namespace) -> int:
         graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges, graph.target)
     if args.json or args.format == "json":
         level = "module" if args.level is None else str(args.level)
-        document = graph_output.render_json(graph, level, collected.report.backend)
-        graph_output.write_json(document, sys.stdout)
+        graph_output.write_graph_json(graph, level, collected.report.backend, sys.stdout)
     elif args.format == "dot":
         sys.stdout.write(graph_output.render_dot(graph))
     elif args.format == "mermaid":
