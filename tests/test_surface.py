@@ -193,10 +193,10 @@ def test_cli_text_report(project: Path, capsys: pytest.CaptureFixture[str]) -> N
     status, out, _ = _run(["surface", str(project)], capsys)
     assert status == 0
     assert "8 files, 17 import statements (17 imported names)" in out
-    assert "unresolved imports: 5 names" in out
+    assert "unresolved imports: 5 top-level names, 5 imports" in out
     assert "      ? app/util.py:4" in out
     assert "      T app/util.py:10" in out
-    assert "logging [first-party]" in out
+    assert "logging [shadowed: first-party]" in out
     assert "broken.py: " in out
 
 

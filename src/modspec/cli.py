@@ -10,11 +10,36 @@ import argparse
 import importlib
 import os
 import sys
+import typing
 from collections.abc import Sequence
 
 from ._codebase.findings import Finding
+from ._version import __version__
 
 __all__ = ["main"]
+
+# Exit statuses, as ruff's: findings that --fail-on names; any abnormal end (a bad option or
+# configuration, an unreadable input, an I/O error); an interrupt (128 + SIGINT).
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors are one line on stderr (usage is what --help is for)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(text: str, *, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= {least}")
+    return value
 
 
 def _fail_on(text: str) -> tuple[Finding, ...]:
@@ -68,10 +93,21 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         help="walk git-ignored directories and files too",
     )
     command.add_argument(
-        "--limit", type=int, default=10, help="rows per section of the report (0: all)"
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="rows per section of the report (0: all)",
     )
     command.add_argument(
-        "--workers", type=int, help="threads that scan files (default: every core)"
+        "--workers",
+        type=lambda text: _count(text, least=1),
+        help="threads that scan files (default: every core)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.modspec] from this file (default: the nearest pyproject.toml with "
+        "a [tool.modspec] table at or above each root)",
     )
     command.add_argument(
         "--environment",
@@ -88,11 +124,14 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="modspec",
         description="What `import X` would find, without importing anything.",
+        epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
+        "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"modspec {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     resolve = commands.add_parser("resolve", help="resolve module names")
     resolve.add_argument("names", nargs="+", metavar="NAME")
@@ -118,8 +157,17 @@ def _parser() -> argparse.ArgumentParser:
     surface_.add_argument(
         "--fail-on",
         type=_fail_on,
+        action="append",
         metavar="FINDING[,...]",
-        help="exit 1 when any of these is found: " + ", ".join(f.value for f in Finding),
+        help="exit 1 when any of these is found (repeatable): "
+        + ", ".join(f.value for f in Finding),
+    )
+    surface_.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
+        "per finding: errors for those --fail-on names, warnings for the rest)",
     )
     surface_.set_defaults(run="codebase:surface")
 
@@ -165,13 +213,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    module, _, function = args.run.partition(":")
-    run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
     try:
+        args = _parser().parse_args(argv)
+        module, _, function = args.run.partition(":")
+        run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
         status: int = run(args)
+        sys.stdout.flush()  # a full disk says so here, while we can still report it
     except BrokenPipeError:
         # The reader went away (`modspec scan | head`): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
         return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("modspec: interrupted\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        # Output that cannot be written (ENOSPC, EIO): one line, and nothing more to flush.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"modspec: {exc.strerror or exc}{where}\n")
+        return EXIT_ERROR
     return status

@@ -135,6 +135,7 @@ def import_graph(
     environment: EnvironmentPath | None = None,
     legacy_namespaces: bool = False,
     target: Target | None = None,
+    config: str | None = None,
 ) -> Graph:
     """The import graph of the code base under ``roots``: every import of every file as an
     edge, with the nodes it joins. The options are ``modspec.surface``'s; nothing under the
@@ -150,6 +151,7 @@ def import_graph(
         environment=environment,
         legacy_namespaces=legacy_namespaces,
         target=target,
+        config=config,
     )
     return build_graph(collected)
 

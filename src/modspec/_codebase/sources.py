@@ -69,6 +69,8 @@ def _base_rules(root: Root, skipped: list[Skipped]) -> IgnoreRules:
             if parent == directory:
                 break
             directory = parent
+    if root.config is not None:
+        rules.add(os.path.dirname(root.config), parse_patterns(root.config_exclude))
     rules.add(root.path, parse_patterns(root.exclude))
     return rules
 

@@ -10,7 +10,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import NamedTuple
 
@@ -24,6 +24,7 @@ from .conditions import Target
 from .config import Root, load_root
 from .extract import Guard, ImportRef, extract_files
 from .findings import Finding
+from .silence import Silencer
 from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
@@ -76,6 +77,14 @@ class UnresolvedImport:
     # Why the import does not run for the target (a condition false there, a handler whose
     # try takes another alternative): then no finding. None: it runs.
     inactive: str | None = None
+    # What silences it (an `ignore` pattern, a `# modspec: ignore` comment): then no finding.
+    silenced: str | None = None
+
+    @property
+    def rule(self) -> Finding:
+        """The finding it is: unresolved, or unresolved-optional in a try/except ImportError."""
+        optional = self.site.guard & Guard.OPTIONAL
+        return Finding.UNRESOLVED_OPTIONAL if optional else Finding.UNRESOLVED
 
 
 class LongName(NamedTuple):
@@ -93,6 +102,7 @@ class Shadowing:
     winner: str  # the origin (or first location) that the import gets, or "built-in"/"frozen"
     hidden: tuple[str, ...]  # origins of the same name that the import never reaches
     first_party: bool  # a first-party module is the winner or among the hidden ones
+    silenced: str | None = None  # the `ignore` pattern that covers it: then no finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,22 +142,28 @@ class Surface:
     unresolved: list[UnresolvedImport] = field(default_factory=list)
     shadowing: list[Shadowing] = field(default_factory=list)
     bytecode: dict[str, BytecodeStatus] = field(default_factory=dict)
+    # First-party modules whose bytecode findings an `ignore` pattern silences, and by what.
+    silenced_bytecode: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     def findings(self) -> dict[Finding, int]:
-        """How many of each finding the scan made."""
-        active = [u for u in self.unresolved if u.inactive is None]
-        optional = sum(1 for u in active if u.site.guard & Guard.OPTIONAL)
+        """How many of each finding the scan made (silenced ones and imports that do not
+        run for the target left out)."""
+        active = Counter(
+            u.rule for u in self.unresolved if u.inactive is None and u.silenced is None
+        )
         first_party_bytecode = Counter(
             status
             for name, status in self.bytecode.items()
             if self.categories.get(name) is Category.FIRST_PARTY
+            and name not in self.silenced_bytecode
         )
+        shadowing = [s for s in self.shadowing if s.silenced is None]
         return {
-            Finding.UNRESOLVED: len(active) - optional,
-            Finding.UNRESOLVED_OPTIONAL: optional,
-            Finding.SHADOWED: sum(1 for s in self.shadowing if s.first_party),
-            Finding.DUPLICATE: sum(1 for s in self.shadowing if not s.first_party),
+            Finding.UNRESOLVED: active[Finding.UNRESOLVED],
+            Finding.UNRESOLVED_OPTIONAL: active[Finding.UNRESOLVED_OPTIONAL],
+            Finding.SHADOWED: sum(1 for s in shadowing if s.first_party),
+            Finding.DUPLICATE: sum(1 for s in shadowing if not s.first_party),
             Finding.STALE_BYTECODE: first_party_bytecode[BytecodeStatus.STALE],
             Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
             Finding.UNPARSABLE: len(self.unparsable),
@@ -288,6 +304,7 @@ def surface(
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
+    config: str | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
@@ -296,7 +313,9 @@ def surface(
     unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
     ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
     and version tests, and in try/except ImportError handlers, are decided for ``target``
-    (default: this interpreter). Nothing under the roots is imported or run."""
+    (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
+    or else the nearest pyproject.toml with a [tool.modspec] table at or above it. Nothing
+    under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"):
         found = collect(
@@ -312,13 +331,31 @@ def surface(
             legacy_namespaces=legacy_namespaces,
             progress=progress,
             target=target,
+            config=config,
         )
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
             _classify(report, found.files, found.sites, found.specs, resolver)
         with _timed(timings, "bytecode"):
             report.bytecode = resolver.bytecode_status(report.modules.values())
+        _silence(report)
     return report
+
+
+def _silence(report: Surface) -> None:
+    """Marks the findings that `ignore` patterns and `# modspec: ignore` comments cover."""
+    silencer = Silencer(pattern for root in report.roots for pattern in root.ignore)
+    report.unresolved = [
+        u
+        if u.inactive is not None
+        else replace(u, silenced=silencer.finding(u.name, u.site.path, u.site.line, u.rule.value))
+        for u in report.unresolved
+    ]
+    report.shadowing = [replace(s, silenced=silencer.by_pattern(s.name)) for s in report.shadowing]
+    for name in report.bytecode:
+        why = silencer.by_pattern(name)
+        if why is not None:
+            report.silenced_bytecode[name] = why
 
 
 class Collected(NamedTuple):
@@ -345,10 +382,11 @@ def collect(
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
+    config: str | None = None,
 ) -> Collected:
     """The walk, the extraction and the one resolve batch that ``surface`` and the import
     graph share (their options are ``surface``'s), each phase timed into ``timings``."""
-    loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
+    loaded = tuple(load_root(root, exclude, gitignore, config) for root in roots)
     searched, hooks = _search_path(loaded, path, environment, editables)
     resolver = Resolver(
         searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces

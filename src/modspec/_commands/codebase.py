@@ -46,6 +46,7 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
             legacy_namespaces=args.legacy_namespaces,
             progress=progress,
             target=target,
+            config=args.config,
         )
     except (ConfigError, EnvironmentPathError) as exc:
         say(f"modspec: {exc}", sys.stderr)
@@ -61,15 +62,20 @@ def surface(args: argparse.Namespace) -> int:
     report = code_base(args, scan_surface)
     if report is None:
         return 2
-    # The command line's --fail-on wins; else what the roots' [tool.modspec] tables ask for.
-    gates = args.fail_on
-    if gates is None:
-        gates = tuple(Finding(word) for root in report.roots for word in root.fail_on)
+    # The command line's --fail-on (each one adds) wins; else what the configuration asks for.
+    if args.fail_on is not None:
+        gates = [finding for given in args.fail_on for finding in given]
+    else:
+        gates = [Finding(word) for root in report.roots for word in root.fail_on]
     findings = report.findings()
     failed = [finding for finding in dict.fromkeys(gates) if findings[finding]]
-    if args.json:
+    if args.json or args.format == "json":
         json.dump(render_json(report, failed), sys.stdout, indent=2)
         print()
+    elif args.format == "github":
+        from .._codebase.annotations import render_github
+
+        render_github(report, set(gates), sys.stdout)
     else:
         render_text(report, failed, sys.stdout, limit=args.limit)
     return 1 if failed else 0

@@ -1,0 +1,218 @@
+"""`modspec surface` as a CI gate: exit statuses, one-line errors, configuration found and
+checked, findings silenced by pattern or comment, GitHub annotations. All through a real
+process, as CI runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import modspec
+
+Tree = Callable[[dict[str, object]], Path]
+
+
+def _modspec(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "modspec", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def _one_line_error(ran: subprocess.CompletedProcess[str], status: int, text: str) -> None:
+    assert ran.returncode == status, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert text in ran.stderr
+
+
+def test_version() -> None:
+    ran = _modspec("--version")
+    assert ran.returncode == 0
+    assert ran.stdout == f"modspec {modspec.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "text"),
+    [
+        (["surface"], "the following arguments are required: ROOT"),
+        (["surface", ".", "--workers", "0"], "expected a whole number >= 1"),
+        (["surface", ".", "--limit", "-1"], "expected a whole number >= 0"),
+        (["surface", ".", "--fail-on", "bogus"], "'bogus': choose from unresolved"),
+        (["surface", ".", "--bogus"], "unrecognized arguments: --bogus"),
+        (["nothing"], "invalid choice: 'nothing'"),
+    ],
+)
+def test_a_bad_option_is_one_line_and_exit_2(argv: list[str], text: str) -> None:
+    _one_line_error(_modspec(*argv), 2, text)
+
+
+@pytest.mark.parametrize(
+    ("table", "text"),
+    [
+        ('fail-on = ["bogus"]', "tool.modspec.fail-on: unknown finding 'bogus'"),
+        ('source-dirs = ["nonexistent"]', "source-dirs: 'nonexistent' is no directory"),
+        ('source-dirs = ["../.."]', "source-dirs: '../..' lies outside the project"),
+        ("colour = true", "unknown key tool.modspec.colour"),
+        ('ignore = "x"', "tool.modspec.ignore must be a list of strings"),
+    ],
+)
+def test_a_bad_configuration_names_its_key(tree: Tree, table: str, text: str) -> None:
+    root = tree({"proj/pyproject.toml": f"[tool.modspec]\n{table}\n", "proj/a.py": ""})
+    _one_line_error(_modspec("surface", str(root / "proj")), 2, text)
+
+
+def test_the_configuration_is_found_above_the_root(tree: Tree) -> None:
+    base = tree(
+        {
+            "proj/pyproject.toml": '[tool.modspec]\nfail-on = ["unresolved"]\n',
+            "proj/pkg/__init__.py": "",
+            "proj/pkg/a.py": "import surely_missing_module\n",
+        }
+    )
+    ran = _modspec("surface", str(base / "proj" / "pkg"))
+    assert ran.returncode == 1, ran.stdout
+    assert "FAILED (--fail-on): unresolved" in ran.stdout
+
+
+def test_a_pyproject_without_the_table_is_passed_over(tree: Tree) -> None:
+    base = tree(
+        {
+            "proj/pyproject.toml": '[tool.modspec]\nfail-on = ["unresolved"]\n',
+            "proj/sub/pyproject.toml": '[project]\nname = "sub"\n',
+            "proj/sub/a.py": "import surely_missing_module\n",
+        }
+    )
+    assert _modspec("surface", str(base / "proj" / "sub")).returncode == 1
+
+
+def test_config_option(tree: Tree) -> None:
+    base = tree(
+        {
+            "elsewhere/settings.toml": '[tool.modspec]\nfail-on = ["unresolved"]\n',
+            "proj/a.py": "import surely_missing_module\n",
+        }
+    )
+    config = str(base / "elsewhere" / "settings.toml")
+    assert _modspec("surface", str(base / "proj")).returncode == 0
+    assert _modspec("surface", str(base / "proj"), "--config", config).returncode == 1
+    _one_line_error(
+        _modspec("surface", str(base / "proj"), "--config", str(base / "none.toml")),
+        2,
+        "none.toml: no such file",
+    )
+
+
+def test_repeated_fail_on_adds_up(tree: Tree) -> None:
+    root = tree({"proj/a.py": "import surely_missing_module\n", "proj/b.py": "import x(\n"})
+    root = root / "proj"
+    ran = _modspec("surface", str(root), "--fail-on", "unparsable", "--fail-on", "unresolved")
+    assert ran.returncode == 1
+    assert "FAILED (--fail-on): unparsable, unresolved" in ran.stdout
+
+
+def test_findings_silenced_by_pattern_and_comment(tree: Tree) -> None:
+    root = (
+        tree(
+            {
+                "proj/pyproject.toml": '[tool.modspec]\nignore = ["selenium", "legacy_*"]\n',
+                "proj/a.py": (
+                    "import selenium.webdriver\n"
+                    "import legacy_tools\n"
+                    "import gone_one  # modspec: ignore\n"
+                    "import gone_two  # noqa  modspec: ignore[unresolved]\n"
+                    "import gone_three  # modspec: ignore[shadowed]\n"
+                    "import gone_four\n"
+                ),
+            }
+        )
+        / "proj"
+    )
+    ran = _modspec("surface", str(root), "--json", "--fail-on", "unresolved")
+    document = json.loads(ran.stdout)
+    silenced = {row["name"]: row["silenced"] for row in document["unresolved"]}
+    assert silenced == {
+        "selenium.webdriver": "tool.modspec.ignore: selenium",
+        "legacy_tools": "tool.modspec.ignore: legacy_*",
+        "gone_one": "# modspec: ignore",
+        "gone_two": "# modspec: ignore[unresolved]",
+        "gone_three": None,
+        "gone_four": None,
+    }
+    assert document["findings"]["unresolved"] == 2
+    assert {row["rule"] for row in document["unresolved"]} == {"unresolved"}
+    assert ran.returncode == 1
+
+
+def test_categories_keep_zero_counts(tree: Tree) -> None:
+    root = tree({"proj/a.py": "import json\n"}) / "proj"
+    document = json.loads(_modspec("surface", str(root), "--json").stdout)
+    assert document["categories"] == {
+        "builtin": 0,
+        "first-party": 0,
+        "namespace": 0,
+        "stdlib": 1,
+        "third-party": 0,
+        "unresolved": 0,
+    }
+
+
+def test_github_annotations(tree: Tree) -> None:
+    root = tree({"proj/a.py": "import os\nimport surely_missing\n"}) / "proj"
+    ran = _modspec("surface", str(root), "--format", "github", "--fail-on", "unresolved")
+    assert ran.returncode == 1
+    lines = ran.stdout.splitlines()
+    path = str(root / "a.py")
+    assert f"::error file={path},line=2,title=modspec unresolved::surely_missing" in lines[0]
+    assert all(line.startswith("::") for line in lines)
+    warned = _modspec("surface", str(root), "--format", "github")
+    assert warned.returncode == 0
+    assert warned.stdout.startswith("::warning ")
+
+
+def test_a_full_disk_is_one_line_and_exit_2(tree: Tree) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full to write to")
+    root = tree({"proj/a.py": "import os\n"}) / "proj"
+    with open("/dev/full", "w") as full:
+        ran = subprocess.run(
+            [sys.executable, "-m", "modspec", "surface", str(root), "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    _one_line_error(ran, 2, "No space left on device")
+
+
+def test_interrupt_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    for index in range(4000):
+        directory = tmp_path / f"d{index % 40}"
+        directory.mkdir(exist_ok=True)
+        (directory / f"m{index}.py").write_text("import os\n" * 50)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modspec", "surface", str(tmp_path), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)  # past the start-up, inside the scan
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the scan ended before the signal came")
+    assert process.returncode == 130
+    assert err == "modspec: interrupted\n"
