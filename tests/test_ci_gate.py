@@ -216,3 +216,47 @@ def test_interrupt_is_one_line_and_exit_130(tmp_path: Path) -> None:
         pytest.skip("the scan ended before the signal came")
     assert process.returncode == 130
     assert err == "modspec: interrupted\n"
+
+
+def test_the_default_path_is_not_modspec_s_own(tmp_path: Path) -> None:
+    # A console script's directory (a venv's bin/) or, under -m, the current directory, is
+    # where modspec was started, not what the code under study would see.
+    (tmp_path / "evilmod.py").write_text("")
+    script = tmp_path / "console_script.py"
+    script.write_text("import sys\nfrom modspec.cli import main\nsys.exit(main())\n")
+    as_script = subprocess.run(
+        [sys.executable, str(script), "resolve", "evilmod"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert as_script.returncode == 1
+    assert "evilmod: not found" in as_script.stdout
+    as_module = _modspec("resolve", "evilmod", cwd=tmp_path)
+    assert as_module.returncode == 1
+    found = _modspec("resolve", "evilmod", "--path", str(tmp_path))
+    assert found.returncode == 0
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text("import json\n")
+    paths = [
+        json.loads(
+            subprocess.run(command, capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+        )["path"]
+        for command in (
+            [sys.executable, str(script), "surface", str(root), "--json"],
+            [sys.executable, "-m", "modspec", "surface", str(root), "--json"],
+        )
+    ]
+    assert paths[0] == paths[1]
+    assert str(tmp_path) not in paths[0]
+
+
+@pytest.mark.parametrize("path", ["/usr/lib", b"/usr/lib", Path("/usr/lib")])
+def test_a_path_that_is_one_string_is_refused(path: object) -> None:
+    with pytest.raises(TypeError, match="path must be a sequence of path entries"):
+        modspec.Resolver(path)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="path must be a sequence of path entries"):
+        modspec.resolve_many(["json"], path=path)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="path must be a sequence of path entries"):
+        modspec.surface(["."], path=path)  # type: ignore[arg-type]

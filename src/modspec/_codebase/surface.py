@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from .._bytecode import BytecodeStatus
 from .._editable import EditableFinder, live_editables
-from .._environment import EnvironmentPath
-from .._resolver import InvalidName, Resolver, absolute_name
+from .._environment import EnvironmentPath, program_path
+from .._resolver import InvalidName, Resolver, absolute_name, path_entries
 from .._spec import Kind, Spec
 from .branches import inactive
 from .conditions import Target
@@ -210,8 +210,8 @@ def _site_key(ref: ImportRef, package: str | None) -> tuple[str, ...] | str | No
     targets = _targets(ref, package)
     if isinstance(targets, str):
         # Kept apart: no name to resolve, only the reason it is not one.
-        written = ".".join(filter(None, (ref.module, ref.name if ref.name != "*" else "")))
-        return f"\0{'.' * ref.level}{written}\0{targets}"
+        # One row per statement: `from . import a, b` misses the package, not a and b.
+        return f"\0{'.' * ref.level}{ref.module}\0{targets}"
     if targets[-1] == "__main__":
         return None  # the running program, always in sys.modules: no file on the path
     return targets
@@ -308,7 +308,8 @@ def surface(
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
-    directories, then ``sys.path`` with this interpreter's editable hooks, or the
+    directories, then ``sys.path`` (less the entry of the program running modspec:
+    ``program_path``) with this interpreter's editable hooks, or the
     ``environment``'s entries with its hooks; ``path`` replaces all of that (with no hooks,
     unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
     ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
@@ -424,9 +425,10 @@ def _search_path(
 ) -> tuple[list[str], Iterable[EditableFinder]]:
     """The path to search and the editable hooks on it, as ``surface`` documents them."""
     if path is not None:
+        path_entries(path)  # a str is refused, not taken one character per entry
         return list(path), () if editables is None else editables
     if environment is None:
-        entries = [p for p in sys.path if isinstance(p, str)]
+        entries = program_path()
         hooks: Iterable[EditableFinder] = live_editables()
     else:
         entries, hooks = list(environment.entries), environment.editables

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from .._backend import BACKEND
 from .._codebase.printable import say
 from .._discover import discover
+from .._editable import live_editables
+from .._environment import program_path
 from .._resolver import InvalidName, Resolver
 from .._spec import Kind
 
@@ -53,7 +55,11 @@ def _explanation_json(explanation: Explanation) -> dict[str, object]:
 
 def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec | None]] | None:
     """The names' specs and the resolver that found them; None (said on stderr) for a bad name."""
-    resolver = Resolver(args.path)
+    if args.path is None:
+        # What another program would see: not modspec's own bin/ (or current directory).
+        resolver = Resolver(program_path(), editables=live_editables())
+    else:
+        resolver = Resolver(args.path)
     try:
         return resolver, resolver.resolve_many(args.names, package=args.package)
     except InvalidName as exc:
@@ -146,7 +152,7 @@ def info(args: argparse.Namespace) -> int:
 
 def scan(args: argparse.Namespace) -> int:
     """`modspec scan`: every module on the path, by discover(), summarised."""
-    path = args.path if args.path is not None else sys.path
+    path = args.path if args.path is not None else program_path()
     started = time.perf_counter()
     specs = discover(path)
     elapsed = time.perf_counter() - started
