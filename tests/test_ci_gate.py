@@ -260,3 +260,39 @@ def test_a_path_that_is_one_string_is_refused(path: object) -> None:
         modspec.resolve_many(["json"], path=path)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="path must be a sequence of path entries"):
         modspec.surface(["."], path=path)  # type: ignore[arg-type]
+
+
+def test_modules_shipped_with_the_interpreter_are_stdlib(tree: Tree, backend: str) -> None:
+    shipped = [name for name in ("_testcapi", "xxlimited", "test.support") if _importable(name)]
+    if not shipped:
+        pytest.skip("this interpreter ships none of its test modules")
+    root = tree({"proj/a.py": "".join(f"import {name}\n" for name in shipped)}) / "proj"
+    report = modspec.surface([str(root)], backend=backend)
+    assert {name: report.categories[name].value for name in shipped} == dict.fromkeys(
+        shipped, "stdlib"
+    )
+
+
+def _importable(name: str) -> bool:
+    return modspec.resolve(name) is not None
+
+
+def test_extension_bytes_are_not_source_bytes(tree: Tree, backend: str) -> None:
+    extension = modspec.resolve("_json")  # the accelerator json loads, built separately
+    if extension is None or extension.kind is not modspec.Kind.EXTENSION:
+        pytest.skip("_json is built in here")
+    root = tree({"proj/a.py": "import json\nimport _json\n"}) / "proj"
+    report = modspec.surface([str(root)], backend=backend)
+    tops = {top.name: top for top in report.top_levels}
+    assert tops["_json"].source_bytes == 0
+    assert tops["_json"].extension_bytes == os.path.getsize(str(extension.origin))
+    assert tops["json"].extension_bytes == 0
+
+
+def test_resolve_os_path_says_what_the_import_gets() -> None:
+    ran = _modspec("resolve", "os.path")
+    assert ran.returncode == 0
+    assert f"os sets sys.modules['os.path'] to {os.path.__name__}" in ran.stdout
+    row = json.loads(_modspec("resolve", "os.path", "--json").stdout)["os.path"]
+    assert row["name"] == os.path.__name__
+    assert row["set_by"] == "os"

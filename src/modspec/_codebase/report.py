@@ -69,6 +69,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "importing_files": top.importing_files,
                 "modules": top.modules,
                 "source_bytes": top.source_bytes,
+                "extension_bytes": top.extension_bytes,
             }
             for top in report.top_levels
         ],

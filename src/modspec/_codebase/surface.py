@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import os
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import NamedTuple
 
+from .._aliases import SET_BY_PARENT
 from .._bytecode import BytecodeStatus
 from .._editable import EditableFinder, live_editables
 from .._environment import EnvironmentPath, program_path
@@ -113,7 +115,8 @@ class TopLevel:
     category: Category
     importing_files: int  # files importing it or anything under it
     modules: int  # distinct modules imported under it
-    source_bytes: int  # sum of those modules' origin sizes
+    source_bytes: int  # sum of those modules' origin sizes, where the origin is Python source
+    extension_bytes: int = 0  # ... where it is an extension module (a compiled binary)
 
 
 @dataclass(slots=True)
@@ -172,9 +175,9 @@ class Surface:
         }
 
 
-# os.py puts its path module into sys.modules as "os.path" when it runs: no finder finds that
-# name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
-_SET_BY_PARENT = {"os.path": os.path.__name__}
+# os.py puts its path module into sys.modules as "os.path" when it runs (_aliases): such a
+# name gets the module it stands for.
+_SET_BY_PARENT = {name: gets for name, (_, gets) in SET_BY_PARENT.items()}
 _ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
 # Past these an imported name is no module anyone named (the longest in site-packages are
 # some 150 characters and 12 parts): a finding, not work for the resolver.
@@ -231,9 +234,30 @@ def category_of(spec: Spec | None, roots: Sequence[str]) -> Category:
         return Category.NAMESPACE
     if _under(spec.origin, roots):
         return Category.FIRST_PARTY
-    if spec.name.partition(".")[0] in sys.stdlib_module_names:
+    if spec.name.partition(".")[0] in sys.stdlib_module_names or _shipped(spec.origin):
         return Category.STDLIB
     return Category.THIRD_PARTY
+
+
+@functools.lru_cache(maxsize=1)
+def _interpreter_dirs() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The directories this interpreter ships modules in (its standard library, lib-dynload)
+    and those it installs distributions into (site-packages), which lie below them."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    shipped = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}
+    installed = {paths[key] for key in ("purelib", "platlib") if key in paths}
+    return tuple(sorted(shipped)), tuple(sorted(installed))
+
+
+def _shipped(origin: str | None) -> bool:
+    # _testcapi, xxlimited, test.support: not in sys.stdlib_module_names, yet they come with
+    # the interpreter, in its own directories.
+    if origin is None:
+        return False
+    shipped, installed = _interpreter_dirs()
+    return _under(origin, shipped) and not _under(origin, installed)
 
 
 def _where(spec: Spec) -> str:
@@ -615,11 +639,20 @@ def _rank(
         if category is Category.THIRD_PARTY:
             report.distributions[top] = tuple(sorted(distributions.get(top, ())))
         files: set[str] = set()
-        size = 0
+        sizes: Counter[Kind] = Counter()
         for name in names:
             files |= importing[name]
             spec = report.modules[name]
             if spec is not None and spec.origin_stat is not None:
-                size += spec.origin_stat.size
-        report.top_levels.append(TopLevel(top, category, len(files), len(names), size))
+                sizes[spec.kind] += spec.origin_stat.size
+        report.top_levels.append(
+            TopLevel(
+                top,
+                category,
+                len(files),
+                len(names),
+                sizes[Kind.SOURCE],
+                sizes[Kind.EXTENSION],
+            )
+        )
     report.top_levels.sort(key=lambda t: (-t.importing_files, t.name))

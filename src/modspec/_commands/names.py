@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from .._aliases import SET_BY_PARENT
 from .._backend import BACKEND
 from .._codebase.printable import say
 from .._discover import discover
@@ -67,11 +68,26 @@ def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec |
         return None
 
 
+def _set_by_parent(resolver: Resolver, found: dict[str, Spec | None]) -> dict[str, str]:
+    """Names no finder finds that their parent puts into sys.modules (os.path): each is
+    given the spec of the module it gets, in ``found``; returned: name -> the parent."""
+    set_by = {}
+    for name, spec in found.items():
+        if spec is None and name in SET_BY_PARENT:
+            parent, gets = SET_BY_PARENT[name]
+            stands_in = resolver.resolve(gets)
+            if stands_in is not None and resolver.resolve(parent) is not None:
+                found[name] = stands_in
+                set_by[name] = parent
+    return set_by
+
+
 def resolve(args: argparse.Namespace) -> int:
     resolved = _resolve_names(args)
     if resolved is None:
         return 2
     resolver, found = resolved
+    set_by = _set_by_parent(resolver, found)
     # Why each missing name is missing: the same resolver, so the same listings.
     why = {
         name: resolver.explain(name, package=args.package)
@@ -84,7 +100,11 @@ def resolve(args: argparse.Namespace) -> int:
         rows = {
             name: _explanation_json(why[name])
             if spec is None
-            else {**_spec_json(spec), "bytecode": bytecode[spec.name].value}
+            else {
+                **_spec_json(spec),
+                "bytecode": bytecode[spec.name].value,
+                **({"set_by": set_by[name]} if name in set_by else {}),
+            }
             for name, spec in found.items()
         }
         json.dump(rows, sys.stdout, indent=2)
@@ -95,6 +115,12 @@ def resolve(args: argparse.Namespace) -> int:
                 say(f"{name}: not found \N{EM DASH} {why[name].detail}")
                 continue
             package = " (package)" if spec.is_package else ""
+            if name in set_by:
+                say(
+                    f"{name}: no finder finds it; {set_by[name]} sets "
+                    f"sys.modules[{name!r}] to {spec.name} when it runs, so the import gets:"
+                )
+                name = spec.name
             say(f"{name}: {spec.kind.value}{package}")
             say(f"  origin: {spec.origin}")
             if spec.submodule_search_locations is not None:
