@@ -224,6 +224,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "unparsable",
         "skipped",
         "long_names",
+        "dependencies",
         "findings",
         "failed",
     }

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .._paths import read_regular
+from .dependencies import Declared, declared_in
 from .findings import Finding
 from .reading import CONFIG_LIMIT, reason
 
-__all__ = ["ConfigError", "Root", "find_config", "load_root"]
+__all__ = ["ConfigError", "Root", "find_config", "find_project", "load_root"]
 
 # The keys [tool.modspec] may hold, and what each must be.
 _LIST_KEYS = ("exclude", "source-dirs", "fail-on", "ignore")
@@ -39,6 +40,12 @@ class Root(NamedTuple):
 
 def _document(pyproject: str) -> dict[str, Any] | None:
     """The TOML document at ``pyproject``; None where there is no such file."""
+    found = _read_toml(pyproject)
+    return None if found is None else found[0]
+
+
+def _read_toml(pyproject: str) -> tuple[dict[str, Any], str] | None:
+    """The TOML document at ``pyproject`` and its text; None where there is no such file."""
     # Imported here: most roots hold no pyproject.toml, and tomllib costs a tenth of the
     # command line's start-up.
     if sys.version_info >= (3, 11):
@@ -47,16 +54,30 @@ def _document(pyproject: str) -> dict[str, Any] | None:
         import tomli as tomllib
 
     try:
-        document: dict[str, Any] = tomllib.loads(
-            read_regular(pyproject, CONFIG_LIMIT).decode("utf-8")
-        )
+        text = read_regular(pyproject, CONFIG_LIMIT).decode("utf-8")
+        document: dict[str, Any] = tomllib.loads(text)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{pyproject}: {reason(exc, pyproject)}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None
-    return document
+    return document, text
+
+
+def find_project(root: str) -> Declared | None:
+    """The dependencies the nearest pyproject.toml with a [project] table at or above
+    ``root`` declares; None if there is none."""
+    directory = os.path.abspath(root)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        found = _read_toml(candidate)
+        if found is not None and isinstance(found[0].get("project"), dict):
+            return declared_in(candidate, *found)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
 
 
 def _table(pyproject: str, document: dict[str, Any]) -> dict[str, Any]:

@@ -20,3 +20,8 @@ class Finding(enum.Enum):
     UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
     SKIPPED = "skipped"  # a directory or ignore file the walk could not read
     NAME_TOO_LONG = "name-too-long"  # an imported name past MAX_NAME_LENGTH or MAX_NAME_PARTS
+    # Imports against the project's declared dependencies (dependencies.py).
+    UNDECLARED_DEPENDENCY = "undeclared-dependency"
+    TRANSITIVE_DEPENDENCY = "transitive-dependency"
+    UNUSED_DEPENDENCY = "unused-dependency"
+    DEV_DEPENDENCY_IN_CODE = "dev-dependency-in-code"

@@ -112,6 +112,24 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
             }
             for long in report.long_names
         ],
+        "dependencies": {
+            "project": None if report.project is None else report.project.pyproject,
+            "declared": None
+            if report.project is None
+            else {name: list(groups) for name, groups in sorted(report.project.groups.items())},
+            "findings": [
+                {
+                    "rule": f.rule.value,
+                    "distribution": f.distribution,
+                    "module": f.module,
+                    "file": f.file,
+                    "line": f.line,
+                    "detail": f.detail,
+                    "silenced": report.silenced.get(f),
+                }
+                for f in report.dependencies
+            ],
+        },
         "findings": {finding.value: count for finding, count in report.findings().items()},
         "failed": [finding.value for finding in failed],
     }
@@ -236,6 +254,8 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
         cut,
     )
 
+    _dependencies(report, out, cut)
+
     if report.long_names:
         say("\nimported names too long to resolve (not resolved, not counted as modules):", out)
         for long in report.long_names[:cut]:
@@ -298,6 +318,21 @@ def _unresolved(
             say(f"    {marks:>3} {_short(u.site.path, report)}:{u.site.line}{shown}", out)
         _more(len(sites[:cut]), len(sites), out)
     _more(len(tops[:cut]), len(tops), out)
+
+
+def _dependencies(report: Surface, out: TextIO, cut: int | None) -> None:
+    if report.project is None:
+        return
+    shown = [f for f in report.dependencies if f not in report.silenced]
+    declared = len(report.project.groups)
+    say(
+        f"\ndependencies ({declared:,} declared in {_short(report.project.pyproject, report)}): "
+        + ("all imports declared, all declarations imported" if not shown else ""),
+        out,
+    )
+    for f in shown[:cut]:
+        say(f"  {_short(f.file, report)}:{f.line} [{f.rule.value}] {f.detail}", out)
+    _more(len(shown[:cut]), len(shown), out)
 
 
 def _bytecode(report: Surface, out: TextIO, cut: int | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import inspect
 import os
 import sys
 import time
@@ -23,7 +22,8 @@ from .._resolver import InvalidName, Resolver, absolute_name, path_entries
 from .._spec import Kind, Spec
 from .branches import inactive
 from .conditions import Target
-from .config import Root, load_root
+from .config import Root, find_project, load_root
+from .dependencies import Declared, DependencyFinding, Installed, Site, check
 from .extract import Guard, ImportRef, extract_files
 from .findings import Finding
 from .silence import Silencer
@@ -147,6 +147,12 @@ class Surface:
     bytecode: dict[str, BytecodeStatus] = field(default_factory=dict)
     # First-party modules whose bytecode findings an `ignore` pattern silences, and by what.
     silenced_bytecode: dict[str, str] = field(default_factory=dict)
+    silenced: dict[DependencyFinding, str] = field(default_factory=dict)  # dependency findings
+    # The project's declared dependencies (None: no pyproject.toml with [project] at or
+    # above the first root), the distributions on the path, and the findings they make.
+    project: Declared | None = None
+    installed: Installed | None = None
+    dependencies: list[DependencyFinding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     def findings(self) -> dict[Finding, int]:
@@ -162,6 +168,7 @@ class Surface:
             and name not in self.silenced_bytecode
         )
         shadowing = [s for s in self.shadowing if s.silenced is None]
+        dependency = Counter(f.rule for f in self.dependencies if f not in self.silenced)
         return {
             Finding.UNRESOLVED: active[Finding.UNRESOLVED],
             Finding.UNRESOLVED_OPTIONAL: active[Finding.UNRESOLVED_OPTIONAL],
@@ -172,6 +179,7 @@ class Surface:
             Finding.UNPARSABLE: len(self.unparsable),
             Finding.SKIPPED: len(self.skipped),
             Finding.NAME_TOO_LONG: len(self.long_names),
+            **{rule: dependency[rule] for rule in _DEPENDENCY_RULES},
         }
 
 
@@ -363,8 +371,34 @@ def surface(
             _classify(report, found.files, found.sites, found.specs, resolver)
         with _timed(timings, "bytecode"):
             report.bytecode = resolver.bytecode_status(report.modules.values())
+        if report.project is not None and report.installed is not None:
+            with _timed(timings, "dependencies"):
+                report.dependencies = check(
+                    report.project, report.installed, _third_party_sites(report, found)
+                )
         _silence(report)
     return report
+
+
+_DEPENDENCY_RULES = (
+    Finding.UNDECLARED_DEPENDENCY,
+    Finding.TRANSITIVE_DEPENDENCY,
+    Finding.UNUSED_DEPENDENCY,
+    Finding.DEV_DEPENDENCY_IN_CODE,
+)
+
+
+def _third_party_sites(report: Surface, found: Collected) -> Iterator[Site]:
+    """(top-level name, file, line, guard) of each third-party import that runs."""
+    off = inactive(branched(found.sites, found.specs), report.target)
+    for key, where in found.sites.items():
+        if not isinstance(key, tuple):
+            continue
+        target = next((name for name in key if found.specs.get(name) is not None), None)
+        if target is None or report.categories.get(target) is not Category.THIRD_PARTY:
+            continue
+        top = target.partition(".")[0]
+        yield from ((top, s.path, s.line, s.guard) for s in where if s not in off)
 
 
 def _silence(report: Surface) -> None:
@@ -381,6 +415,12 @@ def _silence(report: Surface) -> None:
         why = silencer.by_pattern(name)
         if why is not None:
             report.silenced_bytecode[name] = why
+    for finding in report.dependencies:
+        name = finding.module or finding.distribution
+        why = silencer.finding(name, finding.file, finding.line, finding.rule.value)
+        why = why or silencer.by_pattern(finding.distribution)
+        if why is not None:
+            report.silenced[finding] = why
 
 
 class Collected(NamedTuple):
@@ -417,6 +457,7 @@ def collect(
         searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
     )
     report = Surface(
+        project=find_project(loaded[0].path) if loaded else None,
         roots=loaded,
         path=tuple(searched),
         backend=resolver.backend,
@@ -601,27 +642,6 @@ def branched(
         yield where, resolves
 
 
-def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:
-    """The distributions on ``path`` that provide each of ``tops``: what
-    ``importlib.metadata.packages_distributions`` says, for this path rather than sys.path."""
-    found: dict[str, set[str]] = defaultdict(set)
-    # Imported here: importlib.metadata brings email, socket and urllib (a fifth of the command
-    # line's start-up), and only a run that meets third-party packages needs it.
-    import importlib.metadata
-
-    for dist in importlib.metadata.distributions(path=list(path)):
-        declared = (dist.read_text("top_level.txt") or "").split()
-        # Without top_level.txt (wheels built by other back ends), RECORD's paths tell.
-        provided = declared or [
-            inspect.getmodulename(file.parts[0]) or file.parts[0]
-            for file in dist.files or ()
-            if file.parts
-        ]
-        for top in tops.intersection(provided):
-            found[top].add(dist.metadata["Name"])
-    return found
-
-
 def _rank(
     report: Surface,
     importing: dict[str, set[str]],
@@ -632,12 +652,13 @@ def _rank(
     for name in report.modules:
         by_top[name.partition(".")[0]].append(name)
     categories = {top: category_of(found[top], roots) for top in by_top}
-    third_party = {top for top, category in categories.items() if category is Category.THIRD_PARTY}
-    distributions = _distributions(report.path, third_party) if third_party else {}
+    third_party = any(category is Category.THIRD_PARTY for category in categories.values())
+    if third_party or report.project is not None:
+        report.installed = Installed.on(report.path)
     for top, names in by_top.items():
         category = categories[top]
-        if category is Category.THIRD_PARTY:
-            report.distributions[top] = tuple(sorted(distributions.get(top, ())))
+        if category is Category.THIRD_PARTY and report.installed is not None:
+            report.distributions[top] = report.installed.providers.get(top, ())
         files: set[str] = set()
         sizes: Counter[Kind] = Counter()
         for name in names:
