@@ -10,11 +10,15 @@ import argparse
 import importlib
 import os
 import sys
-import typing
 from collections.abc import Sequence
 
 from ._codebase.findings import Finding
 from ._version import __version__
+
+# typing.TYPE_CHECKING without importing typing: start-up is this module's whole job.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -28,7 +32,7 @@ EXIT_INTERRUPTED = 130
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors are one line on stderr (usage is what --help is for)."""
 
-    def error(self, message: str) -> typing.NoReturn:
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
