@@ -57,7 +57,7 @@ def test_a_choice_takes_the_body_or_the_first_handler(backend: str, tmp_path: Pa
             ref(3, "missing", choice=((1, 0),)),
             ref(4, "never", choice=((1, 0),)),
             ref(6, "alt", choice=((1, 1),)),
-            ref(8, "never", choice=((1, 2),)),  # a second handler: not the alternative
+            ref(8, "never", choice=((1, 2),)),  # a later handler: not the alternative
             # try: import ok2 / except ImportError: import alt2  (the body runs: no handler)
             ref(10, "ok2", choice=((9, 0),)),
             ref(12, "alt2", choice=((9, 1),)),
@@ -65,6 +65,13 @@ def test_a_choice_takes_the_body_or_the_first_handler(backend: str, tmp_path: Pa
     )
     assert list(machine.loaded) == ["ok", "alt", "ok2"]
     assert [(f.name, f.handled) for f in machine.failures] == [("missing", True)]
+
+
+def test_the_first_handler_that_imports_is_the_alternative(backend: str, tmp_path: Path) -> None:
+    write_tree(tmp_path, FILES)
+    # try: import missing / except KeyError: pass / except ImportError: import alt
+    refs = [ref(2, "missing", choice=((1, 0),)), ref(6, "alt", choice=((1, 2),))]
+    assert list(run(tmp_path, backend, refs).loaded) == ["alt"]
 
 
 def test_nested_choices(backend: str, tmp_path: Path) -> None:

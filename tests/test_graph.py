@@ -3,6 +3,7 @@ levels, importers, cycles, and the JSON, DOT and Mermaid outputs."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -12,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from modspec._codebase.conditions import Target
 from modspec._codebase.graph import Edge, Graph, Node, build_graph
-from modspec._codebase.graph_output import render_dot, render_json, render_mermaid
+from modspec._codebase.graph_output import (
+    render_dot,
+    render_json,
+    render_mermaid,
+    write_graph_json,
+    write_json,
+)
 from modspec._codebase.surface import Category, collect
 
 Tree = Callable[[dict[str, object]], Path]
@@ -180,11 +188,13 @@ def test_cycles_in_a_long_chain_need_no_recursion() -> None:
             "import",
             None,
             (),
+            (),
+            True,
         )
         for i, name in enumerate(names)
     )
     nodes = tuple(Node(name, Category.FIRST_PARTY, None, None, 0) for name in names)
-    (cycle,) = Graph(nodes, edges).cycles()
+    (cycle,) = Graph(nodes, edges, Target.current()).cycles()
     assert len(cycle.modules) == 5000
     assert len(cycle.loop) == 5000
 
@@ -220,11 +230,20 @@ def test_importers(project: Path, backend: str) -> None:
 def test_json_document(project: Path, backend: str) -> None:
     document = render_json(graph_of(project, backend), "module", backend)
     assert document["schema"] == "modspec.graph/1"
-    assert set(document) == {"schema", "modspec", "backend", "level", "nodes", "edges", "cycles"}
+    assert set(document) == {
+        "schema",
+        "modspec",
+        "backend",
+        "target",
+        "level",
+        "nodes",
+        "edges",
+        "cycles",
+    }
     edge = document["edges"][0]  # type: ignore[index]
     assert set(edge) == {
         "importer", "file", "line", "target", "resolved", "category", "statement", "name",
-        "guards",
+        "guards", "condition", "active",
     }  # fmt: skip
     node = document["nodes"][0]  # type: ignore[index]
     assert set(node) == {"name", "category", "kind", "origin", "source_bytes"}
@@ -276,3 +295,33 @@ def test_command_line(project: Path) -> None:
     assert both.stderr.strip() == (
         "modspec: --path and --environment each give the whole path: pick one"
     )
+
+
+def test_the_fast_json_writer_writes_the_document(project: Path, backend: str) -> None:
+    graph = graph_of(project, backend)
+    fast, plain = io.StringIO(), io.StringIO()
+    write_graph_json(graph, "module", backend, fast)
+    write_json(render_json(graph, "module", backend), plain)
+    assert fast.getvalue() == plain.getvalue()
+    assert json.loads(fast.getvalue())["edges"]
+
+
+def test_the_fast_json_writer_spells_every_value_as_json_does() -> None:
+    odd = Edge(
+        None,
+        '/tmp/a "quoted"\\\n\u00e9\udcff.py',
+        7,
+        "pkg.mod",
+        False,
+        Category.UNRESOLVED,
+        "from",
+        "*",
+        ("optional", "conditional"),
+        (("sys.platform == 'win32'", False), ("x", True)),
+        False,
+    )
+    graph = Graph((), (odd,), Target.of("3.12", "win32"))
+    fast, plain = io.StringIO(), io.StringIO()
+    write_graph_json(graph, "1", "python", fast)
+    write_json(render_json(graph, "1", "python"), plain)
+    assert fast.getvalue() == plain.getvalue()

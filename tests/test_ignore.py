@@ -9,8 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modspec._codebase.ignore import IgnoreRules, parse_patterns
+from modspec._codebase.wildmatch import compile_glob
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is the oracle")
 
@@ -167,3 +170,23 @@ def test_scoped_rules_apply_below_their_directory_only(tmp_path: Path) -> None:
     assert not below.ignored(str(tmp_path / "x.py"), False)
     assert not rules.ignored(str(tmp_path / "sub" / "x.py"), False)
     assert below.ignored(str(tmp_path / "sub" / "a.tmp"), False)
+
+
+_ALPHABET = ["a", "b", "ab", ".py", "x.py", "a.b"]
+_PATTERN_PARTS = ["a", "b", "*", "?", "a*", "*.py", "[ab]", "**", "x?py", "*b*"]
+
+
+@given(
+    st.lists(st.sampled_from(_PATTERN_PARTS), min_size=1, max_size=4),
+    st.booleans(),
+    st.lists(st.lists(st.sampled_from(_ALPHABET), min_size=1, max_size=5), max_size=20),
+)
+def test_the_fixed_length_shortcut_answers_as_the_state_set(
+    pattern: list[str], anchored: bool, paths: list[list[str]]
+) -> None:
+    # Patterns without an inner "**" skip the state set: both ways must agree on every path.
+    glob = compile_glob("/".join(pattern), anchored)
+    general = compile_glob("/".join(pattern), anchored)
+    general._fixed = None  # the state-set simulation, for every pattern
+    for parts in paths:
+        assert glob.match(parts) == general.match(parts), (pattern, anchored, parts)

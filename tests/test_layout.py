@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 PACKAGE = "modspec"
 SOURCE = Path(__file__).resolve().parent.parent / "src" / PACKAGE
@@ -133,10 +137,13 @@ def test_no_private_names_from_siblings() -> None:
 
 def test_the_library_never_imports_the_application() -> None:
     # modspec._codebase is the application (surface, its walk, extraction, report): only the
-    # command line may import it; the library API and its modules never do.
+    # command line may import it, and the package's lazy exports (tested below: on first
+    # use only); the library's modules never do.
     edges, _ = _graph()
     application = f"{PACKAGE}._codebase"
-    entry_points = {f"{PACKAGE}.cli", f"{PACKAGE}.__main__"}
+    commands = f"{PACKAGE}._commands"
+    entry_points = {f"{PACKAGE}.cli", f"{PACKAGE}.__main__", PACKAGE}
+    entry_points |= {module for module in edges if module.startswith(commands)}
     library = [module for module in edges if not module.startswith(application)]
     reaching = {
         module: sorted(target for target in edges[module] if target.startswith(application))
@@ -144,4 +151,43 @@ def test_the_library_never_imports_the_application() -> None:
         if module not in entry_points
     }
     assert {module: found for module, found in reaching.items() if found} == {}
-    assert any(target.startswith(application) for target in edges[f"{PACKAGE}.cli"])
+    assert any(target.startswith(application) for target in edges[f"{commands}.codebase"])
+
+
+def test_the_package_loads_the_application_on_first_use_only() -> None:
+    probe = (
+        "import sys, modspec\n"
+        "before = sorted(m for m in sys.modules if m.startswith('modspec._codebase'))\n"
+        "graph = modspec.Graph\n"
+        "after = 'modspec._codebase.graph' in sys.modules\n"
+        "print(before, after, graph.__module__)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["[]", "True", "modspec._codebase.graph"]
+
+
+def test_every_lazy_export_is_there() -> None:
+    import modspec
+
+    for name in modspec.__all__:
+        assert getattr(modspec, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = modspec.nothing_here  # type: ignore[attr-defined]
+
+
+def test_the_exports_are_spelled_alike() -> None:
+    import modspec
+
+    assert set(modspec.__all__) == {"__version__", *modspec._EXPORTS}
+
+
+def test_the_command_line_loads_a_command_when_it_runs() -> None:
+    # `import modspec.cli` (the console script's first step) and `--help` load the parser
+    # only: neither the resolver nor the scan, whose import costs are the commands' own.
+    probe = (
+        "import sys, modspec.cli\n"
+        "heavy = ('modspec._resolver', 'modspec._codebase.surface', 'modspec._commands.names')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "[]"

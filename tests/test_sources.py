@@ -10,6 +10,7 @@ import pytest
 
 from modspec._codebase.config import ConfigError, load_root
 from modspec._codebase.sources import source_files
+from modspec._codebase.surface import surface
 
 Tree = Callable[[dict[str, object]], Path]
 
@@ -61,12 +62,34 @@ def test_a_root_inside_a_package_names_from_the_outermost_package(tree: Tree) ->
 
 
 def test_paths_that_are_no_module_names_are_scripts(tree: Tree) -> None:
-    root = tree({"my-tool/run.py": "", "pkg/__init__.py": "", "pkg/2fast.py": ""})
+    root = tree({"my-tool/run.py": "", "pkg/__init__.py": "", "top-level.py": ""})
     assert _sources(root) == {
         "my-tool/run.py": (None, None),
-        "pkg/2fast.py": (None, None),
         "pkg/__init__.py": ("pkg", "pkg"),
+        "top-level.py": (None, None),
     }
+
+
+def test_a_file_no_statement_can_name_keeps_its_package(tree: Tree, backend: str) -> None:
+    # Django's migrations/0001_initial.py: importlib.import_module loads it by that name, and
+    # its relative imports are made against its directory's package.
+    root = tree(
+        {
+            "pkg/__init__.py": "",
+            "pkg/models.py": "",
+            "pkg/migrations/__init__.py": "",
+            "pkg/migrations/0001_initial.py": "from .. import models\nfrom . import gone, lost\n",
+        }
+    )
+    assert _sources(root)["pkg/migrations/0001_initial.py"] == (
+        "pkg.migrations.0001_initial",
+        "pkg.migrations",
+    )
+    report = surface([str(root)], backend=backend)
+    assert "pkg.models" in report.modules
+    # `from . import gone, lost`: pkg.migrations resolves, so both are attributes of it —
+    # no finding; nothing is reported per imported name.
+    assert report.unresolved == []
 
 
 def test_environments_caches_and_hidden_directories_are_skipped(tree: Tree) -> None:

@@ -88,8 +88,8 @@ def test_every_import_is_found_and_classified(project: Path, backend: str) -> No
         ("missing_optional", "app/util.py", 4, Guard.OPTIONAL, "not_found"),
         ("missing_required", "app/util.py", 7, Guard.NONE, "not_found"),
         ("missing_for_types", "app/util.py", 10, Guard.TYPE_CHECKING, "not_found"),
-        ("...beyond", "app/sub/deep.py", 1, Guard.NONE, "relative_import"),
-        (".sibling", "scripts/run-it/go.py", 1, Guard.NONE, "relative_import"),
+        ("...", "app/sub/deep.py", 1, Guard.NONE, "relative_import"),
+        (".", "scripts/run-it/go.py", 1, Guard.NONE, "relative_import"),
     }
     findings = report.findings()
     assert findings[Finding.UNRESOLVED] == 4
@@ -193,10 +193,10 @@ def test_cli_text_report(project: Path, capsys: pytest.CaptureFixture[str]) -> N
     status, out, _ = _run(["surface", str(project)], capsys)
     assert status == 0
     assert "8 files, 17 import statements (17 imported names)" in out
-    assert "unresolved imports: 5 names" in out
+    assert "unresolved imports: 5 top-level names, 5 imports" in out
     assert "      ? app/util.py:4" in out
     assert "      T app/util.py:10" in out
-    assert "logging [first-party]" in out
+    assert "logging [shadowed: first-party]" in out
     assert "broken.py: " in out
 
 
@@ -210,6 +210,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "modspec",
         "python",
         "backend",
+        "target",
         "roots",
         "path",
         "totals",
@@ -223,6 +224,7 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "unparsable",
         "skipped",
         "long_names",
+        "dependencies",
         "findings",
         "failed",
     }

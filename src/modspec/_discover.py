@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 
-from ._resolver import Resolver
+from ._resolver import Resolver, path_entries
 from ._spec import Spec
 
 __all__ = ["discover"]
@@ -63,7 +63,7 @@ def discover(
     Symlinks that loop back into a package are followed once.
     """
     resolver = resolver if resolver is not None else Resolver(path)
-    entries = sys.path if path is None else path
+    entries = sys.path if path is None else path_entries(path) or []
     suffixes = _suffixes()
     top_level: set[str] = set()
     for entry in entries:

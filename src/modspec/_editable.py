@@ -25,12 +25,11 @@ import ast
 import contextlib
 import dataclasses
 import os
-import pathlib
 import sys
 import types
 from collections.abc import Callable, Iterable
 from inspect import getattr_static
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._cachefile import get_cached
 from ._config import CoreConfig, FindSpec, LateFinder, PathHook
@@ -38,6 +37,9 @@ from ._parse import PARSE_ERRORS
 from ._paths import path_stat, read_regular, regular_stat
 from ._rawspec import RawSpec, file_spec, unlocated_spec
 from ._spec import Kind
+
+if TYPE_CHECKING:
+    import pathlib
 
 __all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
 
@@ -507,6 +509,10 @@ class _SetuptoolsFinder:
         self.suffixes = (*config.source_suffixes, *config.bytecode_suffixes, *extensions)
 
     def find_spec(self, fullname: str, path_find_spec: FindSpec) -> RawSpec | None:
+        # Imported here: only setuptools' finder spells paths with pathlib, and pathlib
+        # costs more than the rest of `import modspec`.
+        import pathlib
+
         if self.maps_any_depth:
             # Mirrors setuptools' _EditableFinder.find_spec (template "64", setuptools 64–67):
             # the last mapped package holding the name answers, whatever it finds.

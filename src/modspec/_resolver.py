@@ -80,7 +80,7 @@ class Resolver:
         editables: Iterable[EditableFinder] | None = None,
         legacy_namespaces: bool = False,
     ) -> None:
-        self._path = None if path is None else list(path)
+        self._path = path_entries(path)
         self.backend = _backend.BACKEND if backend is None else backend
         if editables is None:
             editables = _editable.live_editables() if path is None else ()
@@ -219,6 +219,19 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def path_entries(path: Sequence[object] | None) -> list[object] | None:
+    """``path`` as a list of entries; a str, bytes or path object is refused (TypeError):
+    taken as a sequence it would be one entry per character."""
+    if path is None:
+        return None
+    if isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            "path must be a sequence of path entries (such as a list of str), "
+            f"not a {type(path).__name__}: wrap it in a list"
+        )
+    return list(path)
 
 
 def resolve(

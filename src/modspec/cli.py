@@ -1,185 +1,49 @@
-"""The ``modspec`` command line: resolve names, predict attributes, survey a path or a code base."""
+"""The ``modspec`` command line: resolve names, predict attributes, survey a path or a code base.
+
+Only the parser lives here: each command's module (modspec._commands) is imported when that
+command runs, so that `modspec --help` or `modspec resolve` loads nothing the others need.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
 
-from ._backend import BACKEND
-from ._codebase.config import ConfigError
-from ._codebase.printable import say
-from ._codebase.progress import Progress
-from ._codebase.report import render_json, render_text
-from ._codebase.surface import Finding, surface
-from ._discover import discover
-from ._environment import EnvironmentPathError, environment_path
-from ._explain import Explanation
-from ._resolver import InvalidName, Resolver
-from ._spec import Kind, ModuleInfo, Spec
+from ._codebase.findings import Finding
+from ._version import __version__
 
+# typing.TYPE_CHECKING without importing typing: start-up is this module's whole job.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._codebase.closure import Closure as _Closure
-
-_T = TypeVar("_T")
+    from typing import NoReturn
 
 __all__ = ["main"]
 
-
-def _qualified(cls: type | None) -> str | None:
-    return None if cls is None else f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _spec_json(spec: Spec) -> dict[str, object]:
-    return {
-        "name": spec.name,
-        "kind": spec.kind.value,
-        "loader": _qualified(spec.loader),
-        "origin": spec.origin,
-        "is_package": spec.is_package,
-        "submodule_search_locations": spec.submodule_search_locations,
-        "cached": spec.cached,
-        "origin_stat": None if spec.origin_stat is None else spec.origin_stat._asdict(),
-        "cached_stat": None if spec.cached_stat is None else spec.cached_stat._asdict(),
-    }
+# Exit statuses, as ruff's: findings that --fail-on names; any abnormal end (a bad option or
+# configuration, an unreadable input, an I/O error); an interrupt (128 + SIGINT).
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
-def _explanation_json(explanation: Explanation) -> dict[str, object]:
-    return {
-        "name": explanation.name,
-        "reason": explanation.reason.value,
-        "detail": explanation.detail,
-        "missing_part": explanation.missing_part,
-        "searched": explanation.searched,
-    }
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors are one line on stderr (usage is what --help is for)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec | None]] | None:
-    """The names' specs and the resolver that found them; None (said on stderr) for a bad name."""
-    resolver = Resolver(args.path)
+def _count(text: str, *, least: int) -> int:
     try:
-        return resolver, resolver.resolve_many(args.names, package=args.package)
-    except InvalidName as exc:
-        say(f"modspec: {exc}", sys.stderr)
-        return None
-
-
-def _resolve(args: argparse.Namespace) -> int:
-    resolved = _resolve_names(args)
-    if resolved is None:
-        return 2
-    resolver, found = resolved
-    # Why each missing name is missing: the same resolver, so the same listings.
-    why = {
-        name: resolver.explain(name, package=args.package)
-        for name, spec in found.items()
-        if spec is None
-    }
-    # Keyed by the absolute names; a relative input maps to its spec's.
-    bytecode = resolver.bytecode_status(found.values())
-    if args.json:
-        rows = {
-            name: _explanation_json(why[name])
-            if spec is None
-            else {**_spec_json(spec), "bytecode": bytecode[spec.name].value}
-            for name, spec in found.items()
-        }
-        json.dump(rows, sys.stdout, indent=2)
-        print()
-    else:
-        for name, spec in found.items():
-            if spec is None:
-                say(f"{name}: not found \N{EM DASH} {why[name].detail}")
-                continue
-            package = " (package)" if spec.is_package else ""
-            say(f"{name}: {spec.kind.value}{package}")
-            say(f"  origin: {spec.origin}")
-            if spec.submodule_search_locations is not None:
-                say(f"  search: {', '.join(spec.submodule_search_locations)}")
-            if spec.cached is not None:
-                state = "exists" if spec.cached_stat is not None else "missing"
-                say(f"  cached: {spec.cached} ({state})")
-            say(f"  bytecode: {bytecode[spec.name].value}")
-    return 0 if all(spec is not None for spec in found.values()) else 1
-
-
-def _info_json(info: ModuleInfo) -> dict[str, object]:
-    return {
-        "name": info.name,
-        "file": info.file,
-        "doc": info.doc,
-        "names": None if info.names is None else sorted(info.names),
-        "spec": None if info.spec is None else _spec_json(info.spec),
-        "loader": _qualified(info.loader),
-        "package": info.package,
-        "path": info.path,
-        "cached": info.cached,
-    }
-
-
-def _info(args: argparse.Namespace) -> int:
-    resolved = _resolve_names(args)
-    if resolved is None:
-        return 2
-    resolver, found = resolved
-    infos = {name: None if spec is None else spec.module_info() for name, spec in found.items()}
-    if args.json:
-        rows = {name: None if info is None else _info_json(info) for name, info in infos.items()}
-        json.dump(rows, sys.stdout, indent=2)
-        print()
-    else:
-        for name, info in infos.items():
-            if info is None:
-                detail = resolver.explain(name, package=args.package).detail
-                say(f"{name}: not found \N{EM DASH} {detail}")
-                continue
-            say(f"{name}: once imported (predicted, nothing imported)")
-            say(f"  __name__    {info.name}")
-            say(f"  __file__    {info.file}")
-            say(f"  __package__ {info.package!r}")
-            if info.path is not None:
-                say(f"  __path__    {list(info.path)}")
-            say(f"  __cached__  {info.cached}")
-            say(f"  __loader__  {_qualified(info.loader)}")
-            doc = None if info.doc is None else info.doc.strip()
-            first, newline, _ = (doc or "").partition("\n")
-            say(f"  __doc__     {first if doc is not None else None!r}{' ...' if newline else ''}")
-    return 0 if all(info is not None for info in infos.values()) else 1
-
-
-def _discover(args: argparse.Namespace) -> int:
-    """`modspec scan`: every module on the path, by discover(), summarised."""
-    path = args.path if args.path is not None else sys.path
-    started = time.perf_counter()
-    specs = discover(path)
-    elapsed = time.perf_counter() - started
-    if args.json:
-        json.dump({name: _spec_json(spec) for name, spec in specs.items()}, sys.stdout, indent=2)
-        print()
-        return 0
-    entries = sum(isinstance(entry, str) for entry in path)
-    say(
-        f"{len(specs):,} modules under {entries} path entries, "
-        f"resolved in {elapsed:.2f} s by the {BACKEND} core, nothing imported"
-    )
-    kinds = Counter(spec.kind for spec in specs.values())
-    for kind in Kind:
-        if kinds[kind]:
-            say(f"  {kind.value:<10} {kinds[kind]:>8,}")
-    packages = sum(spec.is_package for spec in specs.values())
-    say(f"  {'packages':<10} {packages:>8,}")
-    sources = [spec for spec in specs.values() if spec.kind is Kind.SOURCE]
-    compiled = sum(spec.cached_stat is not None for spec in sources)
-    say(f"source modules with bytecode in __pycache__: {compiled:,} of {len(sources):,}")
-    top = Counter(name.partition(".")[0] for name in specs)
-    largest = ", ".join(f"{name} ({count:,})" for name, count in top.most_common(5))
-    say(f"largest top-level packages: {largest}")
-    return 0
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= {least}")
+    return value
 
 
 def _fail_on(text: str) -> tuple[Finding, ...]:
@@ -188,50 +52,6 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
     except ValueError:
         known = ", ".join(finding.value for finding in Finding)
         raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
-
-
-def _code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
-    """``run(roots, **options)`` with the walking and path options of ``surface`` and
-    ``graph``, a progress line on a terminal; None (said on stderr) where they are wrong."""
-    if args.path is not None and args.environment is not None:
-        say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
-        return None
-    progress = Progress(sys.stderr)
-    try:
-        environment = None if args.environment is None else environment_path(args.environment)
-        return run(
-            args.roots,
-            path=args.path,
-            environment=environment,
-            exclude=args.exclude,
-            gitignore=args.gitignore,
-            workers=args.workers,
-            legacy_namespaces=args.legacy_namespaces,
-            progress=progress,
-        )
-    except (ConfigError, EnvironmentPathError) as exc:
-        say(f"modspec: {exc}", sys.stderr)
-        return None
-    finally:
-        progress.close()
-
-
-def _surface(args: argparse.Namespace) -> int:
-    report = _code_base(args, surface)
-    if report is None:
-        return 2
-    # The command line's --fail-on wins; else what the roots' [tool.modspec] tables ask for.
-    gates = args.fail_on
-    if gates is None:
-        gates = tuple(Finding(word) for root in report.roots for word in root.fail_on)
-    findings = report.findings()
-    failed = [finding for finding in dict.fromkeys(gates) if findings[finding]]
-    if args.json:
-        json.dump(render_json(report, failed), sys.stdout, indent=2)
-        print()
-    else:
-        render_text(report, failed, sys.stdout, limit=args.limit)
-    return 1 if failed else 0
 
 
 def _level(text: str) -> int | None:
@@ -244,182 +64,24 @@ def _level(text: str) -> int | None:
     raise argparse.ArgumentTypeError(f"{text!r}: choose module, package or a number of parts")
 
 
-def _graph(args: argparse.Namespace) -> int:
-    # Imported here: the other commands need none of it, and start-up counts.
-    from ._codebase import graph_output
-    from ._codebase.graph import Graph, build_graph
-    from ._codebase.surface import collect
-
-    collected = _code_base(args, lambda roots, **options: collect(roots, {}, **options))
-    if collected is None:
-        return 2
-    graph = build_graph(collected).at_level(args.level)
-    roots = [root.path for root in collected.report.roots]
-    if args.importers is not None:
-        edges = graph.importers(args.importers)
-        names = {args.importers, *(e.target for e in edges), *(e.importer for e in edges)}
-        graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges)
-    if args.json or args.format == "json":
-        level = "module" if args.level is None else str(args.level)
-        document = graph_output.render_json(graph, level, collected.report.backend)
-        graph_output.write_json(document, sys.stdout)
-    elif args.format == "dot":
-        sys.stdout.write(graph_output.render_dot(graph))
-    elif args.format == "mermaid":
-        sys.stdout.write(graph_output.render_mermaid(graph))
-    elif args.importers is not None:
-        graph_output.render_importers(graph.edges, args.importers, sys.stdout, roots=roots)
-    else:
-        graph_output.render_text(graph, sys.stdout, roots=roots, limit=args.limit)
-    return 0
-
-
-def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> _Closure | None:
-    """The closure the command's options ask for; None (said on stderr) where they are wrong."""
-    # Imported here: the other commands need none of it, and start-up counts.
-    from ._codebase.closure import closure
-    from ._codebase.conditions import Target
-
-    if args.path is not None and args.environment is not None:
-        say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
-        return None
-    try:
-        target = Target.of(args.python_version, args.platform)
-        environment = None if args.environment is None else environment_path(args.environment)
-        return closure(
-            roots,
-            path=args.path,
-            environment=environment,
-            legacy_namespaces=args.legacy_namespaces,
-            target=target,
-            include_startup=getattr(args, "include_startup", False),
-        )
-    except (InvalidName, EnvironmentPathError, ValueError) as exc:
-        say(f"modspec: {exc}", sys.stderr)
-        return None
-
-
-def _unresolved_roots(found: _Closure) -> list[str]:
-    """The roots the closure could not find, each said on stderr."""
-    missing = [
-        f.name for f in found.failures if f.site.importer is None and f.reason == "not found"
-    ]
-    for name in dict.fromkeys(missing):
-        say(f"modspec: no module named {name!r} on the search path", sys.stderr)
-    return missing
-
-
-def _closure(args: argparse.Namespace) -> int:
-    from ._codebase import closure_output
-
-    found = _closure_of(args, args.modules)
-    if found is None:
-        return 2
-    if args.json:
-        json.dump(closure_output.render_json(found), sys.stdout, indent=1)
-        print()
-    else:
-        closure_output.render_text(found, sys.stdout, limit=args.limit, tree=not args.summary)
-    return 1 if _unresolved_roots(found) else 0
-
-
-def _why(args: argparse.Namespace) -> int:
-    from ._codebase import closure_output
-
-    found = _closure_of(args, [args.module])
-    if found is None:
-        return 2
-    if _unresolved_roots(found):
-        return 1
-    chains = found.why(args.target, limit=args.limit or 1_000_000)
-    if not chains:
-        if args.target in found.startup:
-            why = "the interpreter loads it at start-up, before any import of the program"
-        elif any(f.name == args.target for f in found.failures):
-            why = "it is imported, but does not resolve"
-        else:
-            why = "no import that runs on the way loads it"
-        say(f"modspec: {args.target} is not in the closure of {args.module}: {why}", sys.stderr)
-        return 1
-    if args.json:
-        json.dump(closure_output.render_why_json(found, args.target, chains), sys.stdout, indent=1)
-        print()
-    else:
-        closure_output.render_why_text(found, args.target, chains, sys.stdout)
-    return 0
-
-
-def _closure_options(command: argparse.ArgumentParser) -> None:
-    """The options of the commands that follow a module's imports (closure, why)."""
-    command.add_argument(
-        "--path",
-        action="append",
-        metavar="DIR",
-        help="a path entry (repeat for several); default: this interpreter's sys.path",
-    )
-    command.add_argument(
-        "--environment",
-        metavar="VENV_OR_PYTHON",
-        help="search another environment's sys.path (computed statically), and run its "
-        "site-packages' .pth files at start-up",
-    )
-    command.add_argument(
-        "--legacy-namespaces",
-        action="store_true",
-        help="resolve below pkgutil/pkg_resources namespace packages as after their __init__ ran",
-    )
+def _target_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--python-version",
         metavar="X.Y",
-        help="decide version tests (if sys.version_info >= ...) for this version",
+        help="decide `sys.version_info` tests for this version (default: this interpreter's)",
     )
     command.add_argument(
         "--platform",
         metavar="NAME",
-        help="decide platform tests (if sys.platform == ...) for this sys.platform "
-        "(linux, win32, darwin, ...)",
+        help="decide `sys.platform`, `os.name` and `platform.system()` tests for this "
+        "sys.platform value: linux, win32, darwin, ... (default: this one's)",
     )
-    command.add_argument("--json", action="store_true", help="print JSON")
-
-
-def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    closure = commands.add_parser(
-        "closure",
-        help="what `import MODULE` loads, transitively, in load order",
-        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
-        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
-        "MODULE, as a fresh `python -I` would run them: each module once, the first resolvable "
-        "alternative of a try/except ImportError, parents first. Nothing is imported or run.",
-    )
-    closure.add_argument("modules", nargs="+", metavar="MODULE")
-    _closure_options(closure)
-    closure.add_argument(
-        "--include-startup",
-        action="store_true",
-        help="list the modules the interpreter loads at start-up too",
-    )
-    closure.add_argument("--limit", type=int, default=10, help="rows per summary section (0: all)")
-    closure.add_argument(
-        "--summary", action="store_true", help="leave out the list of every module"
-    )
-    closure.set_defaults(run=_closure)
-
-    why = commands.add_parser(
-        "why",
-        help="why `import MODULE` loads TARGET: the shortest chains of imports",
-        description="The shortest chains of import statements that run from MODULE to "
-        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
-    )
-    why.add_argument("module", metavar="MODULE")
-    why.add_argument("target", metavar="TARGET")
-    _closure_options(why)
-    why.add_argument("--limit", type=int, default=10, help="chains at most (0: all)")
-    why.set_defaults(run=_why)
 
 
 def _code_base_options(command: argparse.ArgumentParser) -> None:
     """The options of the commands that walk a code base (surface, graph)."""
     command.add_argument("roots", nargs="+", metavar="ROOT")
+    _target_options(command)
     command.add_argument(
         "--exclude",
         action="append",
@@ -435,10 +97,21 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         help="walk git-ignored directories and files too",
     )
     command.add_argument(
-        "--limit", type=int, default=10, help="rows per section of the report (0: all)"
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="rows per section of the report (0: all)",
     )
     command.add_argument(
-        "--workers", type=int, help="threads that scan files (default: every core)"
+        "--workers",
+        type=lambda text: _count(text, least=1),
+        help="threads that scan files (default: every core)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.modspec] from this file (default: the nearest pyproject.toml with "
+        "a [tool.modspec] table at or above each root)",
     )
     command.add_argument(
         "--environment",
@@ -454,25 +127,96 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _closure_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that follow a module's imports (closure, why)."""
+    _target_options(command)
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path",
+    )
+    command.add_argument(
+        "--environment",
+        metavar="VENV_OR_PYTHON",
+        help="search another environment's sys.path (computed statically), whose "
+        "site-packages' .pth files run at start-up",
+    )
+    command.add_argument(
+        "--legacy-namespaces",
+        action="store_true",
+        help="resolve below pkgutil/pkg_resources namespace packages as after their __init__ ran",
+    )
+    command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    closure = commands.add_parser(
+        "closure",
+        help="what `import MODULE` loads, transitively, in load order",
+        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
+        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
+        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
+        "alternative of each try/except ImportError. Nothing is imported or run.",
+    )
+    closure.add_argument("modules", nargs="+", metavar="MODULE")
+    _closure_options(closure)
+    closure.add_argument(
+        "--include-startup",
+        action="store_true",
+        help="list the modules the interpreter loads at start-up too",
+    )
+    closure.add_argument(
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="rows per summary section (0: all)",
+    )
+    closure.add_argument(
+        "--summary", action="store_true", help="leave out the list of every module"
+    )
+    closure.set_defaults(run="closure:closure")
+
+    why = commands.add_parser(
+        "why",
+        help="why `import MODULE` loads TARGET: the shortest chains of imports",
+        description="The shortest chains of import statements that run from MODULE to "
+        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
+    )
+    why.add_argument("module", metavar="MODULE")
+    why.add_argument("target", metavar="TARGET")
+    _closure_options(why)
+    why.add_argument(
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="chains at most (0: all)",
+    )
+    why.set_defaults(run="closure:why")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="modspec",
         description="What `import X` would find, without importing anything.",
+        epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
+        "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"modspec {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     resolve = commands.add_parser("resolve", help="resolve module names")
     resolve.add_argument("names", nargs="+", metavar="NAME")
     resolve.add_argument("--package", help="package for relative names such as .sibling")
-    resolve.set_defaults(run=_resolve)
+    resolve.set_defaults(run="names:resolve")
 
     info = commands.add_parser("info", help="predict a module's attributes once imported")
     info.add_argument("names", nargs="+", metavar="NAME")
     info.add_argument("--package", help="package for relative names such as .sibling")
-    info.set_defaults(run=_info)
+    info.set_defaults(run="names:info")
 
     scan = commands.add_parser("scan", help="resolve every module on the path and summarise")
-    scan.set_defaults(run=_discover)
+    scan.set_defaults(run="names:scan")
 
     surface_ = commands.add_parser(
         "surface",
@@ -485,10 +229,19 @@ def _parser() -> argparse.ArgumentParser:
     surface_.add_argument(
         "--fail-on",
         type=_fail_on,
+        action="append",
         metavar="FINDING[,...]",
-        help="exit 1 when any of these is found: " + ", ".join(f.value for f in Finding),
+        help="exit 1 when any of these is found (repeatable): "
+        + ", ".join(f.value for f in Finding),
     )
-    surface_.set_defaults(run=_surface)
+    surface_.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
+        "per finding: errors for those --fail-on names, warnings for the rest)",
+    )
+    surface_.set_defaults(run="codebase:surface")
 
     graph = commands.add_parser(
         "graph",
@@ -517,7 +270,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="only the edges into MODULE or a module under it: who imports it, and where",
     )
-    graph.set_defaults(run=_graph)
+    graph.set_defaults(run="codebase:graph")
 
     _closure_parsers(commands)
 
@@ -534,11 +287,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        status: int = args.run(args)
+        args = _parser().parse_args(argv)
+        module, _, function = args.run.partition(":")
+        run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
+        status: int = run(args)
+        sys.stdout.flush()  # a full disk says so here, while we can still report it
     except BrokenPipeError:
         # The reader went away (`modspec scan | head`): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
         return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("modspec: interrupted\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        # Output that cannot be written (ENOSPC, EIO): one line, and nothing more to flush.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"modspec: {exc.strerror or exc}{where}\n")
+        return EXIT_ERROR
     return status

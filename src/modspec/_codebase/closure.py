@@ -10,7 +10,6 @@ what it cannot, and why, is in docs/closure-json.md.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from .._editable import EditableFinder, live_editables
-from .._environment import EnvironmentPath
+from .._environment import EnvironmentPath, program_path
 from .._resolver import InvalidName, Resolver
 from .._spec import Kind
 from .closure_load import Loader, ModuleCode
@@ -159,8 +158,9 @@ def closure(
 ) -> Closure:
     """What ``import MODULE`` for each of ``modules`` (absolute names, in turn) would load in
     a fresh interpreter, in load order, with the statement that loads each. The search path
-    is ``sys.path`` with this interpreter's editable hooks, or ``environment``'s entries and
-    hooks; ``path`` replaces either (with no hooks unless ``editables`` are given).
+    is ``sys.path`` as a program run by this interpreter sees it (``program_path``) with its
+    editable hooks, or ``environment``'s entries and hooks; ``path`` replaces either (with no
+    hooks unless ``editables`` are given).
     ``target`` decides the platform and version tests (default: this interpreter).
     ``include_startup`` reports the start-up's modules too (``site`` False models ``-S``)."""
     started = time.perf_counter()
@@ -218,8 +218,7 @@ def _search_path(
     if environment is not None:
         hooks: Iterable[EditableFinder] = environment.editables
         return list(environment.entries), hooks if editables is None else editables
-    entries = [entry for entry in sys.path if isinstance(entry, str)]
-    return entries, live_editables() if editables is None else editables
+    return program_path(), live_editables() if editables is None else editables
 
 
 def _prefetch(loader: Loader, machine: Machine, names: Sequence[str]) -> None:

@@ -66,15 +66,18 @@ _Node = Union[tuple[ImportRef, bool, tuple[str, ...]], "_Try"]
 
 
 class _Try:
-    """A try statement whose handler catches ImportError: its body's and first handler's
-    imports (an import in a later handler is not taken: the first one is the alternative)."""
+    """A try statement whose handler catches ImportError: its body's imports and those of the
+    first handler holding any, which stands for the one that catches ImportError (as in
+    choices.py, the rule surface and the graph play out: one that catches it and imports
+    nothing leaves no trace)."""
 
-    __slots__ = ("body", "handler", "line")
+    __slots__ = ("body", "handler", "line", "taken")
 
     def __init__(self, line: int) -> None:
         self.line = line
         self.body: list[_Node] = []
         self.handler: list[_Node] = []
+        self.taken = 0  # the handler whose imports are the alternative (0: none yet)
 
 
 def compile_steps(
@@ -197,7 +200,9 @@ def _tree(items: list[_Item]) -> list[_Node]:
             if not (isinstance(last, _Try) and last.line == line):
                 last = _Try(line)
                 into.append(last)
-            into = last.body if clause == 0 else last.handler if clause == 1 else None
+            if clause and not last.taken:
+                last.taken = clause  # imports come in source order: the first handler's first
+            into = last.body if clause == 0 else last.handler if clause == last.taken else None
             if into is None:
                 break
         if into is not None:

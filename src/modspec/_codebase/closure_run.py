@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from .._aliases import SET_BY_PARENT
 from .._spec import Spec
 from .closure_dynamic import DynamicSite
 from .closure_load import Loader
@@ -19,10 +20,6 @@ from .closure_program import BRANCH, END, EXEC, FAIL, FROM, LOAD, STAR, TRY, Ste
 from .conditions import Target
 
 __all__ = ["FailedImport", "Machine", "Step", "Via"]
-
-# os.py puts its path module into sys.modules as "os.path" when it runs: no finder finds that
-# name, yet `import os.path` works everywhere (surface resolves it so too).
-_SET_BY_PARENT = frozenset({"os.path"})
 
 
 class Via(NamedTuple):
@@ -138,8 +135,9 @@ class Machine:
                 if spec is None:
                     if op == FROM:
                         continue  # an attribute, not a submodule
-                    if name in _SET_BY_PARENT and name.rpartition(".")[0] in loaded:
-                        continue
+                    setter = SET_BY_PARENT.get(name)
+                    if setter is not None and setter[0] in loaded:
+                        continue  # os.path: os put it in sys.modules
                     site = Via(frame.module, frame.file, step[2])
                     if not self._raise(frames, FailedImport(name, site, "not found", True), True):
                         return False

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
+from .._environment import EnvironmentPath
 from .._spec import Kind, Spec
+from .branches import inactive
+from .conditions import Target
 from .extract_py import Guard, guard_names
-from .surface import Category, Collected, category_of
+from .surface import Category, Collected, branched, category_of, collect
 
-__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph"]
+__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "import_graph"]
 
 # Each combination of guard flags named once: an edge is made per imported name.
 _GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
@@ -44,13 +47,20 @@ class Edge(NamedTuple):
     category: Category  # the target's
     statement: str  # "import" or "from"
     name: str | None  # what a from-import names ("*" for a star); None for `import a.b`
-    guards: tuple[str, ...]  # "deferred", "type-checking", "optional"
+    guards: tuple[str, ...]  # extract_py.guard_names: "deferred", "type-checking", ...
+    condition: tuple[tuple[str, bool], ...]  # ImportRef.condition
+    # Whether the statement runs for the graph's target when its branch is reached: False
+    # under a test false there, or in a handler whose try takes another alternative.
+    active: bool
 
     @property
     def eager(self) -> bool:
-        """Whether it runs when the importer is imported (not in a function, not for type
-        checkers only)."""
-        return "deferred" not in self.guards and "type-checking" not in self.guards
+        """Whether it runs when the importer is imported: active, and neither in a function,
+        for type checkers only, under ``__main__`` nor lazy."""
+        return self.active and not _LATE.intersection(self.guards)
+
+
+_LATE = frozenset(("deferred", "type-checking", "main", "lazy"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +79,7 @@ class Graph:
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    target: Target  # the interpreter its platform and version tests were decided for
 
     def importers(self, name: str) -> tuple[Edge, ...]:
         """The edges into ``name`` or into any module under it."""
@@ -90,7 +101,7 @@ class Graph:
             target = _cut(edge.target, level)
             if importer != target:
                 edges.append(edge._replace(importer=importer, target=target))
-        return Graph(nodes, tuple(edges))
+        return Graph(nodes, tuple(edges), self.target)
 
     def cycles(self) -> tuple[Cycle, ...]:
         """Strongly connected components of the eager edges between first-party modules,
@@ -113,6 +124,38 @@ class Graph:
         return tuple(sorted(found, key=lambda c: (len(c.modules), c.modules)))
 
 
+def import_graph(
+    roots: Sequence[str],
+    *,
+    path: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    gitignore: bool | None = None,
+    workers: int | None = None,
+    backend: str | None = None,
+    environment: EnvironmentPath | None = None,
+    legacy_namespaces: bool = False,
+    target: Target | None = None,
+    config: str | None = None,
+) -> Graph:
+    """The import graph of the code base under ``roots``: every import of every file as an
+    edge, with the nodes it joins. The options are ``modspec.surface``'s; nothing under the
+    roots is imported or run."""
+    collected = collect(
+        roots,
+        {},
+        path=path,
+        exclude=exclude,
+        gitignore=gitignore,
+        workers=workers,
+        backend=backend,
+        environment=environment,
+        legacy_namespaces=legacy_namespaces,
+        target=target,
+        config=config,
+    )
+    return build_graph(collected)
+
+
 def build_graph(collected: Collected) -> Graph:
     """The graph of what ``surface.collect`` read: one edge per imported name per statement."""
     files = collected.files
@@ -130,6 +173,7 @@ def build_graph(collected: Collected) -> Graph:
         return categories[name]
 
     module_of = {path: source.module for path, source in files.items()}
+    off = inactive(branched(collected.sites, specs), collected.report.target)
     edges = []
     for key, sites in collected.sites.items():
         if isinstance(key, str):
@@ -151,6 +195,8 @@ def build_graph(collected: Collected) -> Graph:
                     site.statement,
                     name if name is not None or site.statement == "import" else "*",
                     _GUARD_NAMES[site.guard],
+                    site.condition,
+                    site not in off,
                 )
             )
     # Stable: edges of one statement keep the order of its names.
@@ -159,7 +205,7 @@ def build_graph(collected: Collected) -> Graph:
     nodes = tuple(
         _node(name, specs.get(name), sources.get(name), category(name)) for name in sorted(names)
     )
-    return Graph(nodes, tuple(edges))
+    return Graph(nodes, tuple(edges), collected.report.target)
 
 
 def _node(name: str, spec: Spec | None, source: str | None, category: Category) -> Node:

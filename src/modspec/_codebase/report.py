@@ -32,6 +32,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
         "modspec": __version__,
         "python": ".".join(map(str, sys.version_info[:3])),
         "backend": report.backend,
+        "target": report.target.describe(),
         "roots": [root.path for root in report.roots],
         "path": list(report.path),
         "totals": {
@@ -43,7 +44,10 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
             "unresolved_imports": len(report.unresolved),
         },
         "timings": {phase: round(seconds, 6) for phase, seconds in report.timings.items()},
-        "categories": dict(Counter(c.value for c in report.categories.values())),
+        # Every category, zero counts too: a reader may index any of them.
+        "categories": {
+            category.value: count for category, count in _category_counts(report).items()
+        },
         "modules": [
             {
                 "name": name,
@@ -65,6 +69,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "importing_files": top.importing_files,
                 "modules": top.modules,
                 "source_bytes": top.source_bytes,
+                "extension_bytes": top.extension_bytes,
             }
             for top in report.top_levels
         ],
@@ -74,8 +79,12 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "file": u.site.path,
                 "line": u.site.line,
                 "guards": list(guard_names(u.site.guard)),
+                "condition": [{"test": t, "holds": h} for t, h in u.site.condition],
                 "reason": u.reason,
                 "detail": u.detail,
+                "rule": u.rule.value,
+                "inactive": u.inactive,
+                "silenced": u.silenced,
             }
             for u in report.unresolved
         ],
@@ -85,6 +94,8 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
                 "winner": s.winner,
                 "hidden": list(s.hidden),
                 "first_party": s.first_party,
+                "rule": (Finding.SHADOWED if s.first_party else Finding.DUPLICATE).value,
+                "silenced": s.silenced,
             }
             for s in report.shadowing
         ],
@@ -101,9 +112,34 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
             }
             for long in report.long_names
         ],
+        "dependencies": {
+            "project": None if report.project is None else report.project.pyproject,
+            "declared": None
+            if report.project is None
+            else {name: list(groups) for name, groups in sorted(report.project.groups.items())},
+            "findings": [
+                {
+                    "rule": f.rule.value,
+                    "distribution": f.distribution,
+                    "module": f.module,
+                    "file": f.file,
+                    "line": f.line,
+                    "detail": f.detail,
+                    "silenced": report.silenced.get(f),
+                }
+                for f in report.dependencies
+            ],
+        },
         "findings": {finding.value: count for finding, count in report.findings().items()},
         "failed": [finding.value for finding in failed],
     }
+
+
+def _category_counts(report: Surface) -> dict[Category, int]:
+    """Modules by category, each category present; unresolved: the distinct names."""
+    counts = Counter(report.categories.values())
+    counts[Category.UNRESOLVED] = len({u.name for u in report.unresolved})
+    return {category: counts[category] for category in Category}
 
 
 def _clipped(name: str) -> str:
@@ -176,16 +212,31 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
             say(f"  {top.name:<24} {top.category.value:<12} {_kib(top.source_bytes):>12}", out)
         _more(len(by_size[:cut]), len(by_size), out)
 
-    if report.unresolved:
-        _unresolved(report, report.unresolved, out, cut)
-    if report.shadowing:
+    active = [u for u in report.unresolved if u.inactive is None and u.silenced is None]
+    if active:
+        _unresolved(report, active, out, cut)
+    inactive = sum(1 for u in report.unresolved if u.inactive is not None)
+    if inactive:
+        target = report.target.describe()
+        say(
+            f"\n{inactive:,} more unresolved imports do not run on "
+            f"Python {target['python_version']} on {target['platform']} (a platform or version "
+            "test, or an ImportError fallback not taken): not findings",
+            out,
+        )
+    silenced = sum(1 for u in report.unresolved if u.inactive is None and u.silenced)
+    silenced += sum(1 for s in report.shadowing if s.silenced) + len(report.silenced_bytecode)
+    if silenced:
+        say(f"\n{silenced:,} findings silenced (tool.modspec.ignore, # modspec: ignore)", out)
+    shadowing = [shadow for shadow in report.shadowing if shadow.silenced is None]
+    if shadowing:
         say("\nshadowing (the first is what the import gets):", out)
-        for shadow in report.shadowing[:cut]:
-            mark = " [first-party]" if shadow.first_party else ""
+        for shadow in shadowing[:cut]:
+            mark = " [shadowed: first-party]" if shadow.first_party else " [duplicate]"
             say(f"  {shadow.name}{mark}: {_short(shadow.winner, report)}", out)
             for hidden in shadow.hidden:
                 say(f"      hides {_short(hidden, report)}", out)
-        _more(len(report.shadowing[:cut]), len(report.shadowing), out)
+        _more(len(shadowing[:cut]), len(shadowing), out)
 
     _bytecode(report, out, cut)
     _paths_with_errors(
@@ -202,6 +253,8 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
         out,
         cut,
     )
+
+    _dependencies(report, out, cut)
 
     if report.long_names:
         say("\nimported names too long to resolve (not resolved, not counted as modules):", out)
@@ -232,31 +285,54 @@ def _paths_with_errors(
 def _unresolved(
     report: Surface, unresolved: list[UnresolvedImport], out: TextIO, cut: int | None
 ) -> None:
-    by_name: dict[str, list[UnresolvedImport]] = defaultdict(list)
+    # Grouped by what is missing at the top: `selenium.webdriver.x` and `selenium.y` are one
+    # missing distribution, not two findings to chase.
+    by_top: dict[str, list[UnresolvedImport]] = defaultdict(list)
     for u in unresolved:
-        by_name[u.name].append(u)
+        by_top[u.name if u.name.startswith(".") else u.name.partition(".")[0]].append(u)
     say(
-        f"\nunresolved imports: {len(by_name):,} names "
-        "(? optional: in try/except ImportError; T: under TYPE_CHECKING; f: in a function)",
+        f"\nunresolved imports: {len(by_top):,} top-level names, {len(unresolved):,} imports "
+        "(? optional: in try/except ImportError; T: under TYPE_CHECKING; f: in a function;"
+        " c: under a platform/version test; m: under __main__; l: lazy)",
         out,
     )
-    names = sorted(by_name, key=lambda n: (-len(by_name[n]), n))
-    for name in names[:cut]:
-        sites = by_name[name]
-        say(f"  {name}: {sites[0].detail}", out)
+    tops = sorted(by_top, key=lambda n: (-len(by_top[n]), n))
+    for top in tops[:cut]:
+        sites = by_top[top]
+        rules = ", ".join(sorted({u.rule.value for u in sites}))
+        say(f"  {top} [{rules}]: {sites[0].detail}", out)
         for u in sites[:cut]:
             marks = "".join(
                 mark
                 for flag, mark in (
-                    (Guard.OPTIONAL, "?"),
+                    (Guard.OPTIONAL | Guard.FALLBACK, "?"),
                     (Guard.TYPE_CHECKING, "T"),
                     (Guard.DEFERRED, "f"),
+                    (Guard.CONDITIONAL, "c"),
+                    (Guard.MAIN, "m"),
+                    (Guard.LAZY, "l"),
                 )
                 if u.site.guard & flag
             )
-            say(f"    {marks:>3} {_short(u.site.path, report)}:{u.site.line}", out)
+            shown = "" if u.name == top else f"  {u.name}"
+            say(f"    {marks:>3} {_short(u.site.path, report)}:{u.site.line}{shown}", out)
         _more(len(sites[:cut]), len(sites), out)
-    _more(len(names[:cut]), len(names), out)
+    _more(len(tops[:cut]), len(tops), out)
+
+
+def _dependencies(report: Surface, out: TextIO, cut: int | None) -> None:
+    if report.project is None:
+        return
+    shown = [f for f in report.dependencies if f not in report.silenced]
+    declared = len(report.project.groups)
+    say(
+        f"\ndependencies ({declared:,} declared in {_short(report.project.pyproject, report)}): "
+        + ("all imports declared, all declarations imported" if not shown else ""),
+        out,
+    )
+    for f in shown[:cut]:
+        say(f"  {_short(f.file, report)}:{f.line} [{f.rule.value}] {f.detail}", out)
+    _more(len(shown[:cut]), len(shown), out)
 
 
 def _bytecode(report: Surface, out: TextIO, cut: int | None) -> None:

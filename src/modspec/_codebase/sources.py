@@ -69,6 +69,8 @@ def _base_rules(root: Root, skipped: list[Skipped]) -> IgnoreRules:
             if parent == directory:
                 break
             directory = parent
+    if root.config is not None:
+        rules.add(os.path.dirname(root.config), parse_patterns(root.config_exclude))
     rules.add(root.path, parse_patterns(root.exclude))
     return rules
 
@@ -85,8 +87,14 @@ def _module_name(path: str, root: Root) -> tuple[str | None, str | None]:
     is_init = parts[-1] == "__init__"
     if is_init:
         parts.pop()
-    if not parts or not all(part.isidentifier() for part in parts):
+    if not parts or not all(part.isidentifier() for part in parts[:-1]):
         return None, None
+    if not parts[-1].isidentifier():
+        # Django's migrations/0001_initial.py: no import statement names it, but
+        # importlib.import_module does, and its relative imports are its package's.
+        if len(parts) == 1:
+            return None, None
+        return ".".join(parts), ".".join(parts[:-1])
     module = ".".join(parts)
     return module, module if is_init else module.rpartition(".")[0]
 

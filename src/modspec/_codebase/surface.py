@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import enum
-import inspect
+import functools
 import os
 import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import NamedTuple
 
+from .._aliases import SET_BY_PARENT
 from .._bytecode import BytecodeStatus
 from .._editable import EditableFinder, live_editables
-from .._environment import EnvironmentPath
-from .._resolver import InvalidName, Resolver, absolute_name
+from .._environment import EnvironmentPath, program_path
+from .._resolver import InvalidName, Resolver, absolute_name, path_entries
 from .._spec import Kind, Spec
-from .config import Root, load_root
+from .branches import inactive
+from .conditions import Target
+from .config import Root, find_project, load_root
+from .dependencies import Declared, DependencyFinding, Installed, Site, check
 from .extract import Guard, ImportRef, extract_files
+from .findings import Finding
+from .silence import Silencer
 from .sources import Skipped, SourceFile, source_files
 
 __all__ = [
@@ -33,6 +39,7 @@ __all__ = [
     "Surface",
     "TopLevel",
     "UnresolvedImport",
+    "branched",
     "category_of",
     "collect",
     "surface",
@@ -50,20 +57,6 @@ class Category(enum.Enum):
     UNRESOLVED = "unresolved"
 
 
-class Finding(enum.Enum):
-    """What ``--fail-on`` can gate on."""
-
-    UNRESOLVED = "unresolved"  # an import that would raise, outside try/except ImportError
-    UNRESOLVED_OPTIONAL = "unresolved-optional"  # one inside try/except ImportError
-    SHADOWED = "shadowed"  # a first-party module hides, or is hidden by, another module
-    DUPLICATE = "duplicate"  # a top-level name provided by more than one path entry
-    STALE_BYTECODE = "stale-bytecode"  # a first-party .pyc that the import would rewrite
-    MISSING_BYTECODE = "missing-bytecode"  # a first-party source module with no .pyc
-    UNPARSABLE = "unparsable"  # a file that does not parse (or cannot be read)
-    SKIPPED = "skipped"  # a directory or ignore file the walk could not read
-    NAME_TOO_LONG = "name-too-long"  # an imported name past MAX_NAME_LENGTH or MAX_NAME_PARTS
-
-
 class ImportSite(NamedTuple):
     """One imported name in one file (a tuple: a large code base makes millions)."""
 
@@ -71,6 +64,8 @@ class ImportSite(NamedTuple):
     line: int
     guard: Guard
     statement: str  # "import" or "from"
+    condition: tuple[tuple[str, bool], ...] = ()  # ImportRef.condition
+    choice: tuple[tuple[int, int], ...] = ()  # ImportRef.choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +76,17 @@ class UnresolvedImport:
     site: ImportSite
     reason: str  # modspec.Reason's value, or "relative_import" for one outside any package
     detail: str
+    # Why the import does not run for the target (a condition false there, a handler whose
+    # try takes another alternative): then no finding. None: it runs.
+    inactive: str | None = None
+    # What silences it (an `ignore` pattern, a `# modspec: ignore` comment): then no finding.
+    silenced: str | None = None
+
+    @property
+    def rule(self) -> Finding:
+        """The finding it is: unresolved, or unresolved-optional in a try/except ImportError."""
+        optional = self.site.guard & Guard.OPTIONAL
+        return Finding.UNRESOLVED_OPTIONAL if optional else Finding.UNRESOLVED
 
 
 class LongName(NamedTuple):
@@ -98,6 +104,7 @@ class Shadowing:
     winner: str  # the origin (or first location) that the import gets, or "built-in"/"frozen"
     hidden: tuple[str, ...]  # origins of the same name that the import never reaches
     first_party: bool  # a first-party module is the winner or among the hidden ones
+    silenced: str | None = None  # the `ignore` pattern that covers it: then no finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +115,8 @@ class TopLevel:
     category: Category
     importing_files: int  # files importing it or anything under it
     modules: int  # distinct modules imported under it
-    source_bytes: int  # sum of those modules' origin sizes
+    source_bytes: int  # sum of those modules' origin sizes, where the origin is Python source
+    extension_bytes: int = 0  # ... where it is an extension module (a compiled binary)
 
 
 @dataclass(slots=True)
@@ -118,6 +126,7 @@ class Surface:
     roots: tuple[Root, ...]
     path: tuple[str, ...]
     backend: str  # the core that resolved ("cython" or "python") and scanned
+    target: Target  # the interpreter whose platform and version tests are decided
     files: int = 0
     statements: int = 0  # import statements: distinct (file, line) pairs
     imports: int = 0  # imported names: ``import a, b`` counts two
@@ -136,32 +145,47 @@ class Surface:
     unresolved: list[UnresolvedImport] = field(default_factory=list)
     shadowing: list[Shadowing] = field(default_factory=list)
     bytecode: dict[str, BytecodeStatus] = field(default_factory=dict)
+    # First-party modules whose bytecode findings an `ignore` pattern silences, and by what.
+    silenced_bytecode: dict[str, str] = field(default_factory=dict)
+    silenced: dict[DependencyFinding, str] = field(default_factory=dict)  # dependency findings
+    # The project's declared dependencies (None: no pyproject.toml with [project] at or
+    # above the first root), the distributions on the path, and the findings they make.
+    project: Declared | None = None
+    installed: Installed | None = None
+    dependencies: list[DependencyFinding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     def findings(self) -> dict[Finding, int]:
-        """How many of each finding the scan made."""
-        optional = sum(1 for u in self.unresolved if u.site.guard & Guard.OPTIONAL)
+        """How many of each finding the scan made (silenced ones and imports that do not
+        run for the target left out)."""
+        active = Counter(
+            u.rule for u in self.unresolved if u.inactive is None and u.silenced is None
+        )
         first_party_bytecode = Counter(
             status
             for name, status in self.bytecode.items()
             if self.categories.get(name) is Category.FIRST_PARTY
+            and name not in self.silenced_bytecode
         )
+        shadowing = [s for s in self.shadowing if s.silenced is None]
+        dependency = Counter(f.rule for f in self.dependencies if f not in self.silenced)
         return {
-            Finding.UNRESOLVED: len(self.unresolved) - optional,
-            Finding.UNRESOLVED_OPTIONAL: optional,
-            Finding.SHADOWED: sum(1 for s in self.shadowing if s.first_party),
-            Finding.DUPLICATE: sum(1 for s in self.shadowing if not s.first_party),
+            Finding.UNRESOLVED: active[Finding.UNRESOLVED],
+            Finding.UNRESOLVED_OPTIONAL: active[Finding.UNRESOLVED_OPTIONAL],
+            Finding.SHADOWED: sum(1 for s in shadowing if s.first_party),
+            Finding.DUPLICATE: sum(1 for s in shadowing if not s.first_party),
             Finding.STALE_BYTECODE: first_party_bytecode[BytecodeStatus.STALE],
             Finding.MISSING_BYTECODE: first_party_bytecode[BytecodeStatus.MISSING],
             Finding.UNPARSABLE: len(self.unparsable),
             Finding.SKIPPED: len(self.skipped),
             Finding.NAME_TOO_LONG: len(self.long_names),
+            **{rule: dependency[rule] for rule in _DEPENDENCY_RULES},
         }
 
 
-# os.py puts its path module into sys.modules as "os.path" when it runs: no finder finds that
-# name, yet `import os.path` works everywhere. It gets the platform's module (posixpath).
-_SET_BY_PARENT = {"os.path": os.path.__name__}
+# os.py puts its path module into sys.modules as "os.path" when it runs (_aliases): such a
+# name gets the module it stands for.
+_SET_BY_PARENT = {name: gets for name, (_, gets) in SET_BY_PARENT.items()}
 _ALL = Guard.TYPE_CHECKING | Guard.OPTIONAL | Guard.DEFERRED
 # Past these an imported name is no module anyone named (the longest in site-packages are
 # some 150 characters and 12 parts): a finding, not work for the resolver.
@@ -197,8 +221,8 @@ def _site_key(ref: ImportRef, package: str | None) -> tuple[str, ...] | str | No
     targets = _targets(ref, package)
     if isinstance(targets, str):
         # Kept apart: no name to resolve, only the reason it is not one.
-        written = ".".join(filter(None, (ref.module, ref.name if ref.name != "*" else "")))
-        return f"\0{'.' * ref.level}{written}\0{targets}"
+        # One row per statement: `from . import a, b` misses the package, not a and b.
+        return f"\0{'.' * ref.level}{ref.module}\0{targets}"
     if targets[-1] == "__main__":
         return None  # the running program, always in sys.modules: no file on the path
     return targets
@@ -218,9 +242,30 @@ def category_of(spec: Spec | None, roots: Sequence[str]) -> Category:
         return Category.NAMESPACE
     if _under(spec.origin, roots):
         return Category.FIRST_PARTY
-    if spec.name.partition(".")[0] in sys.stdlib_module_names:
+    if spec.name.partition(".")[0] in sys.stdlib_module_names or _shipped(spec.origin):
         return Category.STDLIB
     return Category.THIRD_PARTY
+
+
+@functools.lru_cache(maxsize=1)
+def _interpreter_dirs() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The directories this interpreter ships modules in (its standard library, lib-dynload)
+    and those it installs distributions into (site-packages), which lie below them."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    shipped = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}
+    installed = {paths[key] for key in ("purelib", "platlib") if key in paths}
+    return tuple(sorted(shipped)), tuple(sorted(installed))
+
+
+def _shipped(origin: str | None) -> bool:
+    # _testcapi, xxlimited, test.support: not in sys.stdlib_module_names, yet they come with
+    # the interpreter, in its own directories.
+    if origin is None:
+        return False
+    shipped, installed = _interpreter_dirs()
+    return _under(origin, shipped) and not _under(origin, installed)
 
 
 def _where(spec: Spec) -> str:
@@ -290,14 +335,20 @@ def surface(
     editables: Iterable[EditableFinder] | None = None,
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    target: Target | None = None,
+    config: str | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
-    directories, then ``sys.path`` with this interpreter's editable hooks, or the
+    directories, then ``sys.path`` (less the entry of the program running modspec:
+    ``program_path``) with this interpreter's editable hooks, or the
     ``environment``'s entries with its hooks; ``path`` replaces all of that (with no hooks,
     unless ``editables`` are given). ``legacy_namespaces`` is ``Resolver``'s option.
-    ``progress(phase, done, total)`` is called as files are scanned. Nothing under the
-    roots is imported or run."""
+    ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
+    and version tests, and in try/except ImportError handlers, are decided for ``target``
+    (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
+    or else the nearest pyproject.toml with a [tool.modspec] table at or above it. Nothing
+    under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"):
         found = collect(
@@ -312,13 +363,64 @@ def surface(
             editables=editables,
             legacy_namespaces=legacy_namespaces,
             progress=progress,
+            target=target,
+            config=config,
         )
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
             _classify(report, found.files, found.sites, found.specs, resolver)
         with _timed(timings, "bytecode"):
             report.bytecode = resolver.bytecode_status(report.modules.values())
+        if report.project is not None and report.installed is not None:
+            with _timed(timings, "dependencies"):
+                report.dependencies = check(
+                    report.project, report.installed, _third_party_sites(report, found)
+                )
+        _silence(report)
     return report
+
+
+_DEPENDENCY_RULES = (
+    Finding.UNDECLARED_DEPENDENCY,
+    Finding.TRANSITIVE_DEPENDENCY,
+    Finding.UNUSED_DEPENDENCY,
+    Finding.DEV_DEPENDENCY_IN_CODE,
+)
+
+
+def _third_party_sites(report: Surface, found: Collected) -> Iterator[Site]:
+    """(top-level name, file, line, guard) of each third-party import that runs."""
+    off = inactive(branched(found.sites, found.specs), report.target)
+    for key, where in found.sites.items():
+        if not isinstance(key, tuple):
+            continue
+        target = next((name for name in key if found.specs.get(name) is not None), None)
+        if target is None or report.categories.get(target) is not Category.THIRD_PARTY:
+            continue
+        top = target.partition(".")[0]
+        yield from ((top, s.path, s.line, s.guard) for s in where if s not in off)
+
+
+def _silence(report: Surface) -> None:
+    """Marks the findings that `ignore` patterns and `# modspec: ignore` comments cover."""
+    silencer = Silencer(pattern for root in report.roots for pattern in root.ignore)
+    report.unresolved = [
+        u
+        if u.inactive is not None
+        else replace(u, silenced=silencer.finding(u.name, u.site.path, u.site.line, u.rule.value))
+        for u in report.unresolved
+    ]
+    report.shadowing = [replace(s, silenced=silencer.by_pattern(s.name)) for s in report.shadowing]
+    for name in report.bytecode:
+        why = silencer.by_pattern(name)
+        if why is not None:
+            report.silenced_bytecode[name] = why
+    for finding in report.dependencies:
+        name = finding.module or finding.distribution
+        why = silencer.finding(name, finding.file, finding.line, finding.rule.value)
+        why = why or silencer.by_pattern(finding.distribution)
+        if why is not None:
+            report.silenced[finding] = why
 
 
 class Collected(NamedTuple):
@@ -344,15 +446,24 @@ def collect(
     editables: Iterable[EditableFinder] | None = None,
     legacy_namespaces: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    target: Target | None = None,
+    config: str | None = None,
 ) -> Collected:
     """The walk, the extraction and the one resolve batch that ``surface`` and the import
     graph share (their options are ``surface``'s), each phase timed into ``timings``."""
-    loaded = tuple(load_root(root, exclude, gitignore) for root in roots)
+    loaded = tuple(load_root(root, exclude, gitignore, config) for root in roots)
     searched, hooks = _search_path(loaded, path, environment, editables)
     resolver = Resolver(
         searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
     )
-    report = Surface(roots=loaded, path=tuple(searched), backend=resolver.backend, timings=timings)
+    report = Surface(
+        project=find_project(loaded[0].path) if loaded else None,
+        roots=loaded,
+        path=tuple(searched),
+        backend=resolver.backend,
+        target=Target.current() if target is None else target,
+        timings=timings,
+    )
     with _timed(timings, "walk"):
         files = _walk(report)
     # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
@@ -379,9 +490,10 @@ def _search_path(
 ) -> tuple[list[str], Iterable[EditableFinder]]:
     """The path to search and the editable hooks on it, as ``surface`` documents them."""
     if path is not None:
+        path_entries(path)  # a str is refused, not taken one character per entry
         return list(path), () if editables is None else editables
     if environment is None:
-        entries = [p for p in sys.path if isinstance(p, str)]
+        entries = program_path()
         hooks: Iterable[EditableFinder] = live_editables()
     else:
         entries, hooks = list(environment.entries), environment.editables
@@ -426,11 +538,11 @@ def _extract(
             statements.add((path, ref.line))
             key = _site_key(ref, package)
             statement = _IMPORT if ref.name is None else _FROM
+            site = ImportSite(path, ref.line, ref.guard, statement, ref.condition, ref.choice)
             if isinstance(key, tuple) and _too_long(key[0]):
-                site = ImportSite(path, ref.line, ref.guard, statement)
                 report.long_names.append(LongName(key[0], site))
             elif key is not None:
-                sites[key].append(ImportSite(path, ref.line, ref.guard, statement))
+                sites[key].append(site)
         report.imports += len(file_imports.imports)
     report.unparsable.sort()
     report.statements = len(statements)
@@ -488,11 +600,13 @@ def _match(
     importing: dict[str, set[str]] = defaultdict(set)
     why: dict[str, tuple[str, str]] = {}
     guards: dict[str, Guard] = {}
+    off = inactive(branched(sites, found), report.target)
     for key, where in sites.items():
         if isinstance(key, str):
             _, written, detail = key.split("\0")
             report.unresolved.extend(
-                UnresolvedImport(written, site, "relative_import", detail) for site in where
+                UnresolvedImport(written, site, "relative_import", detail, off.get(site))
+                for site in where
             )
             continue
         target = next((name for name in key if found[name] is not None), None)
@@ -502,7 +616,9 @@ def _match(
                 explanation = resolver.explain(missing)
                 why[missing] = (explanation.reason.value, explanation.detail)
             reason, detail = why[missing]
-            report.unresolved.extend(UnresolvedImport(missing, s, reason, detail) for s in where)
+            report.unresolved.extend(
+                UnresolvedImport(missing, s, reason, detail, off.get(s)) for s in where
+            )
             continue
         importing[target].update(site.path for site in where)
         # int.__and__: Guard's own & runs Python code, a million times on a large code base.
@@ -517,25 +633,13 @@ def _match(
     return importing
 
 
-def _distributions(path: Sequence[str], tops: set[str]) -> dict[str, set[str]]:
-    """The distributions on ``path`` that provide each of ``tops``: what
-    ``importlib.metadata.packages_distributions`` says, for this path rather than sys.path."""
-    found: dict[str, set[str]] = defaultdict(set)
-    # Imported here: importlib.metadata brings email, socket and urllib (a fifth of the command
-    # line's start-up), and only a run that meets third-party packages needs it.
-    import importlib.metadata
-
-    for dist in importlib.metadata.distributions(path=list(path)):
-        declared = (dist.read_text("top_level.txt") or "").split()
-        # Without top_level.txt (wheels built by other back ends), RECORD's paths tell.
-        provided = declared or [
-            inspect.getmodulename(file.parts[0]) or file.parts[0]
-            for file in dist.files or ()
-            if file.parts
-        ]
-        for top in tops.intersection(provided):
-            found[top].add(dist.metadata["Name"])
-    return found
+def branched(
+    sites: Sites, found: dict[str, Spec | None]
+) -> Iterator[tuple[list[ImportSite], bool]]:
+    """Each group of sites with whether its import resolves, for ``branches.inactive``."""
+    for key, where in sites.items():
+        resolves = isinstance(key, tuple) and any(found.get(name) is not None for name in key)
+        yield where, resolves
 
 
 def _rank(
@@ -548,18 +652,28 @@ def _rank(
     for name in report.modules:
         by_top[name.partition(".")[0]].append(name)
     categories = {top: category_of(found[top], roots) for top in by_top}
-    third_party = {top for top, category in categories.items() if category is Category.THIRD_PARTY}
-    distributions = _distributions(report.path, third_party) if third_party else {}
+    third_party = any(category is Category.THIRD_PARTY for category in categories.values())
+    if third_party or report.project is not None:
+        report.installed = Installed.on(report.path)
     for top, names in by_top.items():
         category = categories[top]
-        if category is Category.THIRD_PARTY:
-            report.distributions[top] = tuple(sorted(distributions.get(top, ())))
+        if category is Category.THIRD_PARTY and report.installed is not None:
+            report.distributions[top] = report.installed.providers.get(top, ())
         files: set[str] = set()
-        size = 0
+        sizes: Counter[Kind] = Counter()
         for name in names:
             files |= importing[name]
             spec = report.modules[name]
             if spec is not None and spec.origin_stat is not None:
-                size += spec.origin_stat.size
-        report.top_levels.append(TopLevel(top, category, len(files), len(names), size))
+                sizes[spec.kind] += spec.origin_stat.size
+        report.top_levels.append(
+            TopLevel(
+                top,
+                category,
+                len(files),
+                len(names),
+                sizes[Kind.SOURCE],
+                sizes[Kind.EXTENSION],
+            )
+        )
     report.top_levels.sort(key=lambda t: (-t.importing_files, t.name))

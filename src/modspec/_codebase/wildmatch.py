@@ -150,10 +150,15 @@ class Glob:
     """A pattern over "/"-separated paths: "*", "?" and "[...]" within a component, "**"
     components across them. Matching simulates every position in the pattern at once."""
 
-    __slots__ = ("_components",)
+    __slots__ = ("_components", "_fixed", "_floating")
 
     def __init__(self, components: tuple[Component, ...]) -> None:
         self._components = components
+        # Nearly every pattern has no "**" but maybe a leading one (an unanchored pattern):
+        # then it matches exactly its last len(fixed) parts, and needs no state set.
+        self._floating = components[:1] == (ANY_DIRS,)
+        fixed = components[1:] if self._floating else components
+        self._fixed = fixed if fixed and ANY_DIRS not in fixed else None
 
     def _closure(self, states: set[int]) -> set[int]:
         # A "**" before the last component may match no component at all.
@@ -165,6 +170,13 @@ class Glob:
 
     def match(self, parts: Sequence[str]) -> bool:
         """Whether the path of components ``parts`` matches the whole pattern."""
+        fixed = self._fixed
+        if fixed is not None:
+            count = len(fixed)
+            if len(parts) < count or (len(parts) > count and not self._floating):
+                return False
+            tail = parts[len(parts) - count :]
+            return all(map(_matches, fixed, tail))
         components = self._components
         states = self._closure({0})
         for part in parts:

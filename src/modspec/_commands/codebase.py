@@ -1,0 +1,110 @@
+"""The commands over a code base: ``surface`` and ``graph``, and the options they share."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from .._codebase.conditions import Target
+from .._codebase.config import ConfigError
+from .._codebase.findings import Finding
+from .._codebase.printable import say
+from .._codebase.progress import Progress
+from .._environment import EnvironmentPathError, environment_path
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["code_base", "graph", "surface"]
+
+_T = TypeVar("_T")
+
+
+def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
+    """``run(roots, **options)`` with the walking and path options of ``surface`` and
+    ``graph``, a progress line on a terminal; None (said on stderr) where they are wrong."""
+    if args.path is not None and args.environment is not None:
+        say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
+        return None
+    try:
+        target = Target.of(args.python_version, args.platform)
+    except ValueError as exc:
+        say(f"modspec: {exc}", sys.stderr)
+        return None
+    progress = Progress(sys.stderr)
+    try:
+        environment = None if args.environment is None else environment_path(args.environment)
+        return run(
+            args.roots,
+            path=args.path,
+            environment=environment,
+            exclude=args.exclude,
+            gitignore=args.gitignore,
+            workers=args.workers,
+            legacy_namespaces=args.legacy_namespaces,
+            progress=progress,
+            target=target,
+            config=args.config,
+        )
+    except (ConfigError, EnvironmentPathError) as exc:
+        say(f"modspec: {exc}", sys.stderr)
+        return None
+    finally:
+        progress.close()
+
+
+def surface(args: argparse.Namespace) -> int:
+    from .._codebase.report import render_json, render_text
+    from .._codebase.surface import surface as scan_surface
+
+    report = code_base(args, scan_surface)
+    if report is None:
+        return 2
+    # The command line's --fail-on (each one adds) wins; else what the configuration asks for.
+    if args.fail_on is not None:
+        gates = [finding for given in args.fail_on for finding in given]
+    else:
+        gates = [Finding(word) for root in report.roots for word in root.fail_on]
+    findings = report.findings()
+    failed = [finding for finding in dict.fromkeys(gates) if findings[finding]]
+    if args.json or args.format == "json":
+        json.dump(render_json(report, failed), sys.stdout, indent=2)
+        print()
+    elif args.format == "github":
+        from .._codebase.annotations import render_github
+
+        render_github(report, set(gates), sys.stdout)
+    else:
+        render_text(report, failed, sys.stdout, limit=args.limit)
+    return 1 if failed else 0
+
+
+def graph(args: argparse.Namespace) -> int:
+    # Imported here: the other commands need none of it, and start-up counts.
+    from .._codebase import graph_output
+    from .._codebase.graph import Graph, build_graph
+    from .._codebase.surface import collect
+
+    collected = code_base(args, lambda roots, **options: collect(roots, {}, **options))
+    if collected is None:
+        return 2
+    graph = build_graph(collected).at_level(args.level)
+    roots = [root.path for root in collected.report.roots]
+    if args.importers is not None:
+        edges = graph.importers(args.importers)
+        names = {args.importers, *(e.target for e in edges), *(e.importer for e in edges)}
+        graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges, graph.target)
+    if args.json or args.format == "json":
+        level = "module" if args.level is None else str(args.level)
+        graph_output.write_graph_json(graph, level, collected.report.backend, sys.stdout)
+    elif args.format == "dot":
+        sys.stdout.write(graph_output.render_dot(graph))
+    elif args.format == "mermaid":
+        sys.stdout.write(graph_output.render_mermaid(graph))
+    elif args.importers is not None:
+        graph_output.render_importers(graph.edges, args.importers, sys.stdout, roots=roots)
+    else:
+        graph_output.render_text(graph, sys.stdout, roots=roots, limit=args.limit)
+    return 0
