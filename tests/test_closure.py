@@ -20,6 +20,58 @@ def _needs(backend: str, needs: tuple[str, ...]) -> None:
         pytest.skip(f"the {backend} extractor records no {', '.join(missing)} yet")
 
 
+# setuptools' VendorImporter (pkg_resources/extern/__init__.py, setuptools < 71), trimmed;
+# its spec made without importlib.util (which would bring its own imports into the case).
+_VENDOR_IMPORTER = """\
+import sys
+
+
+class VendorImporter:
+    def __init__(self, root_name, vendored_names=(), vendor_pkg=None):
+        self.root_name = root_name
+        self.vendored_names = set(vendored_names)
+        self.vendor_pkg = vendor_pkg or root_name.replace('extern', '_vendor')
+
+    @property
+    def search_path(self):
+        yield self.vendor_pkg + '.'
+        yield ''
+
+    def _module_matches_namespace(self, fullname):
+        root, base, target = fullname.partition(self.root_name + '.')
+        return not root and any(map(target.startswith, self.vendored_names))
+
+    def load_module(self, fullname):
+        root, base, target = fullname.partition(self.root_name + '.')
+        for prefix in self.search_path:
+            try:
+                extant = prefix + target
+                __import__(extant)
+                mod = sys.modules[extant]
+                sys.modules[fullname] = mod
+                return mod
+            except ImportError:
+                pass
+        raise ImportError(target)
+
+    def create_module(self, spec):
+        return self.load_module(spec.name)
+
+    def exec_module(self, module):
+        pass
+
+    def find_spec(self, fullname, path=None, target=None):
+        if self._module_matches_namespace(fullname):
+            return type(sys.__spec__)(fullname, self)
+        return None
+
+    def install(self):
+        if self not in sys.meta_path:
+            sys.meta_path.append(self)
+
+
+"""
+
 # id: (files, roots, what the extractors must record)
 CASES: dict[str, tuple[dict[str, object], list[str], tuple[str, ...]]] = {
     "parents first": (
@@ -143,6 +195,25 @@ CASES: dict[str, tuple[dict[str, object], list[str], tuple[str, ...]]] = {
     "os.path and modules loaded at start-up": (
         {"y.py": "import os.path\nimport sys, os\nfrom os import path\n"},
         ["y"],
+        (),
+    ),
+    "setuptools' VendorImporter hands a vendored package over": (
+        {
+            "vend/__init__.py": "",
+            "vend/extern/__init__.py": _VENDOR_IMPORTER
+            + ("names = ('lib', 'other')\nVendorImporter(__name__, names).install()\n"),
+            "vend/_vendor/__init__.py": "",
+            "vend/_vendor/lib/__init__.py": "from . import helper\n",
+            "vend/_vendor/lib/helper.py": "x = 1\n",
+            "vend/_vendor/lib/sub.py": "from . import helper\nfrom .helper import x\n",
+            "vend/_vendor/lib/sub2.py": "",
+            "other/__init__.py": "",
+            "user.py": (
+                "from vend.extern import lib\nimport vend.extern.lib.sub\n"
+                "from vend.extern.lib import sub2\nimport vend.extern.other\n"
+            ),
+        },
+        ["user"],
         (),
     ),
     "try/except ImportError: one choice": (

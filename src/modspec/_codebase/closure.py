@@ -254,12 +254,17 @@ def _result(
     seconds: float,
 ) -> Closure:
     loaded = machine.loaded
-    kept = [name for name in loaded if include_startup or name not in startup_set]
+    # A module handed over under another name is known by that one (its __spec__ is its).
+    kept = [
+        name
+        for name in loaded
+        if (include_startup or name not in startup_set) and name not in machine.handed_over
+    ]
     codes = machine.loader.codes
     modules = []
     for name in kept:
         spec = loaded[name]
-        code = codes.get(name)
+        code = codes.get(spec.name)
         modules.append(
             LoadedModule(
                 name,

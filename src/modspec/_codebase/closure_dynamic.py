@@ -1,5 +1,6 @@
 """What the import statements do not say: literal importlib.import_module / __import__ calls
-that run on import, the ones that cannot be followed, and a package's literal ``__all__``.
+that run on import, the ones that cannot be followed, a package's literal ``__all__``, and
+the import hooks a module installs (setuptools' VendorImporter).
 
 Only files whose bytes hold ``import_module``, ``__import__`` or ``__getattr__`` (or, for
 ``__all__``, that name) get a look, and only at the top-level statements that hold them: a
@@ -22,7 +23,7 @@ from .._parse import PARSE_ERRORS
 from .._resolver import InvalidName, absolute_name
 from .extract_py import Guard, ImportRef
 
-__all__ = ["Dynamic", "DynamicSite", "dynamic_imports", "literal_all"]
+__all__ = ["Dynamic", "DynamicSite", "VendorHook", "dynamic_imports", "literal_all", "vendor_hooks"]
 
 _MARKERS = (b"import_module", b"__import__", b"__getattr__")
 _CATCHES_IMPORT_ERROR = frozenset(
@@ -475,3 +476,81 @@ def _catches_import_error(caught: ast.expr | None) -> bool:
         if last in _CATCHES_IMPORT_ERROR:
             return True
     return False
+
+
+# -- import hooks a module installs -----------------------------------------------------------
+
+
+class VendorHook(NamedTuple):
+    """setuptools' (and pkg_resources') ``VendorImporter(root, names, vendor).install()``: a
+    meta-path finder, after the standard ones, that answers ``root.name...`` for each vendored
+    name by importing ``vendor.name...`` (else the top-level ``name...``) and handing that
+    module over under the asked name."""
+
+    root: str
+    names: tuple[str, ...]
+    vendor: str
+
+
+def vendor_hooks(source: bytes, module: str) -> tuple[VendorHook, ...]:
+    """The VendorImporters the module ``module``'s top-level code installs, where its
+    arguments are literals (or ``__name__``, or a module-level literal tuple)."""
+    if b"VendorImporter(" not in source or b".install()" not in source:
+        return ()
+    tree = _parse(source)
+    if tree is None:
+        return ()
+    literals: dict[str, list[str]] = {}
+    found: list[VendorHook] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], _strings(node.value)
+            if isinstance(target, ast.Name) and value is not None:
+                literals[target.id] = value
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "install"
+            and isinstance(call.func.value, ast.Call)
+            and _call_name(call.func.value.func) == "VendorImporter"
+        ):
+            continue
+        hook = _vendor_hook(call.func.value, module, literals)
+        if hook is not None:
+            found.append(hook)
+    return tuple(found)
+
+
+def _call_name(func: ast.expr) -> str | None:
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _vendor_hook(call: ast.Call, module: str, literals: dict[str, list[str]]) -> VendorHook | None:
+    # VendorImporter(root_name, vendored_names=(), vendor_pkg=None)
+    arguments: list[ast.expr | None] = [*call.args, None, None, None][:3]
+    for keyword in call.keywords:
+        if keyword.arg in ("root_name", "vendored_names", "vendor_pkg"):
+            index = ("root_name", "vendored_names", "vendor_pkg").index(keyword.arg)
+            arguments[index] = keyword.value
+    root_node, names_node, vendor_node = arguments
+    if isinstance(root_node, ast.Name) and root_node.id == "__name__":
+        root = module
+    elif root_node is not None and _string(root_node) is not None:
+        root = str(_string(root_node))
+    else:
+        return None
+    names: list[str] | None = []
+    if isinstance(names_node, ast.Name):
+        names = literals.get(names_node.id)
+    elif names_node is not None:
+        names = _strings(names_node)
+    if names is None:
+        return None
+    vendor = root.replace("extern", "_vendor")
+    if vendor_node is not None:
+        given = _string(vendor_node)
+        if given is None:
+            return None
+        vendor = given
+    return VendorHook(root, tuple(names), vendor)

@@ -12,7 +12,7 @@ from .._paths import read_regular
 from .._predict import frozen_file
 from .._resolver import Resolver
 from .._spec import Kind, Spec
-from .closure_dynamic import DynamicSite, dynamic_imports, literal_all
+from .closure_dynamic import DynamicSite, VendorHook, dynamic_imports, literal_all, vendor_hooks
 from .extract import ImportRef, extract_source
 from .reading import SOURCE_LIMIT, reason
 
@@ -34,6 +34,7 @@ class ModuleCode(NamedTuple):
     sites: tuple[DynamicSite, ...]  # its dynamic imports that cannot be followed
     error: str | None  # why its source was not read, or that it does not compile
     compiles: bool  # False: a SyntaxError, so importing it raises
+    hooks: tuple[VendorHook, ...] = ()  # import hooks its code installs
 
 
 def source_file(spec: Spec) -> str | None:
@@ -158,9 +159,11 @@ def _code(spec: Spec, path: str | None, read: _Read | None) -> ModuleCode:
         return ModuleCode(spec.name, package, None, 0, (), (), (), error, True)
     dynamic: tuple[ImportRef, ...] = ()
     sites: tuple[DynamicSite, ...] = ()
+    hooks: tuple[VendorHook, ...] = ()
     if read.source is not None:
         found = dynamic_imports(read.source, spec.name, package)
         dynamic, sites = found.refs, found.sites
+        hooks = vendor_hooks(read.source, spec.name)
     return ModuleCode(
         spec.name,
         package,
@@ -171,6 +174,7 @@ def _code(spec: Spec, path: str | None, read: _Read | None) -> ModuleCode:
         sites,
         read.error,
         read.compiles,
+        hooks,
     )
 
 

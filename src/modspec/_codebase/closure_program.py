@@ -21,6 +21,9 @@ The steps are tuples, run by closure_run's machine:
   that does not resolve tells a branch for another platform or version, not run here.
 - ``(FAIL, why, line)``: an import that raises ImportError whatever the path holds (a
   relative import beyond the top-level package; line 0: a module that does not compile).
+- ``(ALIAS, name, module)``: ``sys.modules[name]`` becomes ``module``, whose ``__spec__`` is
+  now name's: what an import hook does that hands over another module (setuptools'
+  VendorImporter, modelled in closure_run).
 - ``(EXEC, file, steps)``: steps of other code run here, on behalf of the running module
   (``site``'s ``main()``, the ``.pth`` files' import lines it runs with ``exec``), from
   ``file`` (None: the module's own).
@@ -36,6 +39,7 @@ from .conditions import Target, evaluate
 from .extract_py import Guard, ImportRef
 
 __all__ = [
+    "ALIAS",
     "BRANCH",
     "END",
     "EXEC",
@@ -49,7 +53,7 @@ __all__ = [
     "step_names",
 ]
 
-LOAD, FROM, STAR, TRY, END, FAIL, EXEC, BRANCH = range(8)
+LOAD, FROM, STAR, TRY, END, FAIL, EXEC, BRANCH, ALIAS = range(9)
 # (operation, name or target, line or steps): closure_run reads them by position.
 Step = tuple[int, Any, Any]
 

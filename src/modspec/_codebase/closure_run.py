@@ -14,10 +14,23 @@ from typing import NamedTuple
 
 from .._aliases import SET_BY_PARENT
 from .._spec import Spec
-from .closure_dynamic import DynamicSite
+from .closure_dynamic import DynamicSite, VendorHook
 from .closure_load import Loader
-from .closure_program import BRANCH, END, EXEC, FAIL, FROM, LOAD, STAR, TRY, Step, compile_steps
+from .closure_program import (
+    ALIAS,
+    BRANCH,
+    END,
+    EXEC,
+    FAIL,
+    FROM,
+    LOAD,
+    STAR,
+    TRY,
+    Step,
+    compile_steps,
+)
 from .conditions import Target
+from .extract_py import Guard, ImportRef
 
 __all__ = ["FailedImport", "Machine", "Step", "Via"]
 
@@ -81,15 +94,24 @@ class Machine:
         self.sites: list[tuple[str, str | None, DynamicSite]] = []  # (module, file, site)
         self._steps: dict[str, list[Step]] = {}
         self._branches: dict[tuple[str, ...], bool] = {}
+        # A module loaded under a name other than its spec's (a hook handed it over, or its
+        # parent is such a module): the name it was found as.
+        self.renamed: dict[str, str] = {}
+        self.handed_over: set[str] = set()  # modules now known by another name's __spec__
+        self.handed: dict[str, str] = {}  # name -> the __name__ of the module handed over
+        self.hooks: list[VendorHook] = []  # the import hooks installed so far, in order
 
     def steps(self, name: str) -> list[Step]:
-        """The steps of the module ``name``'s code (it resolves)."""
+        """The steps of the module ``name``'s code (it resolves, maybe under another name)."""
         if name not in self._steps:
-            code = self.loader.code(name)
+            real = self.renamed.get(name, name)
+            code = self.loader.code(real)
+            # Relative imports are relative to the name it runs under.
+            package = code.package if real == name else _package_of(name, self.loader.specs[real])
             if not code.compiles:
                 steps: list[Step] = [(FAIL, code.error or "does not compile", 0)]
             else:
-                steps = compile_steps(code.refs, code.dynamic, code.package, self.target)
+                steps = compile_steps(code.refs, code.dynamic, package, self.target)
             extra = () if self.extra is None else self.extra(name)
             if extra:
                 steps.append((EXEC, None, list(extra)))
@@ -112,6 +134,8 @@ class Machine:
         raised out of them."""
         frames = [_Frame(None, file, steps, False)]
         loaded = self.loaded
+        renamed = self.renamed
+        handed = self.handed
         spec_of = self.loader.spec
         edges = self.edges
         while frames:
@@ -121,7 +145,7 @@ class Machine:
             if pc >= len(code):
                 frames.pop()
                 if frame.owned:
-                    self.completed.append(str(frame.module))
+                    self._finish(str(frame.module))
                 continue
             step = code[pc]
             frame.pc = pc + 1
@@ -131,14 +155,33 @@ class Machine:
                 if name in loaded:
                     edges.append((frame.module, name, frame.file, step[2]))
                     continue
-                spec = spec_of(name)
+                # A submodule is searched for in its parent's __path__: where the parent
+                # is another module handed over under its name, in that module's.
+                parent, _, last = name.rpartition(".")
+                if op == FROM:
+                    # _handle_fromlist runs for a package only: a module's names are its own.
+                    holder = loaded.get(parent)
+                    if holder is None or not holder.is_package:
+                        continue
+                if op == FROM and parent in handed:
+                    # _handle_fromlist names it after the module's own __name__.
+                    name = f"{handed[parent]}.{last}"
+                    parent = handed[parent]
+                    if name in loaded:
+                        edges.append((frame.module, name, frame.file, step[2]))
+                        continue
+                spec = spec_of(self.renamed[parent] + "." + last if parent in renamed else name)
                 if spec is None:
+                    site = Via(frame.module, frame.file, step[2])
+                    hooked = self._hooked(name, site) if self.hooks else None
+                    if hooked is not None:
+                        frames.append(_Frame(frame.module, frame.file, hooked, False))
+                        continue
                     if op == FROM:
                         continue  # an attribute, not a submodule
                     setter = SET_BY_PARENT.get(name)
                     if setter is not None and setter[0] in loaded:
                         continue  # os.path: os put it in sys.modules
-                    site = Via(frame.module, frame.file, step[2])
                     if not self._raise(frames, FailedImport(name, site, "not found", True), True):
                         return False
                     continue
@@ -166,7 +209,42 @@ class Machine:
             elif op == EXEC:
                 # Run on the module's behalf, from its file unless another is named.
                 frames.append(_Frame(frame.module, step[1] or frame.file, step[2], False))
+            elif op == ALIAS:
+                self._hand_over(step[1], step[2], frames)
         return True
+
+    def _hooked(self, name: str, site: Via) -> list[Step] | None:
+        """The steps by which an installed hook would answer ``name`` (its module imported,
+        then handed over under ``name``); None where no hook answers it."""
+        # Mirrors setuptools' VendorImporter._module_matches_namespace and load_module.
+        for hook in self.hooks:
+            root, _, target = name.partition(hook.root + ".")
+            if root or not any(target.startswith(vendored) for vendored in hook.names):
+                continue
+            for extant in (f"{hook.vendor}.{target}", target):
+                if self.loader.spec(extant) is not None:
+                    steps = compile_steps(
+                        [ImportRef(site.line, 0, extant, None, Guard.NONE)], (), None, self.target
+                    )
+                    return [*steps, (ALIAS, name, extant)]
+            return [(FAIL, f"{hook.root}'s VendorImporter finds no {target}", site.line)]
+        return None
+
+    def _hand_over(self, name: str, extant: str, frames: list[_Frame]) -> None:
+        """``sys.modules[name]`` becomes the module ``extant``, whose __spec__ is now name's
+        (as _load_unlocked does with what a loader's create_module returns)."""
+        spec = self.loaded.get(extant)
+        if spec is None or name in self.loaded:
+            return
+        frame = frames[-1]
+        self.loaded[name] = spec
+        self.renamed[name] = self.renamed.get(extant, extant)
+        self.handed_over.add(extant)
+        self.handed[name] = extant
+        self.via[name] = self.via.get(extant)
+        self.depth[name] = self.depth.get(extant, 0)
+        self.edges.append((frame.module, name, frame.file, 0))
+        self.completed.append(name)
 
     def _runs(self, names: tuple[str, ...]) -> bool:
         """Whether an undecided branch whose own imports load ``names`` is taken as run."""
@@ -176,11 +254,21 @@ class Machine:
             runs = self._branches[names] = all(spec_of(name) is not None for name in names)
         return runs
 
+    def _finish(self, name: str) -> None:
+        self.completed.append(name)
+        spec = self.loaded.get(name)
+        if spec is not None:
+            code = self.loader.codes.get(spec.name)
+            if code is not None and code.hooks:
+                self.hooks.extend(code.hooks)
+
     def _start(self, frames: list[_Frame], name: str, spec: Spec, site: Via) -> None:
         self.loaded[name] = spec
+        if spec.name != name:
+            self.renamed[name] = spec.name
         self.via[name] = site if site.importer is not None or site.file is not None else None
         self.depth[name] = sum(1 for frame in frames if frame.owned)
-        code = self.loader.code(name)
+        code = self.loader.code(spec.name)
         if code.sites:
             self.sites.extend((name, code.file, found) for found in code.sites)
         frames.append(_Frame(name, code.file, self.steps(name), True))
@@ -221,3 +309,9 @@ class Machine:
                 self.failed.append(module)
         self.failures.append(failure._replace(handled=False))
         return False
+
+
+def _package_of(name: str, spec: Spec | None) -> str | None:
+    if spec is not None and spec.is_package:
+        return name
+    return name.rpartition(".")[0] or None
