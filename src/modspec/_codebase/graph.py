@@ -108,9 +108,14 @@ class Graph:
         smallest first, each with one shortest loop through it."""
         first_party = {n.name for n in self.nodes if n.category is Category.FIRST_PARTY}
         out: dict[str, dict[str, Edge]] = defaultdict(dict)
+        # Edge.eager per distinct guards, not per edge: a large code base has millions.
+        late = {guards: bool(_LATE.intersection(guards)) for guards in _GUARD_NAMES.values()}
         for edge in self.edges:
+            if edge.guards not in late:  # an Edge made by hand, its guards in another order
+                late[edge.guards] = bool(_LATE.intersection(edge.guards))
             if (
-                edge.eager
+                edge.active
+                and not late[edge.guards]
                 and edge.importer in first_party
                 and edge.target in first_party
                 and edge.importer != edge.target

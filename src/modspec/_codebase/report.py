@@ -325,11 +325,9 @@ def _dependencies(report: Surface, out: TextIO, cut: int | None) -> None:
         return
     shown = [f for f in report.dependencies if f not in report.silenced]
     declared = len(report.project.groups)
-    say(
-        f"\ndependencies ({declared:,} declared in {_short(report.project.pyproject, report)}): "
-        + ("all imports declared, all declarations imported" if not shown else ""),
-        out,
-    )
+    where = _short(report.project.pyproject, report)
+    verdict = "" if shown else " all imports declared, all declarations imported"
+    say(f"\ndependencies ({declared:,} declared in {where}):{verdict}", out)
     for f in shown[:cut]:
         say(f"  {_short(f.file, report)}:{f.line} [{f.rule.value}] {f.detail}", out)
     _more(len(shown[:cut]), len(shown), out)
