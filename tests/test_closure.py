@@ -264,6 +264,11 @@ CASES: dict[str, tuple[dict[str, object], list[str], tuple[str, ...]]] = {
         ["u"],
         ("condition",),
     ),
+    "importlib's bootstrap modules are the frozen ones": (
+        {"il.py": "import importlib._bootstrap\nfrom importlib import _bootstrap_external\n"},
+        ["il"],
+        ("choice",),  # importlib/__init__.py: try: import _frozen_importlib / except ...
+    ),
     "__main__ blocks": (
         {"x.py": "if __name__ == '__main__':\n    import x_main\n", "x_main.py": ""},
         ["x"],

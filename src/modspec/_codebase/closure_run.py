@@ -34,6 +34,15 @@ from .extract_py import Guard, ImportRef
 
 __all__ = ["FailedImport", "Machine", "Step", "Via"]
 
+# Names a parent's code puts into sys.modules when it runs: os.path (_aliases), and
+# importlib's two bootstrap modules, the frozen ones under their source names (a file of the
+# same name is never loaded). Name -> (the module that sets it, the module it gets).
+_PUT_BY_PARENT = {
+    **SET_BY_PARENT,
+    "importlib._bootstrap": ("importlib", "_frozen_importlib"),
+    "importlib._bootstrap_external": ("importlib", "_frozen_importlib_external"),
+}
+
 
 class Via(NamedTuple):
     """Where an import statement is: the importing module (None: code of no module, as a root's
@@ -158,6 +167,9 @@ class Machine:
                 # A submodule is searched for in its parent's __path__: where the parent
                 # is another module handed over under its name, in that module's.
                 parent, _, last = name.rpartition(".")
+                setter = _PUT_BY_PARENT.get(name)
+                if setter is not None and setter[0] in loaded:
+                    continue  # its parent's code put another module there (os.path)
                 if op == FROM:
                     # _handle_fromlist runs for a package only: a module's names are its own.
                     holder = loaded.get(parent)
@@ -179,9 +191,6 @@ class Machine:
                         continue
                     if op == FROM:
                         continue  # an attribute, not a submodule
-                    setter = SET_BY_PARENT.get(name)
-                    if setter is not None and setter[0] in loaded:
-                        continue  # os.path: os put it in sys.modules
                     if not self._raise(frames, FailedImport(name, site, "not found", True), True):
                         return False
                     continue
