@@ -421,3 +421,35 @@ def test_the_startup_plan_names_site_and_its_pth_lines(tmp_path: Path) -> None:
     assert codec_module("ANSI_X3.4-1968") == "encodings.ascii"
     assert codec_module("latin-1") == "encodings.latin_1"
     assert plan.after_site == (("linecache",) if sys.version_info >= (3, 13) else ())
+
+
+def test_the_startup_holds_the_interpreters_in_its_order(backend: str) -> None:
+    # Whatever the extractors record: every module the interpreter loads at start-up is in
+    # the static start-up, in the order its code finished. (The extras until choices and
+    # conditions are recorded: abc's fallback to _py_abc, os's `elif 'nt' in _names:`.)
+    real = real_closure([], [])
+    found = closure([], path=real.path, backend=backend)
+    assert [name for name in found.startup if name in real.startup] == real.startup
+
+
+def test_both_backends_give_one_closure(backend: str) -> None:
+    roots = ["email.parser", "argparse"]
+    found, pure = (closure(roots, backend=name, workers=1) for name in (backend, "python"))
+    assert found.backend == backend
+    assert found.modules == pure.modules
+    assert found.completed == pure.completed
+    assert found.edges == pure.edges
+    assert found.startup == pure.startup
+
+
+def test_a_chain_deeper_than_the_stack(backend: str, tmp_path: Path) -> None:
+    # 3,000 modules each importing the next: the machine keeps its own frames, so no
+    # RecursionError (CPython's own import would exhaust its stack long before).
+    depth = 3000
+    write_tree(tmp_path, {f"m{i}.py": f"import m{i + 1}\n" for i in range(depth)})
+    (tmp_path / f"m{depth}.py").write_text("")
+    found = closure(["m0"], path=[str(tmp_path)], backend=backend)
+    assert found.totals().modules == depth + 1
+    assert found.completed[0] == f"m{depth}"
+    assert found.module(f"m{depth}").depth == depth  # type: ignore[union-attr]
+    assert len(found.why(f"m{depth}")[0]) == depth

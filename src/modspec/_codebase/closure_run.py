@@ -3,8 +3,8 @@ modules' code: depth first, each module once (sys.modules), a failed import unwi
 nearest try/except ImportError and taking the failed modules out of sys.modules.
 
 It keeps no Python recursion: a stack of frames, one per module whose code is running (and
-one per piece of code run without a module of its own), so a chain of imports as deep as
-the code base has never exhausts the interpreter's stack.
+one per piece of code run on a module's behalf), so a chain of imports as deep as the code
+base has never exhausts the interpreter's stack.
 """
 
 from __future__ import annotations
@@ -66,18 +66,28 @@ class FailedImport(NamedTuple):
 
 
 class _Frame:
-    """A piece of code being run: a module's (``owned``), or steps run on behalf of one
-    (a star import's names) or of none (a .pth line)."""
+    """A piece of code being run: a module's (``owned``), or steps run on behalf of one (a
+    star import's names, site's .pth lines, what an import hook imports) or of none (a
+    root's import)."""
 
-    __slots__ = ("file", "handlers", "module", "owned", "pc", "steps")
+    __slots__ = ("depth", "file", "handlers", "module", "owned", "pc", "steps")
 
-    def __init__(self, module: str | None, file: str | None, steps: list[Step], owned: bool):
+    def __init__(
+        self,
+        module: str | None,
+        file: str | None,
+        steps: list[Step],
+        owned: bool,
+        below: _Frame | None = None,
+    ) -> None:
         self.module = module
         self.file = file
         self.steps = steps
         self.owned = owned
         self.pc = 0
         self.handlers: list[int] = []
+        # How many modules' code is running, this one's included.
+        self.depth: int = (0 if below is None else below.depth) + owned
 
 
 class Machine:
@@ -187,7 +197,7 @@ class Machine:
                     site = Via(frame.module, frame.file, step[2])
                     hooked = self._hooked(name, site) if self.hooks else None
                     if hooked is not None:
-                        frames.append(_Frame(frame.module, frame.file, hooked, False))
+                        frames.append(_Frame(frame.module, frame.file, hooked, False, frame))
                         continue
                     if op == FROM:
                         continue  # an attribute, not a submodule
@@ -217,7 +227,7 @@ class Machine:
                     return False
             elif op == EXEC:
                 # Run on the module's behalf, from its file unless another is named.
-                frames.append(_Frame(frame.module, step[1] or frame.file, step[2], False))
+                frames.append(_Frame(frame.module, step[1] or frame.file, step[2], False, frame))
             elif op == ALIAS:
                 self._hand_over(step[1], step[2], frames)
         return True
@@ -276,11 +286,11 @@ class Machine:
         if spec.name != name:
             self.renamed[name] = spec.name
         self.via[name] = site if site.importer is not None or site.file is not None else None
-        self.depth[name] = sum(1 for frame in frames if frame.owned)
+        self.depth[name] = frames[-1].depth
         code = self.loader.code(spec.name)
         if code.sites:
             self.sites.extend((name, code.file, found) for found in code.sites)
-        frames.append(_Frame(name, code.file, self.steps(name), True))
+        frames.append(_Frame(name, code.file, self.steps(name), True, frames[-1]))
 
     def _star(self, frames: list[_Frame], frame: _Frame, package: str, line: int) -> None:
         spec = self.loaded.get(package)
@@ -294,7 +304,7 @@ class Machine:
             return
         steps: list[Step] = [(FROM, f"{package}.{name}", line) for name in names]
         # Run on the importer's behalf: its module, file and line.
-        frames.append(_Frame(frame.module, frame.file, steps, False))
+        frames.append(_Frame(frame.module, frame.file, steps, False, frame))
 
     def _raise(self, frames: list[_Frame], failure: FailedImport, soft: bool) -> bool:
         """Unwinds to the innermost try/except ImportError, taking each module whose code is
