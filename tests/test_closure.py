@@ -216,6 +216,16 @@ CASES: dict[str, tuple[dict[str, object], list[str], tuple[str, ...]]] = {
         ["user"],
         (),
     ),
+    "a module that puts another in its place": (
+        {
+            # As 3.13's collections/abc.py: sys.modules then holds another module's spec.
+            "replaced.py": "import sys\nimport stand_in\nsys.modules[__name__] = stand_in\n",
+            "stand_in.py": "",
+            "user2.py": "import replaced\nimport replaced\n",
+        },
+        ["user2"],
+        (),
+    ),
     "try/except ImportError: one choice": (
         {
             "t.py": (

@@ -493,6 +493,9 @@ ALLOWED: dict[tuple[str, str], str] = {
             "setuptools._vendor.pyparsing",
             "pyximport",  # from .pyximport import __doc__
             "struct",  # from _struct import __doc__
+            # sympy (the [bench] extra): each builds its docstring of formulas as it runs.
+            "sympy.integrals.meijerint_doc",
+            "sympy.simplify.hyperexpand_doc",
         )
     },
     # six makes itself a package as it runs: __path__ = [], __package__ = __name__, and

@@ -23,7 +23,15 @@ from .._parse import PARSE_ERRORS
 from .._resolver import InvalidName, absolute_name
 from .extract_py import Guard, ImportRef
 
-__all__ = ["Dynamic", "DynamicSite", "VendorHook", "dynamic_imports", "literal_all", "vendor_hooks"]
+__all__ = [
+    "Dynamic",
+    "DynamicSite",
+    "VendorHook",
+    "dynamic_imports",
+    "literal_all",
+    "replaces_itself",
+    "vendor_hooks",
+]
 
 _MARKERS = (b"import_module", b"__import__", b"__getattr__")
 _CATCHES_IMPORT_ERROR = frozenset(
@@ -554,3 +562,28 @@ def _vendor_hook(call: ast.Call, module: str, literals: dict[str, list[str]]) ->
             return None
         vendor = given
     return VendorHook(root, tuple(names), vendor)
+
+
+def replaces_itself(source: bytes) -> bool:
+    """Whether the module's top-level code puts another object in its place in sys.modules
+    (``sys.modules[__name__] = ...``, as 3.13's collections/abc.py does): the module then
+    known by its name has another's ``__spec__``, or none."""
+    if b"sys.modules[__name__]" not in source:
+        return False
+    for body in _statements(source, (b"sys.modules[__name__]",)):
+        for node in _walk_statements(body):
+            if isinstance(node, ast.Assign) and any(_names_own_entry(t) for t in node.targets):
+                return True
+    return False
+
+
+def _names_own_entry(target: ast.expr) -> bool:
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "modules"
+        and isinstance(target.value.value, ast.Name)
+        and target.value.value.id == "sys"
+        and isinstance(target.slice, ast.Name)
+        and target.slice.id == "__name__"
+    )

@@ -12,7 +12,14 @@ from .._paths import read_regular
 from .._predict import frozen_file
 from .._resolver import Resolver
 from .._spec import Kind, Spec
-from .closure_dynamic import DynamicSite, VendorHook, dynamic_imports, literal_all, vendor_hooks
+from .closure_dynamic import (
+    DynamicSite,
+    VendorHook,
+    dynamic_imports,
+    literal_all,
+    replaces_itself,
+    vendor_hooks,
+)
 from .extract import ImportRef, extract_source
 from .reading import SOURCE_LIMIT, reason
 
@@ -35,6 +42,7 @@ class ModuleCode(NamedTuple):
     error: str | None  # why its source was not read, or that it does not compile
     compiles: bool  # False: a SyntaxError, so importing it raises
     hooks: tuple[VendorHook, ...] = ()  # import hooks its code installs
+    replaced: bool = False  # its code puts another object in its place in sys.modules
 
 
 def source_file(spec: Spec) -> str | None:
@@ -160,10 +168,12 @@ def _code(spec: Spec, path: str | None, read: _Read | None) -> ModuleCode:
     dynamic: tuple[ImportRef, ...] = ()
     sites: tuple[DynamicSite, ...] = ()
     hooks: tuple[VendorHook, ...] = ()
+    replaced = False
     if read.source is not None:
         found = dynamic_imports(read.source, spec.name, package)
         dynamic, sites = found.refs, found.sites
         hooks = vendor_hooks(read.source, spec.name)
+        replaced = replaces_itself(read.source)
     return ModuleCode(
         spec.name,
         package,
@@ -175,6 +185,7 @@ def _code(spec: Spec, path: str | None, read: _Read | None) -> ModuleCode:
         read.error,
         read.compiles,
         hooks,
+        replaced,
     )
 
 

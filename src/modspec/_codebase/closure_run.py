@@ -280,6 +280,8 @@ class Machine:
             code = self.loader.codes.get(spec.name)
             if code is not None and code.hooks:
                 self.hooks.extend(code.hooks)
+            if code is not None and code.replaced:
+                self.handed_over.add(name)  # sys.modules holds another object under its name
 
     def _start(self, frames: list[_Frame], name: str, spec: Spec, site: Via) -> None:
         self.loaded[name] = spec
