@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from ._backend import BACKEND
     from ._bytecode import BytecodeStatus
+    from ._codebase.closure import Closure, LoadedModule, closure
     from ._codebase.conditions import Target
     from ._codebase.graph import Cycle, Edge, Graph, Node, import_graph
     from ._codebase.surface import Category, Surface, surface
@@ -37,6 +38,7 @@ _EXPORTS = {
     "BACKEND": "_backend",
     "BytecodeStatus": "_bytecode",
     "Category": "_codebase.surface",
+    "Closure": "_codebase.closure",
     "Cycle": "_codebase.graph",
     "EditableFinder": "_editable",
     "Edge": "_codebase.graph",
@@ -47,6 +49,7 @@ _EXPORTS = {
     "Graph": "_codebase.graph",
     "InvalidName": "_resolver",
     "Kind": "_spec",
+    "LoadedModule": "_codebase.closure",
     "ModuleInfo": "_spec",
     "Node": "_codebase.graph",
     "Reason": "_explain",
@@ -56,6 +59,7 @@ _EXPORTS = {
     "Target": "_codebase.conditions",
     "UnsupportedSpec": "_spec",
     "bytecode_status": "_resolver",
+    "closure": "_codebase.closure",
     "discover": "_discover",
     "environment_path": "_environment",
     "explain": "_resolver",
@@ -84,6 +88,7 @@ __all__ = [
     "BACKEND",
     "BytecodeStatus",
     "Category",
+    "Closure",
     "Cycle",
     "Edge",
     "EditableFinder",
@@ -94,6 +99,7 @@ __all__ = [
     "Graph",
     "InvalidName",
     "Kind",
+    "LoadedModule",
     "ModuleInfo",
     "Node",
     "Reason",
@@ -104,6 +110,7 @@ __all__ = [
     "UnsupportedSpec",
     "__version__",
     "bytecode_status",
+    "closure",
     "discover",
     "environment_path",
     "explain",

@@ -127,6 +127,74 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _closure_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that follow a module's imports (closure, why)."""
+    _target_options(command)
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path",
+    )
+    command.add_argument(
+        "--environment",
+        metavar="VENV_OR_PYTHON",
+        help="search another environment's sys.path (computed statically), whose "
+        "site-packages' .pth files run at start-up",
+    )
+    command.add_argument(
+        "--legacy-namespaces",
+        action="store_true",
+        help="resolve below pkgutil/pkg_resources namespace packages as after their __init__ ran",
+    )
+    command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    closure = commands.add_parser(
+        "closure",
+        help="what `import MODULE` loads, transitively, in load order",
+        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
+        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
+        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
+        "alternative of each try/except ImportError. Nothing is imported or run.",
+    )
+    closure.add_argument("modules", nargs="+", metavar="MODULE")
+    _closure_options(closure)
+    closure.add_argument(
+        "--include-startup",
+        action="store_true",
+        help="list the modules the interpreter loads at start-up too",
+    )
+    closure.add_argument(
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="rows per summary section (0: all)",
+    )
+    closure.add_argument(
+        "--summary", action="store_true", help="leave out the list of every module"
+    )
+    closure.set_defaults(run="closure:closure")
+
+    why = commands.add_parser(
+        "why",
+        help="why `import MODULE` loads TARGET: the shortest chains of imports",
+        description="The shortest chains of import statements that run from MODULE to "
+        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
+    )
+    why.add_argument("module", metavar="MODULE")
+    why.add_argument("target", metavar="TARGET")
+    _closure_options(why)
+    why.add_argument(
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="chains at most (0: all)",
+    )
+    why.set_defaults(run="closure:why")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="modspec",
@@ -203,6 +271,8 @@ def _parser() -> argparse.ArgumentParser:
         help="only the edges into MODULE or a module under it: who imports it, and where",
     )
     graph.set_defaults(run="codebase:graph")
+
+    _closure_parsers(commands)
 
     for command in (resolve, info, scan, surface_, graph):
         command.add_argument(
