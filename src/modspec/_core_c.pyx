@@ -52,7 +52,28 @@ cdef extern from *:
     static PyObject *modspec_alloc(PyObject *type, Py_ssize_t items) {
         return ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, items);
     }
+    /* The offset of the __slots__ member that the descriptor ``descr`` sets (what its setter
+       writes to), or -1 where it is no plain writable object slot; and the write itself, for
+       a slot of an object just allocated, which holds NULL (as the setter would, without its
+       checks and the call). */
+    #include "structmember.h"
+    static Py_ssize_t modspec_slot_offset(PyObject *descr) {
+        PyMemberDef *member;
+        if (Py_TYPE(descr) != &PyMemberDescr_Type) return -1;
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || (member->flags & READONLY)) return -1;
+        return member->offset;
+    }
+    static void modspec_put_slot(PyObject *obj, Py_ssize_t offset, PyObject *value) {
+        PyObject **slot = (PyObject **)((char *)obj + offset);
+        PyObject *old = *slot;
+        Py_INCREF(value);
+        *slot = value;
+        Py_XDECREF(old);
+    }
     """
+    Py_ssize_t _slot_offset "modspec_slot_offset"(object descr)
+    void _put_slot "modspec_put_slot"(object obj, Py_ssize_t offset, object value)
     int _set_slot "modspec_set_slot"(object descr, object obj, object value) except -1
     object _alloc "modspec_alloc"(object type, Py_ssize_t items)
     void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
@@ -80,23 +101,49 @@ cdef class _DirFinder:
     cdef PathCore core
     cdef readonly str path
     cdef _Listing listing
+    # C only: what find_spec answered for each tail module without a stat of its own (a file
+    # deferred to the stat batch, nothing, a namespace portion), kept with the listings it
+    # came from: a later call asks the batch to stat the same files with no probe, no path
+    # built and no cached file located again. _plans_reused: the core's _listings_reused the
+    # plans were made under (it decides which cached files are stat'ed).
+    cdef dict _plans
+    cdef bint _plans_reused
 
     def __cinit__(self, PathCore core, str path):
         self.core = core
         self.path = path
         self.listing = None
+        self._plans = {}
 
     cdef tuple find_spec(self, str tail_module):
+        # C only: a plan kept from an earlier call (see _plans), where the batch defers.
+        cdef PathCore core = self.core
+        cdef object plan
+        if not core.deferring:
+            return self._find_spec(tail_module, None)
+        if self._plans_reused != core._listings_reused:
+            self._plans.clear()
+            self._plans_reused = core._listings_reused
+        plan = self._plans.get(tail_module, _NOT_SEEN)
+        if plan is _NOT_SEEN:
+            return self._find_spec(tail_module, self._plans)
+        if type(plan) is _Plan:
+            return core._batch_defer(<_Plan>plan)
+        return <tuple>plan  # None, or a namespace portion's raw spec (never mutated)
+
+    cdef tuple _find_spec(self, str tail_module, dict plans):
         # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13), as _core_py
         # does. C only: one probe of the listing answers both whether the directory is listed
         # (step 1) and which module files are (step 2); files readdir typed as regular go to
-        # the stat batch (deferred_spec), the others are stat'ed here.
+        # the stat batch (plan, _batch_defer), the others are stat'ed here. ``plans`` (unless None)
+        # keeps the answer where it took no stat.
         cdef PathCore core = self.core
         cdef struct_stat st
         cdef _Listing listing = self.listing, inner
-        cdef bint is_namespace = False
+        cdef bint is_namespace = False, stated = False
         cdef str cache_module, base_path = "", full_path
         cdef tuple raw
+        cdef _Plan plan
         cdef long present, regular, module_present, module_regular
         cdef bint listed
         cdef Py_ssize_t bit, count = len(core.suffixes)
@@ -116,38 +163,44 @@ cdef class _DirFinder:
                 if present & (1 << bit):
                     full_path = _path_join(base_path, "__init__", <str>core.suffixes[bit])
                     if regular & (1 << bit) and core.deferring:
-                        raw = core.deferred_spec(
+                        plan = core.plan(
                             core.kinds[bit], full_path, (base_path,), inner, base_path
                         )
-                        if raw is not None:
-                            return raw
+                        if plan is not None:
+                            if plans is not None and not stated:
+                                plans[tail_module] = plan
+                            return core._batch_defer(plan)
+                    stated = True
                     if core._stat_in(0, inner, base_path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, (base_path,), &st, inner, base_path
                         )
             # ... else maybe a namespace portion, if no module file follows.
-            is_namespace = inner.is_dir or (
-                not inner.exact and _stat(base_path, &st) == DIRECTORY
-            )
+            is_namespace = inner.is_dir
+            if not is_namespace and not inner.exact:
+                stated = True
+                is_namespace = _stat(base_path, &st) == DIRECTORY
         # (2) A module file, suffixes in loader order.
         if module_present:
             for bit in range(count):
                 if module_present & (1 << bit):
                     full_path = _path_join(self.path, tail_module, <str>core.suffixes[bit])
                     if module_regular & (1 << bit) and core.deferring:
-                        raw = core.deferred_spec(
-                            core.kinds[bit], full_path, None, listing, self.path
-                        )
-                        if raw is not None:
-                            return raw
+                        plan = core.plan(core.kinds[bit], full_path, None, listing, self.path)
+                        if plan is not None:
+                            if plans is not None and not stated:
+                                plans[tail_module] = plan
+                            return core._batch_defer(plan)
+                    stated = True
                     if core._stat_in(0, listing, self.path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, None, &st, listing, self.path
                         )
         # (3) A namespace portion.
-        if is_namespace:
-            return _unlocated_spec(_NAMESPACE, None, (base_path,))
-        return None
+        raw = _unlocated_spec(_NAMESPACE, None, (base_path,)) if is_namespace else None
+        if plans is not None and not stated:
+            plans[tail_module] = raw
+        return raw
 
 
 cdef class _HookFinder:
@@ -166,6 +219,17 @@ cdef enum CachedStat:
     NO_STAT = 0  # no cached file, or its directory lists none of that name
     STAT_CACHED = 1
     SAME_AS_ORIGIN = 2  # the origin is itself bytecode
+
+
+cdef class _Plan:
+    """C only: a found file whose stats the batch makes (PathCore.plan): the raw spec's
+    fields but its stats, and what of its cached file to stat."""
+
+    cdef object kind
+    cdef str origin
+    cdef tuple search
+    cdef object cached
+    cdef CachedStat action
 
 
 include "_core_statbatch.pxi"
@@ -406,21 +470,31 @@ cdef class PathCore:
             )
         return _file_spec(kind, origin, search, cached, size, mtime, _NO_FILE, _NO_FILE)
 
-    cdef tuple deferred_spec(
+    cdef _Plan plan(
         self, object kind, str origin, tuple search, _Listing home, str home_path
     ):
-        """C only: file_spec for a file readdir typed as regular, its stats left to _batch;
-        None where a path is not one stat() takes as it is (file_spec judges those)."""
+        """C only: what file_spec needs of a file readdir typed as regular, its stats left to
+        _batch (_batch_defer); None where a path is not one stat() takes as it is (file_spec
+        judges those)."""
         cdef CachedStat action
         cdef object cached
+        cdef _Plan plan
         if not _plain(origin):
             return None
         cached = self._locate_cached(origin, home, home_path, &action)
         if action == STAT_CACHED and not _plain(cached):
             return None
+        plan = _Plan.__new__(_Plan)
+        plan.kind, plan.origin, plan.search, plan.cached, plan.action = (
+            kind, origin, search, cached, action
+        )
+        return plan
+
+    cdef tuple _batch_defer(self, _Plan plan):
+        """C only: the pending raw spec of ``plan``'s file, its stats queued in _batch."""
         if self._batch is None:
             self._batch = _StatBatch()
-        return self._batch.defer(kind, origin, search, cached, action)
+        return self._batch.defer(plan.kind, plan.origin, plan.search, plan.cached, plan.action)
 
     cdef object _finder(self, object entry):
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
@@ -581,8 +655,9 @@ cdef class PathCore:
     cdef dict _find_all(self, fullnames, path):
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core_py does.
         cdef dict memo = {}
-        cdef str fullname, parent_name, dot, tail, last_parent = None
+        cdef str fullname, parent_name, tail, last_parent = None
         cdef object raw, search, last_raw = None
+        cdef Py_ssize_t dot
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
@@ -594,16 +669,24 @@ cdef class PathCore:
             ):
                 memo[fullname] = None  # '', 'a.', 'a..b': no module has an empty name part
                 continue
-            parent_name, dot, tail = fullname.rpartition(".")
-            if not dot:
+            # fullname.rpartition("."), C only by index: a sibling of the name before makes no
+            # str of its parent's name.
+            dot = PyUnicode_FindChar(fullname, ".", 0, len(fullname), -1)
+            if dot < 0:
                 memo[fullname] = self._answer(fullname, fullname, path, True)
                 continue
-            if parent_name == last_parent:
+            tail = fullname[dot + 1:]
+            if (
+                last_parent is not None
+                and dot == len(last_parent)
+                and fullname.startswith(last_parent)
+            ):
                 raw = last_raw
             else:
+                parent_name = fullname[:dot]
                 raw = memo.get(parent_name, _NOT_SEEN)
                 if raw is _NOT_SEEN:
-                    raw = self._parent_answer(fullname, len(parent_name), memo, path)
+                    raw = self._parent_answer(fullname, dot, memo, path)
                 last_parent, last_raw = parent_name, raw
             search = None if raw is None else (<tuple>raw)[_SEARCH]
             memo[fullname] = None if search is None else self._answer(fullname, tail, search, False)
