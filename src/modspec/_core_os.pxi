@@ -8,6 +8,7 @@ cdef extern from "<fcntl.h>" nogil:
         O_DIRECTORY
         O_CLOEXEC
     int c_open "open"(const char *path, int flags)
+    int openat(int dirfd, const char *path, int flags)
     int fstatat(int dirfd, const char *path, struct_stat *st, int flags)
 
 
