@@ -101,11 +101,11 @@ cdef class _DirFinder:
     cdef PathCore core
     cdef readonly str path
     cdef _Listing listing
-    # C only: what find_spec answered for each tail module without a stat of its own (a file
-    # deferred to the stat batch, nothing, a namespace portion), kept with the listings it
-    # came from: a later call asks the batch to stat the same files with no probe, no path
-    # built and no cached file located again. _plans_reused: the core's _listings_reused the
-    # plans were made under (it decides which cached files are stat'ed).
+    # C only: what find_spec answered for each tail module before any stat of its own (a
+    # file readdir typed as regular, nothing, a namespace portion), kept with the listings it
+    # came from: a later call stats the same files (or has the batch stat them) with no probe,
+    # no path built and no cached file located again. _plans_reused: the core's
+    # _listings_reused the plans were made under (it decides which cached files are stat'ed).
     cdef dict _plans
     cdef bint _plans_reused
 
@@ -116,10 +116,11 @@ cdef class _DirFinder:
         self._plans = {}
 
     cdef tuple find_spec(self, str tail_module):
-        # C only: a plan kept from an earlier call (see _plans), where the batch defers.
+        # C only: a plan kept from an earlier call (see _plans), within PathCore._answers.
         cdef PathCore core = self.core
         cdef object plan
-        if not core.deferring:
+        cdef tuple raw
+        if not core.planning:
             return self._find_spec(tail_module, None)
         if self._plans_reused != core._listings_reused:
             self._plans.clear()
@@ -127,15 +128,19 @@ cdef class _DirFinder:
         plan = self._plans.get(tail_module, _NOT_SEEN)
         if plan is _NOT_SEEN:
             return self._find_spec(tail_module, self._plans)
-        if type(plan) is _Plan:
-            return core._batch_defer(<_Plan>plan)
-        return <tuple>plan  # None, or a namespace portion's raw spec (never mutated)
+        if type(plan) is not _Plan:
+            return <tuple>plan  # None, or a namespace portion's raw spec (never mutated)
+        raw = core.plan_answer(<_Plan>plan)
+        if raw is not None:
+            return raw
+        # That file is no longer a regular file: the other candidates, in FileFinder's order.
+        return self._find_spec(tail_module, None)
 
     cdef tuple _find_spec(self, str tail_module, dict plans):
         # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13), as _core_py
         # does. C only: one probe of the listing answers both whether the directory is listed
         # (step 1) and which module files are (step 2); files readdir typed as regular go to
-        # the stat batch (plan, _batch_defer), the others are stat'ed here. ``plans`` (unless None)
+        # a plan (stat'ed by the batch, or at once with one core), the others are stat'ed here. ``plans`` (unless None)
         # keeps the answer where it took no stat.
         cdef PathCore core = self.core
         cdef struct_stat st
@@ -162,14 +167,18 @@ cdef class _DirFinder:
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = _path_join(base_path, "__init__", <str>core.suffixes[bit])
-                    if regular & (1 << bit) and core.deferring:
+                    if regular & (1 << bit) and core.planning:
                         plan = core.plan(
                             core.kinds[bit], full_path, (base_path,), inner, base_path
                         )
                         if plan is not None:
                             if plans is not None and not stated:
                                 plans[tail_module] = plan
-                            return core._batch_defer(plan)
+                            stated = True
+                            raw = core.plan_answer(plan)
+                            if raw is not None:
+                                return raw
+                            continue
                     stated = True
                     if core._stat_in(0, inner, base_path, full_path, &st) == REGULAR:
                         return core.file_spec(
@@ -185,12 +194,16 @@ cdef class _DirFinder:
             for bit in range(count):
                 if module_present & (1 << bit):
                     full_path = _path_join(self.path, tail_module, <str>core.suffixes[bit])
-                    if module_regular & (1 << bit) and core.deferring:
+                    if module_regular & (1 << bit) and core.planning:
                         plan = core.plan(core.kinds[bit], full_path, None, listing, self.path)
                         if plan is not None:
                             if plans is not None and not stated:
                                 plans[tail_module] = plan
-                            return core._batch_defer(plan)
+                            stated = True
+                            raw = core.plan_answer(plan)
+                            if raw is not None:
+                                return raw
+                            continue
                     stated = True
                     if core._stat_in(0, listing, self.path, full_path, &st) == REGULAR:
                         return core.file_spec(
@@ -222,14 +235,16 @@ cdef enum CachedStat:
 
 
 cdef class _Plan:
-    """C only: a found file whose stats the batch makes (PathCore.plan): the raw spec's
-    fields but its stats, and what of its cached file to stat."""
+    """C only: a file readdir typed as regular, to be stat'ed (PathCore.plan): the raw spec's
+    fields but its stats, what of its cached file to stat, and where both are."""
 
     cdef object kind
     cdef str origin
     cdef tuple search
     cdef object cached
     cdef CachedStat action
+    cdef _Listing home
+    cdef str home_path, cached_dir
 
 
 include "_core_statbatch.pxi"
@@ -274,6 +289,11 @@ cdef class PathCore:
     # call that finds more than a chunk), which completes them (see _StatBatch).
     cdef bint deferring
     cdef _StatBatch _batch
+    # C only, within _answers: a file readdir typed as regular gets a plan (PathCore.plan),
+    # which its directory's finder keeps; with one core (this process's affinity), its stats
+    # are made at once, in the walk, as the pure core makes them: a second thread could only
+    # take turns with the walk, and a deferred stat costs more than one made now.
+    cdef bint planning
     # Whether a call has completed since the listings were last dropped (_locate_cached).
     cdef bint _listings_reused
     cdef object _last_entry, _last_finder
@@ -456,14 +476,22 @@ cdef class PathCore:
     ):
         """The raw spec of a file found on disk (in the directory ``home_path``, listed as
         ``home``), with its cached file located and stat'ed."""
-        cdef long long size = st.st_size, mtime = _mtime_ns(st)
-        cdef struct_stat cst
         cdef CachedStat action
         cdef object cached = self._locate_cached(origin, home, home_path, &action)
+        return self._stat_spec(kind, origin, search, st, cached, action, home, None)
+
+    cdef tuple _stat_spec(
+        self, object kind, str origin, tuple search, struct_stat *st, object cached,
+        CachedStat action, _Listing home, str cached_dir
+    ):
+        # C only: file_spec's raw spec once its cached file is located (``cached_dir``: its
+        # directory, or None to work it out).
+        cdef long long size = st.st_size, mtime = _mtime_ns(st)
+        cdef struct_stat cst
         if action == SAME_AS_ORIGIN:
             return _file_spec(kind, origin, search, origin, size, mtime, size, mtime)
         if action == STAT_CACHED and self._stat_in(
-            1, home, (<str>cached).rpartition("/")[0] or "/", cached, &cst
+            1, home, cached_dir or (<str>cached).rpartition("/")[0] or "/", cached, &cst
         ) == REGULAR:
             return _file_spec(
                 kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst)
@@ -473,9 +501,9 @@ cdef class PathCore:
     cdef _Plan plan(
         self, object kind, str origin, tuple search, _Listing home, str home_path
     ):
-        """C only: what file_spec needs of a file readdir typed as regular, its stats left to
-        _batch (_batch_defer); None where a path is not one stat() takes as it is (file_spec
-        judges those)."""
+        """C only: what file_spec needs of a file readdir typed as regular, but its stats
+        (plan_answer makes them); None where a path is not one stat() takes as it is
+        (file_spec judges those)."""
         cdef CachedStat action
         cdef object cached
         cdef _Plan plan
@@ -488,13 +516,27 @@ cdef class PathCore:
         plan.kind, plan.origin, plan.search, plan.cached, plan.action = (
             kind, origin, search, cached, action
         )
+        plan.home, plan.home_path = home, home_path
+        if action == STAT_CACHED:
+            plan.cached_dir = (<str>cached).rpartition("/")[0] or "/"
         return plan
 
-    cdef tuple _batch_defer(self, _Plan plan):
-        """C only: the pending raw spec of ``plan``'s file, its stats queued in _batch."""
-        if self._batch is None:
-            self._batch = _StatBatch()
-        return self._batch.defer(plan.kind, plan.origin, plan.search, plan.cached, plan.action)
+    cdef tuple plan_answer(self, _Plan plan):
+        """C only: the raw spec of ``plan``'s file: pending, its stats queued in _batch, where
+        deferring; else stat'ed now, and None where it is no longer a regular file."""
+        cdef struct_stat st
+        if self.deferring:
+            if self._batch is None:
+                self._batch = _StatBatch()
+            return self._batch.defer(
+                plan.kind, plan.origin, plan.search, plan.cached, plan.action
+            )
+        if self._stat_in(0, plan.home, plan.home_path, plan.origin, &st) != REGULAR:
+            return None
+        return self._stat_spec(
+            plan.kind, plan.origin, plan.search, &st, plan.cached, plan.action, plan.home,
+            plan.cached_dir
+        )
 
     cdef object _finder(self, object entry):
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
@@ -638,7 +680,8 @@ cdef class PathCore:
         # C only: _find_all with the stat batch, whose raw specs complete() fills in.
         cdef dict memo
         # A package hook reads its raw specs' fields, so its answers are never deferred.
-        self.deferring = _UTF8_FS and self.package_hook is None
+        self.planning = _UTF8_FS and self.package_hook is None
+        self.deferring = self.planning and _cores_allowed() > 1
         try:
             memo = self._find_all(fullnames, path)
             if self._batch is not None and not self._batch.complete():
@@ -646,7 +689,7 @@ cdef class PathCore:
                 self._batch = None
                 memo = self._find_all(fullnames, path)
         finally:
-            self.deferring = False
+            self.deferring = self.planning = False
             self._batch = None  # its thread, if any, has ended (finish(), or its __dealloc__)
             self._close_directories()
         self._listings_reused = True
