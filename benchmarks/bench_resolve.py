@@ -5,11 +5,16 @@
 - importlib.util.find_spec in a loop, in a fresh interpreter per round (it imports parents).
 - mypy's FindModuleCache, a new cache per round (finds .py/.pyi files and packages only).
 - The system-call floor: the listings and stats the answers need, in Python and in C.
+- One core: all of them again in fresh interpreters pinned to one processor, where the
+  Cython core's stat thread has no core of its own (as on a CI machine whose other core is
+  busy), the in-process ones taking turns round by round.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 from pathlib import Path
 
 import corpus as corpora
@@ -185,11 +190,19 @@ def test_floor_python(
 
 
 @pytest.fixture(scope="session")
-def c_floor(tmp_path_factory: pytest.TempPathFactory) -> floor.CFloor:
+def c_floor_module(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """floor_c.pyx built (None where Cython or setuptools is missing)."""
     try:
-        return floor.build_c_floor(tmp_path_factory.mktemp("floor_c"))
-    except ModuleNotFoundError as missing:
-        pytest.skip(f"no C floor: {missing.name} is not installed (pip install Cython setuptools)")
+        return floor.build_c_floor_module(tmp_path_factory.mktemp("floor_c"))
+    except ModuleNotFoundError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def c_floor(c_floor_module: Path | None) -> floor.CFloor:
+    if c_floor_module is None:
+        pytest.skip("no C floor: Cython or setuptools is missing (pip install Cython setuptools)")
+    return floor.load_c_floor(c_floor_module)
 
 
 def test_floor_c(
@@ -218,3 +231,75 @@ def test_floor_c(
     )
     # The same files, the same answers as the Python floor's.
     assert present == floor.list_and_stat(floor_work.directories, floor_work.files)[1]
+
+
+def _one_cpu() -> str:
+    """The processor the one-core children are pinned to: the first this process may use."""
+    return str(min(os.sched_getaffinity(0)))
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no sched_setaffinity here")
+def test_one_core(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    settings: Settings,
+    floor_work: floor.Work,
+    c_floor_module: Path | None,
+    corpus_file: Path,
+    tmp_path: Path,
+) -> None:
+    """Every in-process contender again, each child interpreter pinned to one processor and
+    taking them in turn, round by round (child.py one_core): so the one-core ratios compare
+    figures taken under the same load, a round apart at most. pytest-benchmark times each
+    whole child; the table reads the rounds inside."""
+    work_file = tmp_path / "floor-work.json"
+    work_file.write_text(json.dumps(dataclasses.asdict(floor_work)))
+    out = tmp_path / "one-core.json"
+    reports: list[dict[str, object]] = []
+    extra = () if c_floor_module is None else (str(c_floor_module),)
+
+    def child() -> None:
+        rounds = str(settings.one_core_rounds(corpus))
+        run_child(
+            "one_core", str(corpus_file), str(out), _one_cpu(), rounds, str(work_file), *extra
+        )
+        reports.append(json.loads(out.read_text()))
+
+    benchmark.group = f"{corpus.label}, one core"
+    benchmark.pedantic(child, rounds=settings.one_core_children(corpus), warmup_rounds=0)
+    merged: dict[str, dict[str, list[float]]] = {}
+    for report in reports:
+        assert report.pop("affinity") == [int(_one_cpu())]
+        for label, figures in report.items():
+            into = merged.setdefault(label, {"seconds": [], "cpu_seconds": []})
+            for key in into:
+                into[key] += figures[key]  # type: ignore[index]
+    benchmark.extra_info.update(corpus=corpus.label, contender="one-core", one_core=merged)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no sched_setaffinity here")
+def test_find_spec_loop_one_core(
+    benchmark: BenchmarkFixture,
+    corpus: corpora.Corpus,
+    settings: Settings,
+    corpus_file: Path,
+    tmp_path: Path,
+) -> None:
+    """The find_spec loop pinned to the same one processor (it is single-threaded: the figure
+    says what the pinning costs an interpreter that never had a second thread)."""
+    out = tmp_path / "find_spec.json"
+    reports: list[dict[str, float]] = []
+
+    def loop() -> None:
+        run_child("find_spec", str(corpus_file), str(out), _one_cpu(), python_flags=("-B",))
+        reports.append(json.loads(out.read_text()))
+
+    benchmark.group = f"{corpus.label}, one core"
+    warmup = settings.subprocess_warmup
+    benchmark.pedantic(loop, rounds=settings.subprocess_rounds, warmup_rounds=warmup)
+    benchmark.extra_info.update(
+        corpus=corpus.label,
+        contender="find_spec-one-core",
+        names=len(corpus.names),
+        inner_seconds=[report["seconds"] for report in reports[warmup:]],
+    )

@@ -1,10 +1,14 @@
-"""What the benchmarks run in a fresh interpreter: the find_spec loop, and memory peaks.
+"""What the benchmarks run in a fresh interpreter: the find_spec loop, memory peaks, and the
+contenders pinned to one core.
 
-    python -B child.py find_spec CORPUS.json OUT.json
+    python -B child.py find_spec CORPUS.json OUT.json [CPU]
     python child.py memory CORPUS.json OUT.json BACKEND (rss|tracemalloc) [BATCH_SIZE]
+    python child.py one_core CORPUS.json OUT.json CPU ROUNDS FLOOR_WORK.json [FLOOR_C.so]
 
 CORPUS.json holds {"names": [...], "path": [...]}; OUT.json gets the measurements. Both are
-files, not pipes: a package that the find_spec loop imports may print to stdout.
+files, not pipes: a package that the find_spec loop imports may print to stdout. CPU pins the
+interpreter to that one processor before it does anything else (os.sched_setaffinity), so
+every thread it starts (the Cython core's stat thread) shares that core.
 """
 
 from __future__ import annotations
@@ -17,9 +21,16 @@ import traceback
 from typing import Any
 
 
-def find_spec_loop(corpus_file: str, out_file: str) -> None:
+def pin(cpu: str | None) -> None:
+    """Pin this process (and every thread it starts from now on) to the one processor ``cpu``."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {int(cpu)})
+
+
+def find_spec_loop(corpus_file: str, out_file: str, cpu: str | None = None) -> None:
     """importlib.util.find_spec for every name, as a tool that asks CPython would: it imports
     each name's parents (that is how find_spec works), so it needs an interpreter of its own."""
+    pin(cpu)
     with open(corpus_file, encoding="utf-8") as file:
         data = json.load(file)
     import importlib.util
@@ -104,10 +115,84 @@ def memory(corpus_file: str, out_file: str, backend: str, how: str, size: int | 
         file.write(b"".join(chunks).decode())
 
 
+def one_core(
+    corpus_file: str,
+    out_file: str,
+    cpu: str,
+    rounds: str,
+    floor_file: str,
+    floor_c_file: str | None = None,
+) -> None:
+    """The in-process contenders on one core, round after round, each round taking them all in
+    an order turned by one each round (so that none always follows the same one): modspec cold
+    and warm on both cores, mypy's FindModuleCache, and the floors' listings and stats (in C
+    too, given the module floor.build_c_floor built). Seconds and CPU seconds per round."""
+    pin(cpu)
+    from pathlib import Path
+
+    import floor
+
+    import modspec
+
+    with open(corpus_file, encoding="utf-8") as file:
+        data = json.load(file)
+    names, path = data["names"], data["path"]
+    with open(floor_file, encoding="utf-8") as file:
+        work = floor.Work(**json.load(file))
+    directories_b, files_b = work.encoded()
+    contenders: dict[str, Any] = {}
+    for backend in ("cython", "python"):
+        warm = modspec.Resolver(path, backend=backend)
+        warm.resolve_many(names)
+
+        def cold(backend: str = backend) -> object:
+            return modspec.Resolver(path, backend=backend).resolve_many(names)
+
+        contenders[f"{backend}-cold"] = cold
+        contenders[f"{backend}-warm"] = lambda warm=warm: warm.resolve_many(names)
+    try:
+        from mypy.modulefinder import FindModuleCache, SearchPaths
+        from mypy.options import Options
+    except ImportError:
+        pass
+    else:
+        search = SearchPaths(
+            python_path=tuple(path), mypy_path=(), package_path=(), typeshed_path=()
+        )
+        options = Options()
+
+        def mypy() -> object:
+            find_module = FindModuleCache(search, None, options).find_module
+            return [find_module(name) for name in names]
+
+        contenders["mypy"] = mypy
+    contenders["floor-python"] = lambda: floor.list_and_stat(work.directories, work.files)
+    if floor_c_file:
+        c_floor = floor.load_c_floor(Path(floor_c_file))
+        contenders["floor-c"] = lambda: c_floor(directories_b, files_b)
+    order = list(contenders)
+    report: dict[str, Any] = {label: {"seconds": [], "cpu_seconds": []} for label in order}
+    for index in range(int(rounds) + 1):  # round 0 is the warm-up
+        turn = index % len(order)
+        for label in order[turn:] + order[:turn]:
+            cpu_start, start = time.process_time(), time.perf_counter()
+            result = contenders[label]()
+            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+            del result  # freed outside the timed region, as pytest-benchmark's rounds are
+            if index:
+                report[label]["seconds"].append(seconds)
+                report[label]["cpu_seconds"].append(cpu_seconds)
+    report["affinity"] = sorted(os.sched_getaffinity(0))
+    with open(out_file, "w", encoding="utf-8") as file:
+        json.dump(report, file)
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "find_spec":
         find_spec_loop(*args)
+    elif command == "one_core":
+        one_core(*args)
     elif command == "memory":
         corpus_file, out_file, backend, how, *size = args
         memory(corpus_file, out_file, backend, how, int(size[0]) if size else None)

@@ -33,6 +33,7 @@ class Settings:
 
     quick: bool
     corpus_dir: Path
+    large_env: str | None = None
 
     @property
     def shape(self) -> dict[str, int]:
@@ -61,6 +62,16 @@ class Settings:
     def subprocess_warmup(self) -> int:
         return 0 if self.quick else 1
 
+    def one_core_children(self, corpus: corpora.Corpus) -> int:
+        """Fresh interpreters pinned to one core, each taking one_core_rounds rounds (one on
+        the full monorepo, whose round of every contender takes tens of seconds)."""
+        return 1 if self.quick or corpus.label == "monorepo" else 3
+
+    def one_core_rounds(self, corpus: corpora.Corpus) -> int:
+        if self.quick:
+            return 3
+        return 2 if corpus.label == "monorepo" else 5
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("modspec benchmarks")
@@ -69,6 +80,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=os.environ.get("MODSPEC_BENCH_QUICK", "") not in ("", "0"),
         help="the QUICK monorepo, fewer rounds, a 100k batch (also: MODSPEC_BENCH_QUICK=1)",
+    )
+    group.addoption(
+        "--large-env",
+        default=os.environ.get(corpora.LARGE_ENV_VARIABLE) or None,
+        metavar="DIR",
+        help="the site-packages of the large-environment corpus (default: the largest global "
+        "site-packages of this Python version; the full suite builds a venv where none is "
+        f"large; also: {corpora.LARGE_ENV_VARIABLE}=DIR)",
     )
     group.addoption(
         "--corpus-dir",
@@ -83,6 +102,7 @@ def settings(pytestconfig: pytest.Config) -> Settings:
     return Settings(
         quick=bool(pytestconfig.getoption("quick")),
         corpus_dir=Path(where) if where else CORPUS_DIR,
+        large_env=pytestconfig.getoption("large_env"),
     )
 
 
@@ -111,9 +131,23 @@ def environment() -> corpora.Corpus:
     return corpora.environment(_default_path())
 
 
-@pytest.fixture(scope="session", params=["environment", "monorepo"])
+@pytest.fixture(scope="session")
+def large_environment(settings: Settings) -> corpora.Corpus:
+    """The standard library and the largest site-packages here (corpus.large_environment):
+    found, or built by the full suite (never by --quick, where building would be most of the
+    run); skipped, saying why, where neither is possible."""
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return corpora.large_environment(
+            settings.corpus_dir, explicit=settings.large_env, build=not settings.quick
+        )
+    except corpora.Unavailable as why:
+        pytest.skip(f"no large environment: {why}")
+
+
+@pytest.fixture(scope="session", params=["environment", "large_environment", "monorepo"])
 def corpus(request: pytest.FixtureRequest) -> corpora.Corpus:
-    """Each corpus in turn: every benchmark that takes it runs on both."""
+    """Each corpus in turn: every benchmark that takes it runs on each."""
     found: corpora.Corpus = request.getfixturevalue(request.param)
     return found
 
@@ -257,8 +291,8 @@ def _ratio_row(
         return None
     ratio = _median(top) / _median(bottom)
     detail = f"{_seconds(_median(top))} / {_seconds(_median(bottom))}"
-    if corpus != "environment":
-        # The issue sets its targets on the environment; elsewhere the ratio is a figure.
+    if corpus not in TARGET_CORPORA:
+        # The issue sets its targets on the real environments; elsewhere a ratio is a figure.
         return _Row(corpus, measure, f"{ratio:.2f}x", detail=detail)
     met = ratio >= target if at_least else ratio <= target
     return _Row(
@@ -271,6 +305,8 @@ def _ratio_row(
     )
 
 
+# The corpora the issue's targets are set on (the others' ratios are figures).
+TARGET_CORPORA = ("environment", "large-env")
 # The issue's find_spec target: the ratio row's, and the wall-time budget row's (_cpu_rows).
 FIND_SPEC_TARGET = 60
 
@@ -304,6 +340,8 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
                 )
             )
         rows.extend(_cpu_rows(results, corpus))
+        rows.extend(_spread_rows(results, corpus))
+        rows.extend(_one_core_rows(results, corpus))
         loop = results.get((corpus, "find_spec"))
         cold = results.get((corpus, "cython-cold"))
         if loop is not None and cold is not None:
@@ -347,6 +385,112 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
             )
         )
         rows.extend(_memory_rows(label, backend, info))
+    return rows
+
+
+# What the one-core rows compare: (measure, numerator, denominator, target, at least).
+ONE_CORE_RATIOS = (
+    (
+        "one core: Cython cold / floor (os.listdir+os.stat)",
+        "cython-cold",
+        "floor-python",
+        1.3,
+        False,
+    ),
+    ("one core: Cython cold / floor (C readdir+stat)", "cython-cold", "floor-c", 1.3, False),
+    ("one core: mypy FindModuleCache / Cython cold", "mypy", "cython-cold", 3, True),
+    ("one core: find_spec loop / Cython cold", "find_spec", "cython-cold", FIND_SPEC_TARGET, True),
+    ("one core: pure warm / Cython warm", "python-warm", "cython-warm", 3, True),
+)
+
+
+def one_core_figures(results: dict[tuple[str, str], Any], corpus: str) -> dict[str, list[float]]:
+    """Each contender's seconds per round on one core (test_one_core's rounds, and the pinned
+    find_spec loop's, timed inside its interpreter)."""
+    figures: dict[str, list[float]] = {}
+    bench = results.get((corpus, "one-core"))
+    if bench is not None:
+        for label, measured in bench.extra_info["one_core"].items():
+            figures[label] = list(measured["seconds"])
+    loop = results.get((corpus, "find_spec-one-core"))
+    if loop is not None:
+        figures["find_spec"] = list(loop.extra_info["inner_seconds"])
+    return figures
+
+
+def _spread(seconds: list[float]) -> str:
+    return f"{_seconds(min(seconds))}–{_seconds(max(seconds))}"
+
+
+def _one_core_rows(results: dict[tuple[str, str], Any], corpus: str) -> list[_Row]:
+    """The one-core medians with their spread, and the ratios: of medians, and (where both
+    contenders took turns in the same child) the median of the round-by-round ratios too."""
+    figures = one_core_figures(results, corpus)
+    if not figures:
+        return []
+    rows = [
+        _Row(
+            corpus,
+            f"one core: {label}",
+            _seconds(statistics.median(seconds)),
+            detail=f"{len(seconds)} rounds, {_spread(seconds)}",
+        )
+        for label, seconds in figures.items()
+    ]
+    paired = results.get((corpus, "one-core"))
+    for measure, top, bottom, target, at_least in ONE_CORE_RATIOS:
+        if top not in figures or bottom not in figures:
+            continue
+        ratio = statistics.median(figures[top]) / statistics.median(figures[bottom])
+        detail = f"{_seconds(statistics.median(figures[top]))} / "
+        detail += _seconds(statistics.median(figures[bottom]))
+        if paired is not None and top != "find_spec":
+            one_core = paired.extra_info["one_core"]
+            pairs = [
+                a / b
+                for a, b in zip(one_core[top]["seconds"], one_core[bottom]["seconds"], strict=True)
+            ]
+            detail += f"; round by round {statistics.median(pairs):.2f}x"
+            detail += f" ({min(pairs):.2f}–{max(pairs):.2f})"
+        if corpus in TARGET_CORPORA:
+            met = ratio >= target if at_least else ratio <= target
+            verdict = "met" if met else "not met"
+            rows.append(
+                _Row(
+                    corpus,
+                    measure,
+                    f"{ratio:.2f}x",
+                    f"{'≥' if at_least else '≤'} {target:g}x",
+                    verdict,
+                    detail,
+                )
+            )
+        else:
+            rows.append(_Row(corpus, measure, f"{ratio:.2f}x", detail=detail))
+    return rows
+
+
+def _spread_rows(results: dict[tuple[str, str], Any], corpus: str) -> list[_Row]:
+    """Each unpinned contender's median with its rounds' spread."""
+    rows = []
+    for contender in (
+        "cython-cold", "python-cold", "cython-warm", "python-warm", "mypy", "find_spec",
+        "floor-python", "floor-c",
+    ):  # fmt: skip
+        bench = results.get((corpus, contender))
+        if bench is None:
+            continue
+        inner = bench.extra_info.get("inner_seconds")
+        seconds = inner or [float(bench.stats.min), float(bench.stats.max)]
+        rounds = len(inner) if inner else int(bench.stats.rounds)
+        rows.append(
+            _Row(
+                corpus,
+                contender,
+                _seconds(_median(bench)),
+                detail=f"{rounds} rounds, {_spread(seconds)}",
+            )
+        )
     return rows
 
 

@@ -1,11 +1,15 @@
-"""Benchmark corpora: the real environment's module names, and a generated monorepo."""
+"""Benchmark corpora: the real environment's module names, a large real environment, and a
+generated monorepo."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import random
+import subprocess
 import sys
+import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,106 @@ def environment(path: Sequence[object] | None = None) -> Corpus:
     path = tuple(entry for entry in (sys.path if path is None else path) if isinstance(entry, str))
     names = tuple(sorted(modspec.discover(list(path))))
     return Corpus("environment", names, path)
+
+
+# -- the large environment ------------------------------------------------------------------
+
+# A site-packages counts as large from this many module names (the standard library's ~1,900
+# included): the dev venv has about 3,800.
+LARGE_MIN_NAMES = 8_000
+# What a venv is given where no large site-packages is at hand: distributions with big trees
+# (botocore alone holds thousands of modules' data packages, sympy and scipy many modules).
+LARGE_DISTRIBUTIONS = (
+    "boto3", "botocore", "awscli", "numpy", "scipy", "sympy", "networkx", "pandas",
+    "matplotlib", "IPython", "jedi", "pygments", "hypothesis", "cryptography", "pydantic",
+    "setuptools", "pip", "Cython", "docutils", "jsonschema", "moto",
+)  # fmt: skip
+# Environment variable naming a site-packages to use (as --large-env DIR does).
+LARGE_ENV_VARIABLE = "MODSPEC_BENCH_LARGE_ENV"
+
+
+class Unavailable(Exception):
+    """No large environment here; the message says why, for the skip."""
+
+
+def stdlib_path() -> list[str]:
+    """This interpreter's sys.path without site: the standard library's entries (zip, lib,
+    lib-dynload), as a script sees them before any site-packages."""
+    script = "import json, sys; print(json.dumps(sys.path[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", script], capture_output=True, text=True, check=True
+    )
+    path: list[str] = json.loads(done.stdout)
+    return path
+
+
+def site_packages_candidates() -> list[str]:
+    """The global site-packages of this Python version, largest first by entry count: the base
+    interpreter's own (for a venv or pyenv's python3, the one its packages were installed
+    into), then Debian's and /usr/local's dist-packages of the same version."""
+    minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    found = [base["purelib"], base["platlib"], "/usr/lib/python3/dist-packages"]
+    found += sorted(glob.glob(f"/usr/local/lib/python{minor}/dist-packages"))
+    if not os.path.isdir(f"/usr/lib/python{minor}"):
+        # Debian's dist-packages serve Debian's python3 only: another version's are no
+        # environment of this interpreter.
+        found.remove("/usr/lib/python3/dist-packages")
+    unique = [entry for entry in dict.fromkeys(found) if os.path.isdir(entry)]
+    return sorted(unique, key=lambda entry: -len(os.listdir(entry)))
+
+
+def large_environment(where: Path, *, explicit: str | None = None, build: bool) -> Corpus:
+    """Every module name on the standard library's path plus the largest site-packages of this
+    Python version at hand (``explicit``: that one), or, with ``build``, of a venv made under
+    ``where`` from the package index pip is configured with (kept there, made once).
+
+    Raises Unavailable with the reason where none has ``LARGE_MIN_NAMES`` names and none
+    could be built."""
+    stdlib = stdlib_path()
+    candidates = [explicit] if explicit else site_packages_candidates()
+    counted: list[str] = []
+    for site in candidates:
+        if not os.path.isdir(site):
+            raise Unavailable(f"{site}: no such directory")
+        corpus = environment([*stdlib, site])
+        if explicit or len(corpus.names) >= LARGE_MIN_NAMES:
+            return Corpus("large-env", corpus.names, corpus.path)
+        counted.append(f"{site}: {len(corpus.names):,} names")
+    reasons = "; ".join(counted) or "no global site-packages of this Python"
+    if not build:
+        raise Unavailable(
+            f"no site-packages with {LARGE_MIN_NAMES:,} names or more ({reasons}); the full "
+            f"suite builds one (pip install into {where}), or pass --large-env DIR"
+        )
+    corpus = environment([*stdlib, _built_environment(where)])
+    return Corpus("large-env", corpus.names, corpus.path)
+
+
+def _built_environment(where: Path) -> str:
+    """A venv under ``where`` holding LARGE_DISTRIBUTIONS (made once, and reused); its
+    site-packages. Raises Unavailable where pip cannot install them."""
+    venv = where / f"large-env-{sys.implementation.cache_tag}"
+    stamp = venv / "modspec-corpus.json"
+    wanted = {"distributions": LARGE_DISTRIBUTIONS}
+    python = venv / "bin" / "python"
+    script = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    if not (stamp.exists() and json.loads(stamp.read_text()) == wanted):
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+            # Wheels only: a source build could take longer than the suite.
+            command = [str(python), "-m", "pip", "install", "-q", "--only-binary=:all:"]
+            done = subprocess.run(
+                [*command, *LARGE_DISTRIBUTIONS], capture_output=True, text=True, timeout=1800
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            raise Unavailable(f"could not make a venv in {venv}: {error}") from error
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise Unavailable(f"pip could not install the large environment in {venv}: {last}")
+        stamp.write_text(json.dumps(wanted))
+    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 # The monorepo's shape: roots x top-level packages x subpackages x modules per package.

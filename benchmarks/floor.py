@@ -91,6 +91,11 @@ def build_c_floor(where: Path) -> CFloor:
     """floor_c.pyx compiled with ``cythonize -i`` in ``where``; its ``list_and_stat``.
 
     Raises ModuleNotFoundError where Cython or setuptools (which builds it) is not installed."""
+    return load_c_floor(build_c_floor_module(where))
+
+
+def build_c_floor_module(where: Path) -> Path:
+    """The extension module built from floor_c.pyx in ``where`` (for a child to load)."""
     for needed in ("Cython", "setuptools"):  # a clear error before the subprocess fails
         if modspec.resolve(needed) is None:
             raise ModuleNotFoundError(f"no module named {needed!r}", name=needed)
@@ -107,9 +112,14 @@ def build_c_floor(where: Path) -> CFloor:
     built = sorted(where.glob("floor_c.*.so")) or sorted(where.glob("floor_c.*.pyd"))
     if done.returncode != 0 or not built:
         raise RuntimeError(f"cythonize -i floor_c.pyx failed:\n{done.stdout}\n{done.stderr}")
-    spec = importlib.util.spec_from_file_location("floor_c", built[0])
+    return built[0]
+
+
+def load_c_floor(built: Path) -> CFloor:
+    """``list_and_stat`` of the module build_c_floor_module made."""
+    spec = importlib.util.spec_from_file_location("floor_c", built)
     if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load {built[0]}")
+        raise RuntimeError(f"cannot load {built}")
     module: Any = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     function: CFloor = module.list_and_stat

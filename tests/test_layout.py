@@ -166,6 +166,36 @@ def test_the_package_loads_the_application_on_first_use_only() -> None:
     assert ran.stdout.split() == ["[]", "True", "modspec._codebase.graph"]
 
 
+@pytest.mark.parametrize(
+    ("backend", "loaded"),
+    [
+        # The compiled core needs neither pure twin; the pure core needs its own.
+        ("cython", ["modspec._explain", "modspec._predict"]),
+        ("python", ["modspec._core_py", "modspec._explain", "modspec._predict"]),
+    ],
+)
+def test_resolving_loads_what_it_needs(backend: str, loaded: list[str]) -> None:
+    # A Resolver over a path of its own resolves without the features it does not use:
+    # editable hooks, legacy namespaces, explain, bytecode status, ModuleInfo's predictions.
+    probe = """if True:
+        import sys
+        from modspec import Resolver
+
+        def loaded(*names):
+            print(sorted(f"modspec.{m}" for m in names if f"modspec.{m}" in sys.modules))
+
+        Resolver(sys.path, backend=BACKEND).resolve_many(["json", "no_such_module"])
+        loaded("_core_py", "_editable", "_legacy", "_explain", "_bytecode", "_predict")
+        Resolver(sys.path, backend=BACKEND).explain("no_such_module")
+        Resolver(sys.path, backend=BACKEND).resolve("json").module_info()
+        loaded("_explain", "_predict", "_core_py")
+    """.replace("BACKEND", repr(backend))
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    first, then = ran.stdout.splitlines()
+    assert first == str([name for name in loaded if name == "modspec._core_py"])
+    assert then == str(loaded)
+
+
 def test_every_lazy_export_is_there() -> None:
     import modspec
 

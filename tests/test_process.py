@@ -213,3 +213,59 @@ def test_a_name_of_80000_parts_takes_linear_memory(backend: str, tmp_path: Path)
     assert found["a.a.a"] is None
     result = _run(_LONG_NAME, backend, 60, str(tmp_path))
     assert result == {"spec": None, "reason": Reason.PARENT_MISSING.name, "missing": "a.a.a"}
+
+
+_ONE_CORE = """
+import json, os
+import modspec
+
+root, pin = sys.argv[1], sys.argv[2] == "pin"
+if pin:
+    # One core, as taskset -c 0 gives: the Cython core makes its stats in the walk.
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+names = [f"m{i}" for i in range(400)] + ["pkg", "pkg.sub", "pkg.gone", "ns", "ns.x"]
+resolver = modspec.Resolver([root], backend=BACKEND)
+calls = []
+for call in range(4):
+    if call == 3:
+        os.remove(os.path.join(root, "m5.py"))  # still listed: its .pyc beside it answers
+    found = resolver.resolve_many(names)
+    calls.append({
+        # Sizes, not mtimes: each run has a tree of its own.
+        name: None if spec is None else [
+            spec.kind.value, spec.origin, spec.cached,
+            spec.origin_stat and spec.origin_stat.size, spec.cached_stat and spec.cached_stat.size,
+        ]
+        for name, spec in found.items()
+    })
+print(json.dumps({"calls": calls, "affinity": len(os.sched_getaffinity(0))}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity"), reason="Linux only")
+@pytest.mark.parametrize("pin", ["pin", "free"])
+def test_one_core_answers_as_two(backend: str, pin: str, tmp_path: Path) -> None:
+    # More files than a stat chunk holds; cached files for some; a sourceless .pyc behind a
+    # source removed between calls (a kept plan whose file is gone); a package, a namespace.
+    tag = sys.implementation.cache_tag
+    answers = []
+    for run, (how, which) in enumerate(((pin, backend), ("free", "python"))):
+        root = tmp_path / f"run{run}"
+        (root / "__pycache__").mkdir(parents=True)
+        for i in range(400):
+            (root / f"m{i}.py").write_text("")
+            if i % 3 == 0:
+                (root / "__pycache__" / f"m{i}.{tag}.pyc").write_bytes(b"\0" * 16)
+        (root / "m5.pyc").write_bytes(b"\0" * 16)
+        (root / "pkg").mkdir()
+        (root / "pkg" / "__init__.py").write_text("")
+        (root / "pkg" / "sub.py").write_text("")
+        (root / "ns").mkdir()
+        (root / "ns" / "x.py").write_text("")
+        result = _run(_ONE_CORE, which, 60, str(root), how)
+        assert result["affinity"] == 1 or how == "free"
+        calls = json.loads(json.dumps(result["calls"]).replace(str(root), "ROOT"))
+        answers.append(calls)
+    assert answers[0] == answers[1]
+    assert answers[0][3]["m5"][:2] == ["bytecode", "ROOT/m5.pyc"]
+    assert answers[0][2]["m3"][4] == 16  # a warm call stats the cached file it lists

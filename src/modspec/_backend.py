@@ -15,8 +15,13 @@ import sys
 import warnings
 from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from . import _core_py, _pep552
+if TYPE_CHECKING:
+    from . import _core_py
+
+# The pure twins (_core_py, _pep552's reader) are imported only where they are selected: the
+# compiled core does not need them.
 
 __all__ = [
     "BACKEND",
@@ -108,15 +113,23 @@ def _core(backend: str) -> ModuleType | None:
 def core_class(backend: str) -> type[_core_py.PathCore]:
     """The PathCore class of ``backend``; ValueError for an unknown name."""
     module = _core(backend)
+    if module is None:
+        from . import _core_py
+
+        return _core_py.PathCore
     # Typed through the pure twin: _core_c.PathCore has _core_py.PathCore's interface.
-    core: type[_core_py.PathCore] = _core_py.PathCore if module is None else module.PathCore
+    core: type[_core_py.PathCore] = module.PathCore
     return core
 
 
 def pyc_reader(backend: str) -> PycReader:
     """The bulk .pyc header reader of ``backend``; ValueError for an unknown name."""
     module = _core(backend)
-    reader: PycReader = _pep552.read_pyc_headers if module is None else module.read_pyc_headers
+    if module is None:
+        from . import _pep552
+
+        return _pep552.read_pyc_headers
+    reader: PycReader = module.read_pyc_headers
     return reader
 
 

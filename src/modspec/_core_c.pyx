@@ -52,7 +52,28 @@ cdef extern from *:
     static PyObject *modspec_alloc(PyObject *type, Py_ssize_t items) {
         return ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, items);
     }
+    /* The offset of the __slots__ member that the descriptor ``descr`` sets (what its setter
+       writes to), or -1 where it is no plain writable object slot; and the write itself, for
+       a slot of an object just allocated, which holds NULL (as the setter would, without its
+       checks and the call). */
+    #include "structmember.h"
+    static Py_ssize_t modspec_slot_offset(PyObject *descr) {
+        PyMemberDef *member;
+        if (Py_TYPE(descr) != &PyMemberDescr_Type) return -1;
+        member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || (member->flags & READONLY)) return -1;
+        return member->offset;
+    }
+    static void modspec_put_slot(PyObject *obj, Py_ssize_t offset, PyObject *value) {
+        PyObject **slot = (PyObject **)((char *)obj + offset);
+        PyObject *old = *slot;
+        Py_INCREF(value);
+        *slot = value;
+        Py_XDECREF(old);
+    }
     """
+    Py_ssize_t _slot_offset "modspec_slot_offset"(object descr)
+    void _put_slot "modspec_put_slot"(object obj, Py_ssize_t offset, object value)
     int _set_slot "modspec_set_slot"(object descr, object obj, object value) except -1
     object _alloc "modspec_alloc"(object type, Py_ssize_t items)
     void PyTuple_SET_ITEM(object tuple, Py_ssize_t index, object item)
@@ -80,23 +101,54 @@ cdef class _DirFinder:
     cdef PathCore core
     cdef readonly str path
     cdef _Listing listing
+    # C only: what find_spec answered for each tail module before any stat of its own (a
+    # file readdir typed as regular, nothing, a namespace portion), kept with the listings it
+    # came from: a later call stats the same files (or has the batch stat them) with no probe,
+    # no path built and no cached file located again. _plans_reused: the core's
+    # _listings_reused the plans were made under (it decides which cached files are stat'ed).
+    cdef dict _plans
+    cdef bint _plans_reused
 
     def __cinit__(self, PathCore core, str path):
         self.core = core
         self.path = path
         self.listing = None
+        self._plans = {}
 
     cdef tuple find_spec(self, str tail_module):
+        # C only: a plan kept from an earlier call (see _plans), within PathCore._answers.
+        cdef PathCore core = self.core
+        cdef object plan
+        cdef tuple raw
+        if not core.planning:
+            return self._find_spec(tail_module, None)
+        if self._plans_reused != core._listings_reused:
+            self._plans.clear()
+            self._plans_reused = core._listings_reused
+        plan = self._plans.get(tail_module, _NOT_SEEN)
+        if plan is _NOT_SEEN:
+            return self._find_spec(tail_module, self._plans)
+        if type(plan) is not _Plan:
+            return <tuple>plan  # None, or a namespace portion's raw spec (never mutated)
+        raw = core.plan_answer(<_Plan>plan)
+        if raw is not None:
+            return raw
+        # That file is no longer a regular file: the other candidates, in FileFinder's order.
+        return self._find_spec(tail_module, None)
+
+    cdef tuple _find_spec(self, str tail_module, dict plans):
         # Mirrors importlib._bootstrap_external.FileFinder.find_spec (3.10–3.13), as _core_py
         # does. C only: one probe of the listing answers both whether the directory is listed
         # (step 1) and which module files are (step 2); files readdir typed as regular go to
-        # the stat batch (deferred_spec), the others are stat'ed here.
+        # a plan (stat'ed by the batch, or at once with one core), the others are stat'ed here. ``plans`` (unless None)
+        # keeps the answer where it took no stat.
         cdef PathCore core = self.core
         cdef struct_stat st
         cdef _Listing listing = self.listing, inner
-        cdef bint is_namespace = False
+        cdef bint is_namespace = False, stated = False
         cdef str cache_module, base_path = "", full_path
         cdef tuple raw
+        cdef _Plan plan
         cdef long present, regular, module_present, module_regular
         cdef bint listed
         cdef Py_ssize_t bit, count = len(core.suffixes)
@@ -115,39 +167,53 @@ cdef class _DirFinder:
             for bit in range(count):
                 if present & (1 << bit):
                     full_path = _path_join(base_path, "__init__", <str>core.suffixes[bit])
-                    if regular & (1 << bit) and core.deferring:
-                        raw = core.deferred_spec(
+                    if regular & (1 << bit) and core.planning:
+                        plan = core.plan(
                             core.kinds[bit], full_path, (base_path,), inner, base_path
                         )
-                        if raw is not None:
-                            return raw
+                        if plan is not None:
+                            if plans is not None and not stated:
+                                plans[tail_module] = plan
+                            stated = True
+                            raw = core.plan_answer(plan)
+                            if raw is not None:
+                                return raw
+                            continue
+                    stated = True
                     if core._stat_in(0, inner, base_path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, (base_path,), &st, inner, base_path
                         )
             # ... else maybe a namespace portion, if no module file follows.
-            is_namespace = inner.is_dir or (
-                not inner.exact and _stat(base_path, &st) == DIRECTORY
-            )
+            is_namespace = inner.is_dir
+            if not is_namespace and not inner.exact:
+                stated = True
+                is_namespace = _stat(base_path, &st) == DIRECTORY
         # (2) A module file, suffixes in loader order.
         if module_present:
             for bit in range(count):
                 if module_present & (1 << bit):
                     full_path = _path_join(self.path, tail_module, <str>core.suffixes[bit])
-                    if module_regular & (1 << bit) and core.deferring:
-                        raw = core.deferred_spec(
-                            core.kinds[bit], full_path, None, listing, self.path
-                        )
-                        if raw is not None:
-                            return raw
+                    if module_regular & (1 << bit) and core.planning:
+                        plan = core.plan(core.kinds[bit], full_path, None, listing, self.path)
+                        if plan is not None:
+                            if plans is not None and not stated:
+                                plans[tail_module] = plan
+                            stated = True
+                            raw = core.plan_answer(plan)
+                            if raw is not None:
+                                return raw
+                            continue
+                    stated = True
                     if core._stat_in(0, listing, self.path, full_path, &st) == REGULAR:
                         return core.file_spec(
                             core.kinds[bit], full_path, None, &st, listing, self.path
                         )
         # (3) A namespace portion.
-        if is_namespace:
-            return _unlocated_spec(_NAMESPACE, None, (base_path,))
-        return None
+        raw = _unlocated_spec(_NAMESPACE, None, (base_path,)) if is_namespace else None
+        if plans is not None and not stated:
+            plans[tail_module] = raw
+        return raw
 
 
 cdef class _HookFinder:
@@ -166,6 +232,19 @@ cdef enum CachedStat:
     NO_STAT = 0  # no cached file, or its directory lists none of that name
     STAT_CACHED = 1
     SAME_AS_ORIGIN = 2  # the origin is itself bytecode
+
+
+cdef class _Plan:
+    """C only: a file readdir typed as regular, to be stat'ed (PathCore.plan): the raw spec's
+    fields but its stats, what of its cached file to stat, and where both are."""
+
+    cdef object kind
+    cdef str origin
+    cdef tuple search
+    cdef object cached
+    cdef CachedStat action
+    cdef _Listing home
+    cdef str home_path, cached_dir
 
 
 include "_core_statbatch.pxi"
@@ -210,6 +289,11 @@ cdef class PathCore:
     # call that finds more than a chunk), which completes them (see _StatBatch).
     cdef bint deferring
     cdef _StatBatch _batch
+    # C only, within _answers: a file readdir typed as regular gets a plan (PathCore.plan),
+    # which its directory's finder keeps; with one core (this process's affinity), its stats
+    # are made at once, in the walk, as the pure core makes them: a second thread could only
+    # take turns with the walk, and a deferred stat costs more than one made now.
+    cdef bint planning
     # Whether a call has completed since the listings were last dropped (_locate_cached).
     cdef bint _listings_reused
     cdef object _last_entry, _last_finder
@@ -392,35 +476,67 @@ cdef class PathCore:
     ):
         """The raw spec of a file found on disk (in the directory ``home_path``, listed as
         ``home``), with its cached file located and stat'ed."""
-        cdef long long size = st.st_size, mtime = _mtime_ns(st)
-        cdef struct_stat cst
         cdef CachedStat action
         cdef object cached = self._locate_cached(origin, home, home_path, &action)
+        return self._stat_spec(kind, origin, search, st, cached, action, home, None)
+
+    cdef tuple _stat_spec(
+        self, object kind, str origin, tuple search, struct_stat *st, object cached,
+        CachedStat action, _Listing home, str cached_dir
+    ):
+        # C only: file_spec's raw spec once its cached file is located (``cached_dir``: its
+        # directory, or None to work it out).
+        cdef long long size = st.st_size, mtime = _mtime_ns(st)
+        cdef struct_stat cst
         if action == SAME_AS_ORIGIN:
             return _file_spec(kind, origin, search, origin, size, mtime, size, mtime)
         if action == STAT_CACHED and self._stat_in(
-            1, home, (<str>cached).rpartition("/")[0] or "/", cached, &cst
+            1, home, cached_dir or (<str>cached).rpartition("/")[0] or "/", cached, &cst
         ) == REGULAR:
             return _file_spec(
                 kind, origin, search, cached, size, mtime, cst.st_size, _mtime_ns(&cst)
             )
         return _file_spec(kind, origin, search, cached, size, mtime, _NO_FILE, _NO_FILE)
 
-    cdef tuple deferred_spec(
+    cdef _Plan plan(
         self, object kind, str origin, tuple search, _Listing home, str home_path
     ):
-        """C only: file_spec for a file readdir typed as regular, its stats left to _batch;
-        None where a path is not one stat() takes as it is (file_spec judges those)."""
+        """C only: what file_spec needs of a file readdir typed as regular, but its stats
+        (plan_answer makes them); None where a path is not one stat() takes as it is
+        (file_spec judges those)."""
         cdef CachedStat action
         cdef object cached
+        cdef _Plan plan
         if not _plain(origin):
             return None
         cached = self._locate_cached(origin, home, home_path, &action)
         if action == STAT_CACHED and not _plain(cached):
             return None
-        if self._batch is None:
-            self._batch = _StatBatch()
-        return self._batch.defer(kind, origin, search, cached, action)
+        plan = _Plan.__new__(_Plan)
+        plan.kind, plan.origin, plan.search, plan.cached, plan.action = (
+            kind, origin, search, cached, action
+        )
+        plan.home, plan.home_path = home, home_path
+        if action == STAT_CACHED:
+            plan.cached_dir = (<str>cached).rpartition("/")[0] or "/"
+        return plan
+
+    cdef tuple plan_answer(self, _Plan plan):
+        """C only: the raw spec of ``plan``'s file: pending, its stats queued in _batch, where
+        deferring; else stat'ed now, and None where it is no longer a regular file."""
+        cdef struct_stat st
+        if self.deferring:
+            if self._batch is None:
+                self._batch = _StatBatch()
+            return self._batch.defer(
+                plan.kind, plan.origin, plan.search, plan.cached, plan.action
+            )
+        if self._stat_in(0, plan.home, plan.home_path, plan.origin, &st) != REGULAR:
+            return None
+        return self._stat_spec(
+            plan.kind, plan.origin, plan.search, &st, plan.cached, plan.action, plan.home,
+            plan.cached_dir
+        )
 
     cdef object _finder(self, object entry):
         # Mirrors importlib._bootstrap_external.PathFinder._path_importer_cache and _path_hooks,
@@ -564,7 +680,8 @@ cdef class PathCore:
         # C only: _find_all with the stat batch, whose raw specs complete() fills in.
         cdef dict memo
         # A package hook reads its raw specs' fields, so its answers are never deferred.
-        self.deferring = _UTF8_FS and self.package_hook is None
+        self.planning = _UTF8_FS and self.package_hook is None
+        self.deferring = self.planning and _cores_allowed() > 1
         try:
             memo = self._find_all(fullnames, path)
             if self._batch is not None and not self._batch.complete():
@@ -572,7 +689,7 @@ cdef class PathCore:
                 self._batch = None
                 memo = self._find_all(fullnames, path)
         finally:
-            self.deferring = False
+            self.deferring = self.planning = False
             self._batch = None  # its thread, if any, has ended (finish(), or its __dealloc__)
             self._close_directories()
         self._listings_reused = True
@@ -581,8 +698,9 @@ cdef class PathCore:
     cdef dict _find_all(self, fullnames, path):
         # Mirrors importlib._bootstrap._find_and_load_unlocked's search, as _core_py does.
         cdef dict memo = {}
-        cdef str fullname, parent_name, dot, tail, last_parent = None
+        cdef str fullname, parent_name, tail, last_parent = None
         cdef object raw, search, last_raw = None
+        cdef Py_ssize_t dot
         # In sorted order siblings come together, so their parent's answer is at hand without
         # a probe into a memo of every name; the answers do not depend on the order.
         for fullname in sorted(fullnames):
@@ -594,16 +712,24 @@ cdef class PathCore:
             ):
                 memo[fullname] = None  # '', 'a.', 'a..b': no module has an empty name part
                 continue
-            parent_name, dot, tail = fullname.rpartition(".")
-            if not dot:
+            # fullname.rpartition("."), C only by index: a sibling of the name before makes no
+            # str of its parent's name.
+            dot = PyUnicode_FindChar(fullname, ".", 0, len(fullname), -1)
+            if dot < 0:
                 memo[fullname] = self._answer(fullname, fullname, path, True)
                 continue
-            if parent_name == last_parent:
+            tail = fullname[dot + 1:]
+            if (
+                last_parent is not None
+                and dot == len(last_parent)
+                and fullname.startswith(last_parent)
+            ):
                 raw = last_raw
             else:
+                parent_name = fullname[:dot]
                 raw = memo.get(parent_name, _NOT_SEEN)
                 if raw is _NOT_SEEN:
-                    raw = self._parent_answer(fullname, len(parent_name), memo, path)
+                    raw = self._parent_answer(fullname, dot, memo, path)
                 last_parent, last_raw = parent_name, raw
             search = None if raw is None else (<tuple>raw)[_SEARCH]
             memo[fullname] = None if search is None else self._answer(fullname, tail, search, False)

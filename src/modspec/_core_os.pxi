@@ -8,6 +8,7 @@ cdef extern from "<fcntl.h>" nogil:
         O_DIRECTORY
         O_CLOEXEC
     int c_open "open"(const char *path, int flags)
+    int openat(int dirfd, const char *path, int flags)
     int fstatat(int dirfd, const char *path, struct_stat *st, int flags)
 
 
@@ -96,3 +97,19 @@ cdef inline FileType _file_type(int rc, struct_stat *st) noexcept nogil:
 
 cdef inline long long _mtime_ns(struct_stat *st) noexcept nogil:
     return <long long>st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
+
+
+cdef extern from "<sched.h>" nogil:
+    ctypedef struct cpu_set_t:
+        pass
+    int sched_getaffinity(int pid, size_t size, cpu_set_t *mask)
+    int CPU_COUNT(cpu_set_t *mask)
+
+
+cdef int _cores_allowed() noexcept:
+    """The processors this thread may run on (its affinity: taskset, sched_setaffinity, a
+    cgroup's cpuset), or 2 where that cannot be told: more than one counts, not how many."""
+    cdef cpu_set_t mask
+    if sched_getaffinity(0, sizeof(cpu_set_t), &mask) != 0:
+        return 2
+    return CPU_COUNT(&mask)

@@ -61,23 +61,40 @@ cdef object _file_stat(object size, object mtime):
     return stat
 
 
+# C only: where every slot is a plain object slot (CPython's), make_spec writes them directly,
+# by offset, into the Spec it has just allocated; else through the descriptors.
+cdef Py_ssize_t _OFFSETS[7]
+cdef bint _BY_OFFSET = True
+for _index, _descr in enumerate(SPEC_SLOTS):
+    _OFFSETS[_index] = _slot_offset(_descr)
+    _BY_OFFSET = _BY_OFFSET and _OFFSETS[_index] >= 0
+del _index, _descr
+
+
 cdef object _make_spec(object fullname, tuple raw):
     if raw is None:
         return None
+    cdef object origin_stat = (
+        _file_stat(raw[_ORIGIN_SIZE], raw[_ORIGIN_MTIME]) if raw[_ORIGIN_SIZE] != _NO_FILE else None
+    )
+    cdef object cached_stat = (
+        _file_stat(raw[_CACHED_SIZE], raw[_CACHED_MTIME]) if raw[_CACHED_SIZE] != _NO_FILE else None
+    )
     cdef object spec = _alloc(Spec, 0)
+    if _BY_OFFSET:
+        _put_slot(spec, _OFFSETS[0], fullname)
+        _put_slot(spec, _OFFSETS[1], raw[_KIND])
+        _put_slot(spec, _OFFSETS[2], raw[_ORIGIN])
+        _put_slot(spec, _OFFSETS[3], raw[_SEARCH])
+        _put_slot(spec, _OFFSETS[4], raw[_CACHED])
+        _put_slot(spec, _OFFSETS[5], origin_stat)
+        _put_slot(spec, _OFFSETS[6], cached_stat)
+        return spec
     _set_slot(_SET_NAME, spec, fullname)
     _set_slot(_SET_KIND, spec, raw[_KIND])
     _set_slot(_SET_ORIGIN, spec, raw[_ORIGIN])
     _set_slot(_SET_SEARCH, spec, raw[_SEARCH])
     _set_slot(_SET_CACHED, spec, raw[_CACHED])
-    _set_slot(
-        _SET_ORIGIN_STAT,
-        spec,
-        _file_stat(raw[_ORIGIN_SIZE], raw[_ORIGIN_MTIME]) if raw[_ORIGIN_SIZE] != _NO_FILE else None,
-    )
-    _set_slot(
-        _SET_CACHED_STAT,
-        spec,
-        _file_stat(raw[_CACHED_SIZE], raw[_CACHED_MTIME]) if raw[_CACHED_SIZE] != _NO_FILE else None,
-    )
+    _set_slot(_SET_ORIGIN_STAT, spec, origin_stat)
+    _set_slot(_SET_CACHED_STAT, spec, cached_stat)
     return spec

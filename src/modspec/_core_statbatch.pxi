@@ -10,30 +10,104 @@ cdef struct _Found:
     long long size, mtime
 
 
-cdef bint _stat_at(
-    int *fd, const char **held, const char *path, struct_stat *st
-) noexcept nogil:
-    # stat(path), relative to its directory held open in *fd, as PathCore._stat_in does: the
-    # walk's order brings a directory's files together, so the directory is opened once per run
-    # of them (*held: a path whose directory *fd is).
+# Directories a stat thread holds open (O_PATH) for stats relative to them, for origins and
+# for cached files each: the walk's order brings a directory's files together, but a
+# package's files come around its subpackages' (pkg/a.py, pkg/sub/..., pkg/z.py), so a few
+# are held, the least recently opened given up first; and one is opened relative to a
+# directory held above it where it can be (pkg/__pycache__ below pkg), which walks one path
+# component, not all. (python3's site-packages, 15,510 names, a warm call: with one held of
+# each kind, 7,702 opens from the root for 27,882 stats; with eight, 6,808 opens for 6,370
+# directories, 2,267 of them from the root.)
+cdef enum:
+    _HELD_DIRECTORIES = 8
+
+
+cdef struct _Held:
+    # Per kind (0: origins, 1: cached files): directory i is fds[kind][i], spelled by the
+    # first size[kind][i] bytes of paths[kind][i] (a path of a file in it); next[kind]: the
+    # slot to give up next.
+    int fds[2][_HELD_DIRECTORIES]
+    const char *paths[2][_HELD_DIRECTORIES]
+    Py_ssize_t sizes[2][_HELD_DIRECTORIES]
+    int next[2]
+
+
+cdef void _held_init(_Held *held) noexcept nogil:
+    cdef int kind, i
+    for kind in range(2):
+        held.next[kind] = 0
+        for i in range(_HELD_DIRECTORIES):
+            held.fds[kind][i] = -1
+            held.paths[kind][i] = NULL
+            held.sizes[kind][i] = 0
+
+
+cdef void _held_close(_Held *held) noexcept nogil:
+    cdef int kind, i
+    for kind in range(2):
+        for i in range(_HELD_DIRECTORIES):
+            if held.fds[kind][i] >= 0:
+                c_close(held.fds[kind][i])
+            held.fds[kind][i] = -1
+            held.paths[kind][i] = NULL
+
+
+cdef bint _stat_at(_Held *held, int kind, const char *path, struct_stat *st) noexcept nogil:
+    # stat(path), relative to its directory held open, as PathCore._stat_in does. The paths
+    # held stay valid while the batch lives: its raw specs' str objects own them.
     cdef const char *name = strrchr(path, b"/")
     cdef Py_ssize_t size = name - path
     cdef char directory[PATH_MAX]
-    if (
-        held[0] == NULL
-        or strrchr(held[0], b"/") - held[0] != size
-        or memcmp(held[0], path, size) != 0
-    ):
-        if fd[0] >= 0:
-            c_close(fd[0])
+    cdef int i, other, base = -1, fd = -1
+    cdef Py_ssize_t base_size = -1
+    for i in range(_HELD_DIRECTORIES):
+        if (
+            held.paths[kind][i] != NULL
+            and held.sizes[kind][i] == size
+            and memcmp(held.paths[kind][i], path, size) == 0
+        ):
+            fd = held.fds[kind][i]
+            break
+    else:
+        i = held.next[kind]
+        held.next[kind] = (i + 1) % _HELD_DIRECTORIES
         # A file directly under "/" has "/" for its directory.
         memcpy(directory, path, max(size, 1))
         directory[max(size, 1)] = 0
-        fd[0] = c_open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC)
-        held[0] = path
-    if fd[0] < 0:
+        # Opened relative to the deepest directory held above it, where one is: a cached
+        # file's __pycache__ below its origin's directory, a subpackage below its package.
+        for other in range(2 * _HELD_DIRECTORIES):
+            if (
+                held.fds[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES] >= 0
+                and base_size < held.sizes[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES]
+                < size
+                and path[held.sizes[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES]] == b"/"
+                # "a//b": what follows must be a relative path, not "/b"
+                and path[held.sizes[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES] + 1]
+                != b"/"
+                and memcmp(
+                    held.paths[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES],
+                    path,
+                    held.sizes[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES],
+                ) == 0
+            ):
+                base = other
+                base_size = held.sizes[other // _HELD_DIRECTORIES][other % _HELD_DIRECTORIES]
+        if base >= 0:
+            fd = openat(
+                held.fds[base // _HELD_DIRECTORIES][base % _HELD_DIRECTORIES],
+                directory + base_size + 1,
+                O_PATH | O_DIRECTORY | O_CLOEXEC,
+            )
+        else:
+            fd = c_open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC)
+        if held.fds[kind][i] >= 0:
+            c_close(held.fds[kind][i])
+        held.fds[kind][i] = fd
+        held.paths[kind][i], held.sizes[kind][i] = path, size
+    if fd < 0:
         return c_stat(path, st) == 0
-    return fstatat(fd[0], name + 1, st, 0) == 0
+    return fstatat(fd, name + 1, st, 0) == 0
 
 
 cdef bint _plain(object path):
@@ -110,29 +184,21 @@ cdef struct _Queue:
     bint closed  # no chunk will become ready any more
 
 
-cdef void _stat_chunk(_Chunk *chunk) noexcept nogil:
+cdef void _stat_chunk(_Chunk *chunk, _Held *held) noexcept nogil:
     cdef Py_ssize_t i
     cdef struct_stat st
-    # One directory held for origins and one for cached files, which lie in another.
-    cdef int fds[2]
-    cdef const char *held[2]
-    fds[0] = fds[1] = -1
-    held[0] = held[1] = NULL
     for i in range(2 * chunk.files):
         if (
             chunk.paths[i] != NULL
-            and _stat_at(&fds[i % 2], &held[i % 2], chunk.paths[i], &st)
+            and _stat_at(held, i % 2, chunk.paths[i], &st)
             and S_ISREG(st.st_mode)
         ):
             chunk.found[i].regular = True
             chunk.found[i].size = st.st_size
             chunk.found[i].mtime = _mtime_ns(&st)
-    for i in range(2):
-        if fds[i] >= 0:
-            c_close(fds[i])
 
 
-cdef bint _take_chunk(_Queue *queue, bint wait) noexcept nogil:
+cdef bint _take_chunk(_Queue *queue, bint wait, _Held *held) noexcept nogil:
     # Stats the next ready chunk; with ``wait``, waits for one while the walk goes on. False
     # where none is left (with ``wait``: none, and the walk has ended).
     cdef _Chunk *chunk
@@ -145,13 +211,16 @@ cdef bint _take_chunk(_Queue *queue, bint wait) noexcept nogil:
     chunk = queue.chunks[queue.taken]
     queue.taken += 1
     pthread_mutex_unlock(&queue.lock)
-    _stat_chunk(chunk)
+    _stat_chunk(chunk, held)
     return True
 
 
 cdef void *_stat_worker(void *queue) noexcept nogil:
-    while _take_chunk(<_Queue *>queue, True):
+    cdef _Held held
+    _held_init(&held)
+    while _take_chunk(<_Queue *>queue, True, &held):
         pass
+    _held_close(&held)
     return NULL
 
 
@@ -298,16 +367,21 @@ cdef class _StatBatch:
         signal's exception (Ctrl-C) is raised between chunks: the caller then drops the batch,
         whose _stop ends the second thread within its current chunk."""
         cdef bint more = True
+        cdef _Held held
+        _held_init(&held)
         with nogil:
             pthread_mutex_lock(&self.queue.lock)
             self.queue.ready = self.queue.count
             self.queue.closed = True
             pthread_cond_broadcast(&self.queue.wake)
             pthread_mutex_unlock(&self.queue.lock)
-        while more:
-            with nogil:
-                more = _take_chunk(&self.queue, False)
-            PyErr_CheckSignals()
+        try:
+            while more:
+                with nogil:
+                    more = _take_chunk(&self.queue, False, &held)
+                PyErr_CheckSignals()
+        finally:
+            _held_close(&held)
         with nogil:
             self._stop()
         return 0

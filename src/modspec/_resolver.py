@@ -9,12 +9,19 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from . import _backend, _bytecode, _config, _editable, _explain, _legacy, _zipfinder
-from ._bytecode import BytecodeStatus
-from ._editable import EditableFinder
-from ._explain import Explanation
+from . import _backend, _config, _zipfinder
 from ._spec import Spec
+
+if TYPE_CHECKING:
+    from ._bytecode import BytecodeStatus
+    from ._editable import EditableFinder
+    from ._explain import Explanation, Listings
+
+# _editable, _legacy, _explain and _bytecode are imported where they are first needed (live
+# editable hooks, legacy namespaces, explain, bytecode_status): a Resolver over a path of its
+# own resolves without them, and `from modspec import Resolver` does not pay for them.
 
 __all__ = ["InvalidName", "Resolver", "bytecode_status", "explain", "resolve", "resolve_many"]
 
@@ -83,19 +90,23 @@ class Resolver:
         self._path = path_entries(path)
         self.backend = _backend.BACKEND if backend is None else backend
         if editables is None:
-            editables = _editable.live_editables() if path is None else ()
+            editables = _live_editables() if path is None else ()
         self.editables: tuple[EditableFinder, ...] = tuple(editables)
         self.legacy_namespaces = legacy_namespaces
         # Shared by every zip finder of this resolver: one read of each archive's directory.
         self._zip_directories = _zipfinder.ZipDirectories()
         config = _config.current(zip_finder=self._zip_directories)
-        late_finders, path_hooks = _editable.hooks(self.editables, config)
-        package_hook = _legacy.package_hook(self._search_path) if legacy_namespaces else None
-        config = config._replace(
-            late_finders=late_finders, path_hooks=path_hooks, package_hook=package_hook
-        )
+        if self.editables:
+            from . import _editable
+
+            late_finders, path_hooks = _editable.hooks(self.editables, config)
+            config = config._replace(late_finders=late_finders, path_hooks=path_hooks)
+        if legacy_namespaces:
+            from . import _legacy
+
+            config = config._replace(package_hook=_legacy.package_hook(self._search_path))
         self._core = _backend.core_class(self.backend)(config)
-        self._explain_listings: _explain.Listings = {}
+        self._explain_listings: Listings = {}
         # Reentrant: explain asks this resolver for the specs it explains. Needed as the Cython
         # core lets other threads run while it waits for its stat thread.
         self._lock = threading.RLock()
@@ -134,6 +145,8 @@ class Resolver:
         """Why ``import name`` would find what ``resolve`` finds, or which part of the name it
         would not find, and why: see ``Explanation`` and ``Reason``. Static, as ``resolve`` is:
         this resolver's answers, plus listings of the directories searched for that part."""
+        from . import _explain
+
         fullname = absolute_name(name, package)
         with self._lock:
             return _explain.explain(
@@ -153,6 +166,8 @@ class Resolver:
         source, now, to hash it. ``sys.dont_write_bytecode`` changes no answer: it is about
         writing, and STALE and MISSING say a .pyc would not be used.
         """
+        from . import _bytecode
+
         return _bytecode.bytecode_status(specs, _backend.pyc_reader(self.backend))
 
     def _search_path(self) -> Sequence[object]:
@@ -258,4 +273,12 @@ def explain(
 
 def bytecode_status(specs: Iterable[Spec | None]) -> dict[str, BytecodeStatus]:
     """``Resolver.bytecode_status`` with ``modspec.BACKEND``'s core."""
+    from . import _bytecode
+
     return _bytecode.bytecode_status(specs, _backend.pyc_reader(_backend.BACKEND))
+
+
+def _live_editables() -> tuple[EditableFinder, ...]:
+    from . import _editable
+
+    return _editable.live_editables()

@@ -11,8 +11,10 @@ from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 o
 from importlib.util import spec_from_file_location, spec_from_loader
 from typing import Any, NamedTuple
 
-from . import _predict
 from ._paths import regular_stat
+
+# _predict (what ModuleInfo.predict reads of sources and frozen modules) is imported by
+# predict, where it is first needed: resolving needs none of it.
 
 __all__ = ["FileStat", "Kind", "ModuleInfo", "Spec", "UnsupportedSpec"]
 
@@ -240,6 +242,8 @@ class ModuleInfo:
     @classmethod
     def predict(cls, spec: Spec) -> ModuleInfo:
         """The attributes the module will have once imported, before its own code runs."""
+        from . import _predict
+
         kind = spec.kind
         # Mirrors importlib._bootstrap._init_module_attrs (3.10–3.13), after create_module.
         file = spec.origin if spec.has_location else None
