@@ -226,6 +226,19 @@ CASES: dict[str, tuple[dict[str, object], list[str], tuple[str, ...]]] = {
         ["user2"],
         (),
     ),
+    "a module that puts a copy of itself in its place keeps its name": (
+        {
+            # As pygments' lazy modules: the new object takes the module's __dict__, spec and all.
+            "lazy_mod.py": (
+                "import sys\nclass _Lazy(type(sys)):\n    pass\n"
+                "new = _Lazy(__name__)\nnew.__dict__.update(sys.modules[__name__].__dict__)\n"
+                "sys.modules[__name__] = new\n"
+            ),
+            "user3.py": "import lazy_mod\n",
+        },
+        ["user3"],
+        (),
+    ),
     "try/except ImportError: one choice": (
         {
             "t.py": (

@@ -565,14 +565,25 @@ def _vendor_hook(call: ast.Call, module: str, literals: dict[str, list[str]]) ->
 
 
 def replaces_itself(source: bytes) -> bool:
-    """Whether the module's top-level code puts another object in its place in sys.modules
-    (``sys.modules[__name__] = ...``, as 3.13's collections/abc.py does): the module then
-    known by its name has another's ``__spec__``, or none."""
+    """Whether the module's top-level code puts a module it imported in its place in
+    sys.modules (``import _collections_abc`` ... ``sys.modules[__name__] = _collections_abc``,
+    as 3.13's collections/abc.py does): its name then holds another module's ``__spec__``.
+    (An object made on the spot, that takes the module's ``__dict__`` and so its spec, as
+    pygments' lazy modules do, is still the module as far as sys.modules tells.)"""
     if b"sys.modules[__name__]" not in source:
         return False
-    for body in _statements(source, (b"sys.modules[__name__]",)):
+    imported: set[str] = set()
+    for body in _whole(source):
         for node in _walk_statements(body):
-            if isinstance(node, ast.Assign) and any(_names_own_entry(t) for t in node.targets):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    imported.add(alias.asname or alias.name.partition(".")[0])
+            elif (
+                isinstance(node, ast.Assign)
+                and any(_names_own_entry(t) for t in node.targets)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in imported
+            ):
                 return True
     return False
 
