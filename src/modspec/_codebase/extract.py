@@ -7,6 +7,11 @@ non-ASCII name that ast would normalise, a comment or backslash in an f-string's
 anything it does not know) it declines and ast answers. extract_files gives its results in
 input order; its threads run the scanner without the GIL.
 
+Conditions and choices: the scanner gives each import the if-branches and try statements
+around it as trees of nodes, an if's test as its source text; this front spells the tests as
+ast does (extract_rules.spelled_test) and adds the guards they give (MAIN, CONDITIONAL), by
+the rules the ast path keeps. A test that does not parse alone declines the file to ast.
+
 Syntax errors: the scanner checks what it lexes (strings, brackets, indentation, encoding)
 and the limits past which CPython does not compile a file (100 indentation levels, 200 open
 brackets, 150 nested f-strings, fields nested in format specs, a decimal int longer than
@@ -28,6 +33,7 @@ from typing import NamedTuple
 from .._backend import compiled_or_none
 from .._paths import read_regular
 from .extract_py import Guard, ImportRef, imports_ast
+from .extract_rules import Condition, clause_guard_bits, spelled_test
 from .reading import SOURCE_LIMIT, reason
 
 __all__ = [
@@ -50,16 +56,21 @@ class FileImports(NamedTuple):
     fast: bool  # the scanner answered (else ast did)
 
 
-# What the compiled scanner gives: (line, level, module, name, guard flags) per imported name.
-Records = list[tuple[int, int, str, str | None, int]]
-Scanner = Callable[[bytes], Records | None]
+# What the compiled scanner gives (extract_c.pyi): records (line, level, module, name, guard
+# flags, condition node, choice node), condition nodes (parent, test text, needed true),
+# choice nodes (parent, try line, clause).
+Record = tuple[int, int, str, str | None, int, int, int]
+Scanned = tuple[list[Record], list[tuple[int, str, bool]], list[tuple[int, int, int]]]
+Scanner = Callable[[bytes], Scanned | None]
 _GUARDS = tuple(Guard(flags) for flags in range(Guard.CONDITIONAL * 2))
 
 
 def _scanner(backend: str | None) -> Scanner | None:
     """The compiled scanner ``backend`` selects (None: the default selection), or None for
     ast, the pure twin of this job; the one selector (_backend) decides, as for the core."""
-    module = compiled_or_none(backend, "_codebase.extract_c", ("extract",), "import scanner")
+    module = compiled_or_none(
+        backend, "_codebase.extract_c", ("extract", "FIELDS"), "import scanner"
+    )
     scan: Scanner | None = None if module is None else module.extract
     return scan
 
@@ -73,12 +84,51 @@ def extract_source(
 
 def _extract_source(source: bytes, scan: Scanner | None) -> tuple[tuple[ImportRef, ...], bool]:
     if scan is not None:
-        records = scan(source)
-        if records is not None:
-            guards = _GUARDS
-            imports = tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+        imports = _scanned(source, scan)
+        if imports is not None:
             return imports, True
     return imports_ast(source), False
+
+
+def _scanned(source: bytes, scan: Scanner) -> tuple[ImportRef, ...] | None:
+    """The scanner's answer, read; None where it declines (or this front does)."""
+    scanned = scan(source)
+    if scanned is None:
+        return None
+    records, conditions, choices = scanned
+    if not (conditions or choices):  # most files: no node to read
+        guards = _GUARDS
+        return tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+    return _imports(records, conditions, choices)
+
+
+def _imports(
+    records: list[Record],
+    conditions: list[tuple[int, str, bool]],
+    choices: list[tuple[int, int, int]],
+) -> tuple[ImportRef, ...] | None:
+    """The scanner's records with their conditions and choices read; None where a test does
+    not parse alone (ast answers the file then)."""
+    spelled: list[tuple[Condition, int]] = []
+    for parent, text, truth in conditions:
+        test = spelled_test(text)
+        if test is None:
+            return None
+        outer, bits = spelled[parent] if parent >= 0 else ((), 0)
+        spelled.append(((*outer, (test, truth)), bits | clause_guard_bits(test, truth)))
+    taken: list[tuple[tuple[int, int], ...]] = []
+    for parent, line, clause in choices:
+        taken.append((*(taken[parent] if parent >= 0 else ()), (line, clause)))
+    guards = _GUARDS
+    found = []
+    for line, level, module, name, flags, condition, choice in records:
+        clauses: Condition = ()
+        if condition >= 0:
+            clauses, bits = spelled[condition]
+            flags |= bits
+        chosen = taken[choice] if choice >= 0 else ()
+        found.append(ImportRef(line, level, module, name, guards[flags], clauses, chosen))
+    return tuple(found)
 
 
 def extract_files(

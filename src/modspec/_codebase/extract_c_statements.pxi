@@ -131,7 +131,7 @@ cdef int catches_import_error(Scanner *S) noexcept nogil:
 
 cdef bint add_record(Scanner *S, Py_ssize_t line, int level, Py_ssize_t module_start,
                      Py_ssize_t module_len, Py_ssize_t name_start, Py_ssize_t name_len,
-                     int flags) noexcept nogil:
+                     int flags, Context *context) noexcept nogil:
     cdef Record *grown
     if S.count == S.capacity:
         S.capacity = S.capacity * 2 if S.capacity else 64
@@ -146,6 +146,8 @@ cdef bint add_record(Scanner *S, Py_ssize_t line, int level, Py_ssize_t module_s
     S.records[S.count].name_start = name_start
     S.records[S.count].name_len = name_len
     S.records[S.count].flags = flags
+    S.records[S.count].condition = context.condition
+    S.records[S.count].choice = context.choice
     S.count += 1
     return True
 
@@ -181,24 +183,35 @@ cdef bint skip_alias(Scanner *S) noexcept nogil:
     return True
 
 
-cdef bint import_statement(Scanner *S, int flags) noexcept nogil:
+cdef bint import_or_from(Scanner *S, Context *context) noexcept nogil:
+    """An import statement from its `import` or `from`, through the end of its simple
+    statement."""
+    if name_is(S, b"import", 6):
+        if not import_statement(S, context):
+            return False
+    elif not from_statement(S, context):
+        return False
+    return S.kind == T_SEMI or S.kind == T_NEWLINE
+
+
+cdef bint import_statement(Scanner *S, Context *context) noexcept nogil:
     """`import a.b as c, d` from its first token; leaves the token after it."""
     cdef Py_ssize_t line = S.tline, start, length
     next_token(S)
     while True:
         if not dotted_name(S, &start, &length) or not skip_alias(S):
             return False
-        if not add_record(S, line, 0, start, length, -1, 0, flags):
+        if not add_record(S, line, 0, start, length, -1, 0, context.flags, context):
             return False
         if S.kind != T_COMMA:
             return True
         next_token(S)
 
 
-cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
+cdef bint from_statement(Scanner *S, Context *context) noexcept nogil:
     """`from ..a import (b as c, d)` from its first token; leaves the token after it."""
     cdef Py_ssize_t line = S.tline, module_start = 0, module_len = 0
-    cdef int level = 0
+    cdef int level = 0, flags = context.flags
     cdef bint parenthesized
     next_token(S)
     while S.kind == T_DOT:
@@ -213,7 +226,7 @@ cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
         return False
     next_token(S)
     if S.kind == T_STAR:
-        if not add_record(S, line, level, module_start, module_len, S.start, 1, flags):
+        if not add_record(S, line, level, module_start, module_len, S.start, 1, flags, context):
             return False
         next_token(S)
         return True
@@ -223,7 +236,8 @@ cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
     while True:
         if S.kind != T_NAME or S.nonascii:
             return False
-        if not add_record(S, line, level, module_start, module_len, S.start, S.end - S.start, flags):
+        if not add_record(S, line, level, module_start, module_len, S.start, S.end - S.start,
+                          flags, context):
             return False
         next_token(S)
         if not skip_alias(S):

@@ -2,7 +2,9 @@
 
 The compiled twin (extract_c.pyx) gives the same answers as plain records, read from the bytes
 without a tree; the front (extract.py) picks one and falls back to this one. Guard and
-ImportRef live here, below both, so that the front imports this module and not the reverse.
+ImportRef live here, below both, so that the front imports this module and not the reverse;
+so do the rules both paths share (extract_rules.py): the guards a branch's test gives, a test's
+spelling.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import ast
 import enum
 import sys
-import threading
-import warnings
 from collections.abc import Iterator
 from typing import NamedTuple
+
+from .extract_rules import Condition, clause_guard_bits, parse_source
 
 __all__ = ["Guard", "ImportRef", "imports_ast"]
 
@@ -65,58 +67,132 @@ class ImportRef(NamedTuple):
     choice: tuple[tuple[int, int], ...] = ()
 
 
+def condition_guard(condition: Condition) -> Guard:
+    """Guard.MAIN and Guard.CONDITIONAL as ``condition``'s clauses give them: the one rule of
+    both extractors (clause_guard_bits, extract_rules.py)."""
+    bits = 0
+    for test, must_be_true in condition:
+        bits |= clause_guard_bits(test, must_be_true)
+    return Guard(bits)
+
+
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _CATCHES_IMPORT_ERROR = frozenset(
     ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 )
 
-# warnings.catch_warnings changes process-wide state: parses that silence warnings take turns.
-_AST_LOCK = threading.Lock()
-
 
 def imports_ast(source: bytes) -> tuple[ImportRef, ...]:
     """The imports of ``source`` by ast; raises SyntaxError/ValueError as compile would."""
-    with _AST_LOCK, warnings.catch_warnings():
-        # An invalid escape warns (SyntaxWarning on 3.12+): under an "error" filter the
-        # parse would fail, so the answer would depend on the caller's filters.
-        warnings.simplefilter("ignore")
-        tree = ast.parse(source)
-    found: list[ImportRef] = []
-    _visit(tree.body, Guard.NONE, found)
-    return tuple(found)
+    tree = parse_source(source)
+    assert isinstance(tree, ast.Module)
+    visitor = _Visitor()
+    visitor.visit(tree.body, Guard.NONE, None, ())
+    return tuple(visitor.found)
 
 
-def _visit(body: list[ast.stmt], guard: Guard, found: list[ImportRef]) -> None:
-    # Statements in source order, children after their parent: ast.NodeVisitor's order.
-    for node in body:
+class _Branch:
+    """An if-branch around the statements visited: its test, whether the branch needs it true,
+    the branch around it. The test is spelled (ast.unparse) only if an import needs it."""
+
+    __slots__ = ("_resolved", "parent", "test", "truth")
+
+    def __init__(self, parent: _Branch | None, test: ast.expr, truth: bool) -> None:
+        self.parent = parent
+        self.test = test
+        self.truth = truth
+        self._resolved: tuple[Condition, Guard] | None = None
+
+    def resolved(self, spelled: dict[int, str]) -> tuple[Condition, Guard]:
+        if self._resolved is None:
+            outer, guard = (
+                ((), Guard.NONE) if self.parent is None else self.parent.resolved(spelled)
+            )
+            text = spelled.get(id(self.test))
+            if text is None:
+                text = spelled[id(self.test)] = ast.unparse(self.test)
+            bits = clause_guard_bits(text, self.truth)
+            self._resolved = ((*outer, (text, self.truth)), guard | bits)
+        return self._resolved
+
+
+class _Visitor:
+    """Statements in source order, children after their parent: ast.NodeVisitor's order."""
+
+    def __init__(self) -> None:
+        self.found: list[ImportRef] = []
+        self.spelled: dict[int, str] = {}  # id(test) -> ast.unparse(test); the tree outlives it
+
+    def visit(
+        self,
+        body: list[ast.stmt],
+        guard: Guard,
+        branch: _Branch | None,
+        choice: tuple[tuple[int, int], ...],
+    ) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self.statement(node, guard, branch, choice)
+            elif isinstance(node, ast.If):
+                inner = guard | Guard.TYPE_CHECKING if _is_type_checking(node.test) else guard
+                self.visit(node.body, inner, _Branch(branch, node.test, True), choice)
+                self.visit(node.orelse, guard, _Branch(branch, node.test, False), choice)
+            elif isinstance(node, ast.Try) or (
+                sys.version_info >= (3, 11) and isinstance(node, ast.TryStar)
+            ):
+                self.try_statement(node, guard, branch, choice)
+            elif isinstance(node, _FUNCTION_NODES):
+                self.visit(node.body, guard | Guard.DEFERRED, branch, choice)
+            else:
+                for block in _blocks(node):
+                    self.visit(block, guard, branch, choice)
+
+    def try_statement(
+        self,
+        node: ast.Try | ast.TryStar,
+        guard: Guard,
+        branch: _Branch | None,
+        choice: tuple[tuple[int, int], ...],
+    ) -> None:
+        catches = [_catches_import_error(handler.type) for handler in node.handlers]
+        if not any(catches):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse):
+                self.visit(block, guard, branch, choice)
+            self.visit(node.finalbody, guard, branch, choice)
+            return
+        # A choice between the body (and else clause), which OPTIONAL marks, and each handler,
+        # whose imports run only if the body's failed where it catches ImportError (FALLBACK).
+        line = node.lineno
+        taken = (*choice, (line, 0))
+        self.visit(node.body, guard | Guard.OPTIONAL, branch, taken)
+        for k, (handler, fallback) in enumerate(zip(node.handlers, catches, strict=True), 1):
+            inner = guard | Guard.FALLBACK if fallback else guard
+            self.visit(handler.body, inner, branch, (*choice, (line, k)))
+        self.visit(node.orelse, guard, branch, taken)
+        self.visit(node.finalbody, guard, branch, choice)
+
+    def statement(
+        self,
+        node: ast.Import | ast.ImportFrom,
+        guard: Guard,
+        branch: _Branch | None,
+        choice: tuple[tuple[int, int], ...],
+    ) -> None:
+        condition: Condition = ()
+        if branch is not None:
+            condition, extra = branch.resolved(self.spelled)
+            guard |= extra
+        line = node.lineno
         if isinstance(node, ast.Import):
-            found.extend(ImportRef(node.lineno, 0, a.name, None, guard) for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            found.extend(
-                ImportRef(node.lineno, node.level, module, a.name, guard) for a in node.names
+            self.found.extend(
+                ImportRef(line, 0, a.name, None, guard, condition, choice) for a in node.names
             )
-        elif isinstance(node, ast.If):
-            _visit(
-                node.body,
-                guard | Guard.TYPE_CHECKING if _is_type_checking(node.test) else guard,
-                found,
-            )
-            _visit(node.orelse, guard, found)
-        elif isinstance(node, ast.Try) or (
-            sys.version_info >= (3, 11) and isinstance(node, ast.TryStar)
-        ):
-            optional = any(_catches_import_error(handler.type) for handler in node.handlers)
-            _visit(node.body, guard | Guard.OPTIONAL if optional else guard, found)
-            for handler in node.handlers:
-                _visit(handler.body, guard, found)
-            _visit(node.orelse, guard, found)
-            _visit(node.finalbody, guard, found)
-        elif isinstance(node, _FUNCTION_NODES):
-            _visit(node.body, guard | Guard.DEFERRED, found)
         else:
-            for block in _blocks(node):
-                _visit(block, guard, found)
+            module = node.module or ""
+            self.found.extend(
+                ImportRef(line, node.level, module, a.name, guard, condition, choice)
+                for a in node.names
+            )
 
 
 def _blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
