@@ -13,8 +13,9 @@ def extract(
         list[Record],
         list[tuple[int, str, bool]],
         list[tuple[int, int, int]],
+        list[tuple[int, str]],
     ]
     | None
 ):
-    """The imports of ``source`` as (records, conditions, choices), or None when the scanner
-    declines and ast must answer."""
+    """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
+    when the scanner declines and ast must answer."""

@@ -32,6 +32,13 @@ cdef enum:
     G_OPTIONAL = 2
     G_DEFERRED = 4
     G_FALLBACK = 8
+    G_LAZY = 16
+    G_MASK = 127        # Guard's bits
+    # C only, past Guard's: a record's bit that extract.py reads (and its table of guards
+    # drops), and two bits of a block's context that no record keeps.
+    R_ELIGIBLE = 128    # record: __lazy_modules__ may make it lazy (PEP 810)
+    C_CLASS = 256       # context: in a class body
+    C_TRY = 512         # context: in some clause of a try statement
 
 # Token kinds.
 cdef enum:
@@ -140,6 +147,11 @@ cdef struct ChoiceNode:
     int k
     bint valid          # at an owner: the try has a handler that catches ImportError
 
+cdef struct LazyStatement:
+    Py_ssize_t record   # the records before it
+    Py_ssize_t start
+    Py_ssize_t end
+
 cdef struct Scanner:
     const unsigned char *s
     Py_ssize_t n
@@ -167,6 +179,9 @@ cdef struct Scanner:
     ChoiceNode *choices
     int nchoices
     int choice_capacity
+    LazyStatement *lazies
+    int nlazies
+    int lazy_capacity
     # indentation, as the tokenizer keeps it
     int indents[MAX_INDENT]
     int altindents[MAX_INDENT]
@@ -228,14 +243,16 @@ FIELDS = ("line", "level", "module", "name", "flags", "condition", "choice")
 
 
 def extract(bytes source):
-    """The imports of ``source`` as (records, conditions, choices), or None when the scanner
-    declines and ast must answer.
+    """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
+    when the scanner declines and ast must answer.
 
     A record: (line, level, module, name, guard flags, condition, choice), in source order;
-    the flags as Guard's but MAIN and CONDITIONAL. condition and choice index the lists of
-    nodes (-1: none): a condition node (parent, test source text, needed true), a choice node
-    (parent, try line, clause), each a clause added to its parent's, parents first; only
-    nodes that a record uses."""
+    the flags as Guard's but MAIN and CONDITIONAL, with bit 128 where __lazy_modules__ may
+    make the import lazy. condition and choice index the lists of nodes (-1: none): a
+    condition node (parent, test source text, needed true), a choice node (parent, try line,
+    clause), each a clause added to its parent's, parents first; only nodes that a record
+    uses. A lazy statement: (the records before it, its source text), for each statement of
+    the module's body that may set __lazy_modules__."""
     cdef Scanner *S = <Scanner *> malloc(sizeof(Scanner))
     cdef bint ok
     if S == NULL:
@@ -256,6 +273,8 @@ def extract(bytes source):
     S.nconditions = S.condition_capacity = 0
     S.choices = NULL
     S.nchoices = S.choice_capacity = 0
+    S.lazies = NULL
+    S.nlazies = S.lazy_capacity = 0
     S.nblocks = S.nheader = 0
     try:
         with nogil:
@@ -267,6 +286,7 @@ def extract(bytes source):
         free(S.records)
         free(S.conditions)
         free(S.choices)
+        free(S.lazies)
         free(S)
 
 
@@ -348,6 +368,10 @@ cdef tuple answer(Scanner *S):
                 -1 if r.condition < 0 else kept[r.condition],
                 -1 if node < 0 else effective[S.nchoices + node],
             ))
-        return found, conditions, choices
+        lazies = [
+            (S.lazies[k].record, text(S, S.lazies[k].start, S.lazies[k].end))
+            for k in range(S.nlazies)
+        ]
+        return found, conditions, choices, lazies
     finally:
         free(kept)

@@ -56,6 +56,17 @@ cdef int new_choice(Scanner *S, int parent, Py_ssize_t line, int k, int owner) n
     return S.nchoices - 1
 
 
+cdef bint add_lazy_statement(Scanner *S, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """A statement of the module's body that may set __lazy_modules__, s[start:end]."""
+    if not grow(<void **> &S.lazies, &S.lazy_capacity, S.nlazies, sizeof(LazyStatement)):
+        return False
+    S.lazies[S.nlazies].record = S.count
+    S.lazies[S.nlazies].start = start
+    S.lazies[S.nlazies].end = end
+    S.nlazies += 1
+    return True
+
+
 # -- blocks -----------------------------------------------------------------------------------
 
 cdef inline bint is_clause(int kind) noexcept nogil:
@@ -150,6 +161,7 @@ cdef bint open_line(Scanner *S, int column, int kind, Context *outer, Context *b
         if B.kind == B_IF:
             body.condition = negated(S, B.test)
         elif B.kind == B_TRY:
+            body.flags |= C_TRY
             body.choice = B.body_choice
         B.state += 1
     elif kind == K_LOOP:
@@ -163,6 +175,7 @@ cdef bint open_line(Scanner *S, int column, int kind, Context *outer, Context *b
         B.try_end = -1
         B.handlers = 0
         B.body_choice = new_choice(S, outer.choice, S.tline, 0, -1)
+        body.flags |= C_TRY
         body.choice = B.body_choice
     elif kind == K_EXCEPT:
         B.state = 1
@@ -174,6 +187,7 @@ cdef bint open_line(Scanner *S, int column, int kind, Context *outer, Context *b
         answer = catches_import_error(S)
         if answer == UNSURE:
             return False
+        body.flags |= C_TRY
         body.choice = new_choice(S, outer.choice, B.try_line, B.handlers, B.body_choice)
         if answer == YES:
             S.choices[B.body_choice].valid = True
@@ -182,11 +196,13 @@ cdef bint open_line(Scanner *S, int column, int kind, Context *outer, Context *b
             body.flags |= G_FALLBACK
     elif kind == K_FINALLY:
         B.state = 3
+        body.flags |= C_TRY
     elif kind == K_DEF:
         B = push_block(S, column, B_SCOPE, outer)
         body.flags |= G_DEFERRED
     elif kind == K_CLASS:
         B = push_block(S, column, B_SCOPE, outer)
+        body.flags |= C_CLASS
     if S.failed or B == NULL:
         return False
     B.body = body[0]

@@ -132,13 +132,16 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
     cdef int kind
     cdef Context outer, body
     cdef Context *context = &outer  # of the statements read: outer, then body after a header
-    cdef bint statement_start, header_open, colon_last, printed, raising = False
+    cdef Py_ssize_t line, lazy_start = -1
+    cdef bint statement_start, certain, header_open, colon_last, printed, raising = False
     kind = line_kind(S)
     if S.failed or not open_line(S, column, kind, &outer, &body):
         return False
     # The statements of the line: an import starts a simple statement, which starts the line,
-    # or follows a ';' or the colon of a compound statement's header.
-    statement_start = kind == K_OTHER
+    # or follows a ';' or the colon of a compound statement's header. ``certain``: it does
+    # (a colon of a line that is no compound header may be an annotation's or a lambda's:
+    # where only the soft keyword would tell, `x: lazy import a`, the scanner declines).
+    statement_start = certain = kind == K_OTHER
     header_open = kind != K_OTHER
     colon_last = False
     while S.kind != T_NEWLINE:
@@ -146,6 +149,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             return False
         colon_last = False
         if S.depth == 0 and S.kind == T_COLON:
+            certain = header_open
             if header_open:
                 header_open = False
                 context = &body
@@ -153,14 +157,36 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             colon_last = True
             next_token(S)
         elif S.depth == 0 and S.kind == T_SEMI:
-            statement_start = True
+            if lazy_start >= 0:
+                if not add_lazy_statement(S, lazy_start, S.start):
+                    return False
+                lazy_start = -1
+            statement_start = certain = True
             raising = False
             next_token(S)
         elif statement_start and S.kind == T_NAME:
             statement_start = False
             if name_is(S, b"import", 6) or name_is(S, b"from", 4):
-                if not import_or_from(S, context):
+                if not import_or_from(S, S.tline, context, False):
                     return False
+            elif name_is(S, b"lazy", 4):
+                # PEP 810 (3.15): `lazy` before `import` or `from` that start a simple
+                # statement is a soft keyword; anywhere else, a name.
+                line = S.tline
+                next_token(S)
+                if name_is(S, b"import", 6) or name_is(S, b"from", 4):
+                    # A SyntaxError in a function, a class body or a try statement (and,
+                    # for the scanner, where a statement may not start): ast says so.
+                    if not certain or context.flags & (G_DEFERRED | C_CLASS | C_TRY):
+                        return False
+                    if not import_or_from(S, line, context, True):
+                        return False
+            elif (certain and column == 0 and kind == K_OTHER
+                    and (name_is(S, b"__lazy_modules__", 16) or S.nonascii)):
+                # A statement of the module's body that may bind __lazy_modules__ (a
+                # non-ASCII name may normalise to it): the front reads it.
+                lazy_start = S.start
+                next_token(S)
             else:
                 printed = name_is(S, b"print", 5) or name_is(S, b"exec", 4)
                 raising = name_is(S, b"raise", 5)
@@ -174,5 +200,7 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             next_token(S)
     if S.failed or header_open:
         return False  # a compound statement's header with no colon
+    if lazy_start >= 0 and not add_lazy_statement(S, lazy_start, S.start):
+        return False
     block[0] = colon_last
     return True
