@@ -14,11 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import modspec._codebase
 from modspec import _backend
+from modspec._codebase import extract
 from modspec._codebase.extract import (
     FileImports,
     Guard,
@@ -29,8 +28,17 @@ from modspec._codebase.extract import (
 )
 
 N, TC, OPT, DEF = Guard.NONE, Guard.TYPE_CHECKING, Guard.OPTIONAL, Guard.DEFERRED
+FB, LAZY, MAIN, COND = Guard.FALLBACK, Guard.LAZY, Guard.MAIN, Guard.CONDITIONAL
 
-Expected = tuple[tuple[int, int, str, str | None, Guard], ...]
+Condition = tuple[tuple[str, bool], ...]
+Choice = tuple[tuple[int, int], ...]
+# (line, level, module, name, guard[, condition[, choice]]): ImportRef's fields, its defaults.
+Expected = tuple[
+    tuple[int, int, str, str | None, Guard]
+    | tuple[int, int, str, str | None, Guard, Condition]
+    | tuple[int, int, str, str | None, Guard, Condition, Choice],
+    ...,
+]
 
 
 def _flag(name: str) -> bool:
@@ -127,13 +135,13 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         b"if (TYPE_CHECKING):\n    import f\n"
         b"if ((t.TYPE_CHECKING)):\n    import g\n",
         (
-            (2, 0, "a", None, TC),
-            (4, 0, "b", None, TC),
+            (2, 0, "a", None, TC, (("TYPE_CHECKING", True),)),
+            (4, 0, "b", None, TC, (("TYPE_CHECKING", True), ("x", True))),
             (5, 0, "c", None, N),
-            (6, 0, "d", None, TC),
-            (6, 0, "e", None, TC),
-            (8, 0, "f", None, TC),
-            (10, 0, "g", None, TC),
+            (6, 0, "d", None, TC, (("typing.TYPE_CHECKING", True),)),
+            (6, 0, "e", None, TC, (("typing.TYPE_CHECKING", True),)),
+            (8, 0, "f", None, TC, (("TYPE_CHECKING", True),)),
+            (10, 0, "g", None, TC, (("t.TYPE_CHECKING", True),)),
         ),
         True,
     ),
@@ -142,11 +150,11 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         b"if x:\n    import a\nelif TYPE_CHECKING:\n    import b\nelse:\n    import c\n"
         b"if TYPE_CHECKING:\n    pass\nelif y:\n    import d\nelse: import e\n",
         (
-            (2, 0, "a", None, N),
-            (4, 0, "b", None, TC),
-            (6, 0, "c", None, N),
-            (10, 0, "d", None, N),
-            (11, 0, "e", None, N),
+            (2, 0, "a", None, N, (("x", True),)),
+            (4, 0, "b", None, TC, (("x", False), ("TYPE_CHECKING", True))),
+            (6, 0, "c", None, N, (("x", False), ("TYPE_CHECKING", False))),
+            (10, 0, "d", None, N, (("TYPE_CHECKING", False), ("y", True))),
+            (11, 0, "e", None, N, (("TYPE_CHECKING", False), ("y", False))),
         ),
         True,
     ),
@@ -157,28 +165,33 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         b"if a.b().c[0].TYPE_CHECKING:\n    import e\nif await_.TYPE_CHECKING:\n    import f\n"
         b"if -x.TYPE_CHECKING:\n    import g\nif x.TYPE_CHECKING():\n    import h\n",
         (
-            (2, 0, "a", None, N),
-            (4, 0, "b", None, N),
-            (6, 0, "c", None, N),
-            (8, 0, "d", None, N),
-            (10, 0, "e", None, TC),
-            (12, 0, "f", None, TC),
-            (14, 0, "g", None, N),
-            (16, 0, "h", None, N),
+            (2, 0, "a", None, N, (("not TYPE_CHECKING", True),)),
+            (4, 0, "b", None, N, (("TYPE_CHECKING or x", True),)),
+            (6, 0, "c", None, N, (("(x := TYPE_CHECKING)", True),)),
+            (8, 0, "d", None, N, (("TYPE_CHECKING == 1", True),)),
+            (10, 0, "e", None, TC, (("a.b().c[0].TYPE_CHECKING", True),)),
+            (12, 0, "f", None, TC, (("await_.TYPE_CHECKING", True),)),
+            (14, 0, "g", None, N, (("-x.TYPE_CHECKING", True),)),
+            (16, 0, "h", None, N, (("x.TYPE_CHECKING()", True),)),
         ),
         True,
     ),
     (
         "type-checking-on-a-string",
         b'if "s".TYPE_CHECKING:\n    import a\n',
-        ((2, 0, "a", None, TC),),
+        ((2, 0, "a", None, TC, (("'s'.TYPE_CHECKING", True),)),),
         False,
     ),
     (
         "try-clauses",
         b"try:\n    import a\nexcept ImportError:\n    import b\nelse:\n    import c\n"
         b"finally:\n    import d\n",
-        ((2, 0, "a", None, OPT), (4, 0, "b", None, N), (6, 0, "c", None, N), (8, 0, "d", None, N)),
+        (
+            (2, 0, "a", None, OPT, (), ((1, 0),)),
+            (4, 0, "b", None, FB, (), ((1, 1),)),
+            (6, 0, "c", None, N, (), ((1, 0),)),
+            (8, 0, "d", None, N),
+        ),
         True,
     ),
     (
@@ -189,11 +202,11 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         b"try: import d\nexcept errors.ModuleNotFoundError: pass\n"
         b"try: import e\nexcept KeyError: pass\nexcept (BaseException): pass\n",
         (
-            (1, 0, "a", None, OPT),
-            (3, 0, "b", None, OPT),
-            (5, 0, "c", None, OPT),
-            (7, 0, "d", None, OPT),
-            (9, 0, "e", None, OPT),
+            (1, 0, "a", None, OPT, (), ((1, 0),)),
+            (3, 0, "b", None, OPT, (), ((3, 0),)),
+            (5, 0, "c", None, OPT, (), ((5, 0),)),
+            (7, 0, "d", None, OPT, (), ((7, 0),)),
+            (9, 0, "e", None, OPT, (), ((9, 0),)),
         ),
         True,
     ),
@@ -216,7 +229,9 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     (
         "except-star",  # 3.11+; a SyntaxError on 3.10
         b"try:\n    import a\nexcept* ImportError:\n    import b\n",
-        ((2, 0, "a", None, OPT), (4, 0, "b", None, N)) if sys.version_info >= (3, 11) else None,
+        ((2, 0, "a", None, OPT, (), ((1, 0),)), (4, 0, "b", None, FB, (), ((1, 1),)))
+        if sys.version_info >= (3, 11)
+        else None,
         sys.version_info >= (3, 11),
     ),
     (
@@ -225,11 +240,11 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         b"    import c\nexcept ImportError:\n    try:\n        import d\n"
         b"    except ImportError:\n        import e\nimport f\n",
         (
-            (3, 0, "a", None, OPT),
-            (5, 0, "b", None, OPT),
-            (6, 0, "c", None, OPT),
-            (9, 0, "d", None, OPT),
-            (11, 0, "e", None, N),
+            (3, 0, "a", None, OPT, (), ((1, 0),)),
+            (5, 0, "b", None, OPT, (), ((1, 0),)),
+            (6, 0, "c", None, OPT, (), ((1, 0),)),
+            (9, 0, "d", None, OPT | FB, (), ((1, 1), (8, 0))),
+            (11, 0, "e", None, FB, (), ((1, 1), (8, 1))),
             (12, 0, "f", None, N),
         ),
         True,
@@ -251,7 +266,10 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         "flags-accumulate",
         b"if TYPE_CHECKING:\n    try:\n        def f(\n            x=1,\n        ) -> None:\n"
         b"            import a\n    except ImportError:\n        import b\n",
-        ((6, 0, "a", None, TC | OPT | DEF), (8, 0, "b", None, TC)),
+        (
+            (6, 0, "a", None, TC | OPT | DEF, (("TYPE_CHECKING", True),), ((2, 0),)),
+            (8, 0, "b", None, TC | FB, (("TYPE_CHECKING", True),), ((2, 1),)),
+        ),
         True,
     ),
     (
@@ -288,7 +306,10 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     (
         "dedent-several-levels",
         b"if TYPE_CHECKING:\n    if x:\n        if y:\n            import a\nimport b\n",
-        ((4, 0, "a", None, TC), (5, 0, "b", None, N)),
+        (
+            (4, 0, "a", None, TC, (("TYPE_CHECKING", True), ("x", True), ("y", True))),
+            (5, 0, "b", None, N),
+        ),
         True,
     ),
     (
@@ -307,7 +328,11 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     (
         "crlf",
         b"import a\r\nif TYPE_CHECKING:\r\n    import b\r\nx = '''\r\n'''\r\nimport c",
-        ((1, 0, "a", None, N), (3, 0, "b", None, TC), (6, 0, "c", None, N)),
+        (
+            (1, 0, "a", None, N),
+            (3, 0, "b", None, TC, (("TYPE_CHECKING", True),)),
+            (6, 0, "c", None, N),
+        ),
         True,
     ),
     ("lone-cr", b"import a\rimport b\r", ((1, 0, "a", None, N), (2, 0, "b", None, N)), False),
@@ -315,9 +340,9 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
         "tabs",
         b"if TYPE_CHECKING:\n\timport a\n\tif x:\n\t\timport b\n\timport c\nimport d\n",
         (
-            (2, 0, "a", None, TC),
-            (4, 0, "b", None, TC),
-            (5, 0, "c", None, TC),
+            (2, 0, "a", None, TC, (("TYPE_CHECKING", True),)),
+            (4, 0, "b", None, TC, (("TYPE_CHECKING", True), ("x", True))),
+            (5, 0, "c", None, TC, (("TYPE_CHECKING", True),)),
             (6, 0, "d", None, N),
         ),
         True,
@@ -325,7 +350,10 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     (
         "form-feed",
         b"\x0cimport a\nif x:\n    \x0c    import b\n",
-        ((1, 0, "a", None, N), (3, 0, "b", None, N)),
+        (
+            (1, 0, "a", None, N),
+            (3, 0, "b", None, N, (("x", True),)),
+        ),
         True,
     ),
     ("non-ascii-name", "import café\n".encode(), ((1, 0, "café", None, N),), False),
@@ -333,7 +361,7 @@ CASES: list[tuple[str, bytes, Expected | None, bool]] = [
     (
         "nfkc-type-checking",
         "if \uff34YPE_CHECKING:\n    import a\n".encode(),
-        ((2, 0, "a", None, TC),),
+        ((2, 0, "a", None, TC, (("TYPE_CHECKING", True),)),),
         False,
     ),
     ("spaced-dotted-name", b"import a . b\n", ((1, 0, "a.b", None, N),), False),
@@ -546,7 +574,7 @@ def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None]:
 def test_every_installed_file_as_ast_reads_it() -> None:
     if not _compiled_expected():
         pytest.skip("the compiled scanner is not built, as MODSPEC_(EXPECT_)PURE says")
-    extract_c = importlib.import_module("modspec._codebase.extract_c").extract
+    scan = importlib.import_module("modspec._codebase.extract_c").extract
     files = unparsable = 0
     declined: list[str] = []
     differ: list[str] = []
@@ -560,10 +588,11 @@ def test_every_installed_file_as_ast_reads_it() -> None:
                 unparsable += 1
                 continue
             files += 1
-            records = extract_c(source)
-            if records is None:
+            # Every field: guards, conditions, choices, as the front reads the scanner's.
+            found = extract._scanned(source, scan)
+            if found is None:
                 declined.append(str(path))
-            elif tuple(ImportRef(*r[:4], Guard(r[4])) for r in records) != reference:
+            elif found != reference:
                 differ.append(str(path))
     assert files > 1000, f"only {files} files found"
     assert not differ, f"{len(differ)} of {files} files differ from ast: {differ[:10]}"
@@ -572,96 +601,3 @@ def test_every_installed_file_as_ast_reads_it() -> None:
         f"the scanner declined {len(declined)} of {files} files ({share:.1%}; "
         f"{unparsable} unparsable skipped): {declined[:20]}"
     )
-
-
-# -- generated sources ------------------------------------------------------------------------
-
-SIMPLE = [
-    "import a",
-    "import a.b as c, d",
-    "from . import x",
-    "from ..m import (y,\n    z as w,)",
-    "from m import *",
-    "x = 1",
-    "s = 'import q'  # import r",
-    "t = f\"{a['b']!r:>{n}}\"",
-    "u = '''\nimport v\n'''",
-    "print(x); import e",
-    "v = (1,\n  2)",
-    "import f, \\\n    g",
-    "pass",
-    "w = (f'{x:{y}.{z}}', rb'\\'', '#' \"'\")  # it's",
-    "d = {'a': 1, 'b': lambda: 0}[k]; import h",
-    "y = 'a\\\nimport i'",
-    "z = 1E-05 + 0x1E - 0o7",
-]
-HEADERS = [
-    "if TYPE_CHECKING:",
-    "if typing.TYPE_CHECKING:",
-    "if (TYPE_CHECKING):",
-    "if not TYPE_CHECKING:",
-    "if x:",
-    "def f():",
-    "async def g(a=(1, 2)):",
-    "class C(B):",
-    "for i in x:",
-    "while x:",
-    "with a as b:",
-    "@dec\ndef h():",
-]
-HANDLERS = [
-    "except ImportError:",
-    "except (OSError, ModuleNotFoundError) as e:",
-    "except ValueError:",
-    "except:",
-    "except Exception:",
-    "except errors.LookupError:",
-]
-
-
-def _indent(lines: list[str], by: str) -> list[str]:
-    # Continuation lines of a fragment are indented too: harmless inside brackets and strings.
-    return [by + line for line in lines]
-
-
-@st.composite
-def blocks(draw: st.DrawFn, depth: int = 0) -> list[str]:
-    """A block of statements: simple ones, and compound ones around smaller blocks."""
-    lines: list[str] = []
-    for _ in range(draw(st.integers(1, 4))):
-        choice = draw(st.integers(0, 4 if depth < 3 else 0))
-        if choice == 0:
-            lines.extend(draw(st.sampled_from(SIMPLE)).split("\n"))
-        elif choice == 1:
-            lines.extend(draw(st.sampled_from(HEADERS)).split("\n"))
-            lines.extend(_indent(draw(blocks(depth + 1)), "    "))
-        elif choice == 2:
-            # A one-line compound statement: a header and simple statements after its colon.
-            header = draw(st.sampled_from([h for h in HEADERS if "\n" not in h]))
-            lines.append(f"{header} import k; from . import l")
-        elif choice == 3:
-            lines.append("try:")
-            lines.extend(_indent(draw(blocks(depth + 1)), "    "))
-            for handler in draw(st.lists(st.sampled_from(HANDLERS), min_size=1, max_size=2)):
-                lines.append(handler)
-                lines.extend(_indent(draw(blocks(depth + 1)), "\t"))
-            if draw(st.booleans()):
-                lines.append("finally:")
-                lines.extend(_indent(draw(blocks(depth + 1)), "  "))
-        else:
-            lines.append("if x:")
-            lines.extend(_indent(draw(blocks(depth + 1)), "    "))
-            lines.append("elif TYPE_CHECKING:")
-            lines.extend(_indent(draw(blocks(depth + 1)), "    "))
-            lines.append("else:")
-            lines.extend(_indent(draw(blocks(depth + 1)), "    "))
-    return lines
-
-
-@settings(max_examples=300, deadline=None)
-@given(lines=blocks(), newline=st.sampled_from(["\n", "\r\n"]))
-def test_generated_sources_read_as_ast_reads_them(lines: list[str], newline: str) -> None:
-    if not _compiled_expected():
-        pytest.skip("the compiled scanner is not built, as MODSPEC_(EXPECT_)PURE says")
-    source = (newline.join(lines) + newline).encode()
-    assert extract_source(source, backend="cython") == (imports_ast(source), True)

@@ -7,6 +7,13 @@ non-ASCII name that ast would normalise, a comment or backslash in an f-string's
 anything it does not know) it declines and ast answers. extract_files gives its results in
 input order; its threads run the scanner without the GIL.
 
+Conditions, choices and PEP 810: the scanner gives each import the if-branches and try
+statements around it as trees of nodes, an if's test as its source text, and the statements
+of the module's body that may set __lazy_modules__; this front spells the tests as ast does
+(extract_rules.spelled_test), adds the guards they give (MAIN, CONDITIONAL) and reads the
+__lazy_modules__ statements, by the rules the ast path keeps. A test or a statement that does
+not parse alone declines the file to ast.
+
 Syntax errors: the scanner checks what it lexes (strings, brackets, indentation, encoding)
 and the limits past which CPython does not compile a file (100 indentation levels, 200 open
 brackets, 150 nested f-strings, fields nested in format specs, a decimal int longer than
@@ -26,8 +33,10 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from .._backend import compiled_or_none
+from .._parse import PARSE_ERRORS
 from .._paths import read_regular
 from .extract_py import Guard, ImportRef, imports_ast
+from .extract_rules import Condition, clause_guard_bits, lazy_modules_of_text, spelled_test
 from .reading import SOURCE_LIMIT, reason
 
 __all__ = [
@@ -50,16 +59,26 @@ class FileImports(NamedTuple):
     fast: bool  # the scanner answered (else ast did)
 
 
-# What the compiled scanner gives: (line, level, module, name, guard flags) per imported name.
-Records = list[tuple[int, int, str, str | None, int]]
-Scanner = Callable[[bytes], Records | None]
-_GUARDS = tuple(Guard(flags) for flags in range(Guard.CONDITIONAL * 2))
+# What the compiled scanner gives (extract_c.pyi): records (line, level, module, name, guard
+# flags, condition node, choice node), condition nodes (parent, test text, needed true),
+# choice nodes (parent, try line, clause), lazy statements (records before it, its text).
+Record = tuple[int, int, str, str | None, int, int, int]
+Scanned = tuple[
+    list[Record], list[tuple[int, str, bool]], list[tuple[int, int, int]], list[tuple[int, str]]
+]
+Scanner = Callable[[bytes], Scanned | None]
+# A record's flags: Guard's bits, and 128 where __lazy_modules__ may make the import lazy.
+_ELIGIBLE = 128
+_LAZY = int(Guard.LAZY)
+_GUARDS = tuple(Guard(flags & (_ELIGIBLE - 1)) for flags in range(_ELIGIBLE * 2))
 
 
 def _scanner(backend: str | None) -> Scanner | None:
     """The compiled scanner ``backend`` selects (None: the default selection), or None for
     ast, the pure twin of this job; the one selector (_backend) decides, as for the core."""
-    module = compiled_or_none(backend, "_codebase.extract_c", ("extract",), "import scanner")
+    module = compiled_or_none(
+        backend, "_codebase.extract_c", ("extract", "FIELDS"), "import scanner"
+    )
     scan: Scanner | None = None if module is None else module.extract
     return scan
 
@@ -73,12 +92,67 @@ def extract_source(
 
 def _extract_source(source: bytes, scan: Scanner | None) -> tuple[tuple[ImportRef, ...], bool]:
     if scan is not None:
-        records = scan(source)
-        if records is not None:
-            guards = _GUARDS
-            imports = tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+        imports = _scanned(source, scan)
+        if imports is not None:
             return imports, True
     return imports_ast(source), False
+
+
+def _scanned(source: bytes, scan: Scanner) -> tuple[ImportRef, ...] | None:
+    """The scanner's answer, read; None where it declines (or this front does)."""
+    scanned = scan(source)
+    if scanned is None:
+        return None
+    records, conditions, choices, lazies = scanned
+    if not (conditions or choices or lazies):  # most files: no node to read
+        guards = _GUARDS
+        return tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+    return _imports(records, conditions, choices, lazies)
+
+
+def _imports(
+    records: list[Record],
+    conditions: list[tuple[int, str, bool]],
+    choices: list[tuple[int, int, int]],
+    lazies: list[tuple[int, str]],
+) -> tuple[ImportRef, ...] | None:
+    """The scanner's records with their conditions, choices and __lazy_modules__ read; None
+    where a test or a statement does not parse alone (ast answers the file then)."""
+    spelled: list[tuple[Condition, int]] = []
+    for parent, text, truth in conditions:
+        test = spelled_test(text)
+        if test is None:
+            return None
+        outer, bits = spelled[parent] if parent >= 0 else ((), 0)
+        spelled.append(((*outer, (test, truth)), bits | clause_guard_bits(test, truth)))
+    taken: list[tuple[tuple[int, int], ...]] = []
+    for parent, line, clause in choices:
+        taken.append((*(taken[parent] if parent >= 0 else ()), (line, clause)))
+    marks: list[tuple[int, frozenset[str]]] = []
+    for before, text in lazies:
+        try:
+            names = lazy_modules_of_text(text)
+        except PARSE_ERRORS:
+            return None
+        if names is not None:
+            marks.append((before, names))
+    guards = _GUARDS
+    lazy_modules: frozenset[str] = frozenset()
+    mark = 0
+    found = []
+    for index, (line, level, module, name, flags, condition, choice) in enumerate(records):
+        while mark < len(marks) and marks[mark][0] <= index:
+            lazy_modules = marks[mark][1]
+            mark += 1
+        clauses: Condition = ()
+        if condition >= 0:
+            clauses, bits = spelled[condition]
+            flags |= bits
+        if flags & _ELIGIBLE and module in lazy_modules:
+            flags |= _LAZY
+        chosen = taken[choice] if choice >= 0 else ()
+        found.append(ImportRef(line, level, module, name, guards[flags], clauses, chosen))
+    return tuple(found)
 
 
 def extract_files(

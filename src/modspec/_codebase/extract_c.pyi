@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-def extract(source: bytes) -> list[tuple[int, int, str, str | None, int]] | None:
-    """Imports of ``source`` as (line, level, module, name, guard flags) tuples, in source
-    order; None when the scanner declines and ast must answer."""
+FIELDS: tuple[str, ...]
+
+Record = tuple[int, int, str, str | None, int, int, int]
+
+def extract(
+    source: bytes,
+) -> (
+    tuple[
+        list[Record],
+        list[tuple[int, str, bool]],
+        list[tuple[int, int, int]],
+        list[tuple[int, str]],
+    ]
+    | None
+):
+    """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
+    when the scanner declines and ast must answer."""

@@ -9,14 +9,14 @@ only when sure: on anything it does not know it declines (returns None) and ast 
 The lexing runs without the GIL, into a C array of records; Python objects are built after.
 """
 
-from cpython.unicode cimport PyUnicode_DecodeASCII
+from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
 from libc.stdint cimport uint64_t
 from libc.string cimport memchr, memcmp, memcpy
 
 import sys
 
-__all__ = ["extract"]
+__all__ = ["FIELDS", "extract"]
 
 # PEP 701 (3.12): an f-string's fields are lexed as code, so they may hold its own quote.
 # Lexing them so is right for every version where the file parses; before 3.12 the scanner
@@ -25,11 +25,20 @@ cdef bint PEP701 = sys.version_info >= (3, 12)
 # except* (3.11): before, a SyntaxError that the scanner would not see.
 cdef bint EXCEPT_STAR = sys.version_info >= (3, 11)
 
-# Guard flags: the values of modspec._codebase.extract_py.Guard.
+# Guard flags: the values of modspec._codebase.extract_py.Guard (MAIN and CONDITIONAL, which
+# a branch's test gives, are the front's to add: it reads the tests).
 cdef enum:
     G_TYPE_CHECKING = 1
     G_OPTIONAL = 2
     G_DEFERRED = 4
+    G_FALLBACK = 8
+    G_LAZY = 16
+    G_MASK = 127        # Guard's bits
+    # C only, past Guard's: a record's bit that extract.py reads (and its table of guards
+    # drops), and two bits of a block's context that no record keeps.
+    R_ELIGIBLE = 128    # record: __lazy_modules__ may make it lazy (PEP 810)
+    C_CLASS = 256       # context: in a class body
+    C_TRY = 512         # context: in some clause of a try statement
 
 # Token kinds.
 cdef enum:
@@ -48,14 +57,27 @@ cdef enum:
     T_NEWLINE
     T_EOF
 
-# Kinds of logical line, by their first token.
+# Kinds of logical line, by their first keyword.
 cdef enum:
     K_OTHER = 0
-    K_IF        # if / elif: the body may be TYPE_CHECKING
-    K_DEF       # def / async def: the body is DEFERRED
+    K_IF
+    K_ELIF
+    K_ELSE
+    K_LOOP      # for / while / async for: a loop, whose else is no if-branch
     K_TRY
     K_EXCEPT
-    K_CLAUSE    # else / finally: ends a try's handlers
+    K_FINALLY
+    K_DEF       # def / async def: the body is DEFERRED
+    K_CLASS
+    K_WITH      # with / async with: a header, but no block to keep
+
+# Kinds of compound statement on the block stack: what an elif, else, except or finally at
+# its column continues.
+cdef enum:
+    B_IF
+    B_LOOP
+    B_TRY
+    B_SCOPE     # def, class: nothing continues them
 
 # The tokenizer's own limits (Parser/tokenizer.c, 3.10-3.13): a file past one does not
 # compile, so the scanner declines there and ast reports the error. MAXINDENT: 100 levels
@@ -79,6 +101,8 @@ cdef struct Record:
     Py_ssize_t name_start   # -1: no name (`import a.b`)
     Py_ssize_t name_len
     int flags
+    int condition           # ConditionNode index, -1: none
+    int choice              # ChoiceNode index, -1: none
 
 cdef struct Token:
     int kind
@@ -86,6 +110,47 @@ cdef struct Token:
     Py_ssize_t end
     int depth       # bracket depth the token sits at (a bracket: the depth outside it)
     bint nonascii
+
+# What the statements of a block are under: guard flags (and the C_ bits), the condition of
+# the if-branches around them, the choice of the try statements around them.
+cdef struct Context:
+    int flags
+    int condition
+    int choice
+
+# A compound statement whose header stands at ``column``, and the clause it is in.
+cdef struct Block:
+    int column
+    int kind
+    int state           # B_IF: 0 if/elif, 1 else; B_LOOP: 0, 1 else; B_TRY: 0 body,
+                        # 1 handlers, 2 else, 3 finally
+    Context outer       # around the statement
+    Context body        # in its current clause
+    int test            # B_IF: the condition of its last test, needed true
+    int body_choice     # B_TRY: the choice of its body and else clause
+    int handlers
+    Py_ssize_t try_line
+    Py_ssize_t try_start    # B_TRY: the records of its body, which OPTIONAL may mark
+    Py_ssize_t try_end
+
+# Conditions and choices are trees, each node one clause added to its parent's.
+cdef struct ConditionNode:
+    int parent
+    Py_ssize_t start    # the test's source text
+    Py_ssize_t end
+    bint truth
+
+cdef struct ChoiceNode:
+    int parent
+    int owner           # the node of its try's body, whose valid is the try's
+    Py_ssize_t line
+    int k
+    bint valid          # at an owner: the try has a handler that catches ImportError
+
+cdef struct LazyStatement:
+    Py_ssize_t record   # the records before it
+    Py_ssize_t start
+    Py_ssize_t end
 
 cdef struct Scanner:
     const unsigned char *s
@@ -108,20 +173,23 @@ cdef struct Scanner:
     Record *records
     Py_ssize_t count
     Py_ssize_t capacity
+    ConditionNode *conditions
+    int nconditions
+    int condition_capacity
+    ChoiceNode *choices
+    int nchoices
+    int choice_capacity
+    LazyStatement *lazies
+    int nlazies
+    int lazy_capacity
     # indentation, as the tokenizer keeps it
     int indents[MAX_INDENT]
     int altindents[MAX_INDENT]
     int altcolumn
     int nindents
-    # open blocks that add a guard: header indentation and the flags of the body
-    int guard_indent[MAX_INDENT]
-    int guard_flags[MAX_INDENT]
-    int nguards
-    # open try statements: indentation, first and end record of the body
-    int try_indent[MAX_INDENT]
-    Py_ssize_t try_start[MAX_INDENT]
-    Py_ssize_t try_end[MAX_INDENT]
-    int ntries
+    # the compound statements open at the current line, outermost first, by column
+    Block blocks[MAX_INDENT]
+    int nblocks
     # the tokens of an if test or an except clause
     Token header[MAX_HEADER]
     int nheader
@@ -131,6 +199,7 @@ include "extract_c_bytes.pxi"
 include "extract_c_strings.pxi"
 include "extract_c_tokens.pxi"
 include "extract_c_statements.pxi"
+include "extract_c_blocks.pxi"
 include "extract_c_lines.pxi"
 
 
@@ -154,7 +223,7 @@ cdef bint scan_buffer(Scanner *S) noexcept nogil:
     while True:
         column = line_indent(S)
         if column == -1:
-            return not block  # a header with no body
+            return not block and close_all(S)  # not a header with no body
         if column == -2 or not indentation(S, column, block):
             return False
         next_token(S)
@@ -168,13 +237,24 @@ def _max_digits():
     return 0 if get is None else get()
 
 
+# The fields of a record of extract(): the front checks that a build has it (a stale one,
+# with the records of before, lacks it).
+FIELDS = ("line", "level", "module", "name", "flags", "condition", "choice")
+
+
 def extract(bytes source):
-    """Imports of ``source`` as (line, level, module, name, guard flags) tuples, in source
-    order; None when the scanner declines and ast must answer."""
+    """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
+    when the scanner declines and ast must answer.
+
+    A record: (line, level, module, name, guard flags, condition, choice), in source order;
+    the flags as Guard's but MAIN and CONDITIONAL, with bit 128 where __lazy_modules__ may
+    make the import lazy. condition and choice index the lists of nodes (-1: none): a
+    condition node (parent, test source text, needed true), a choice node (parent, try line,
+    clause), each a clause added to its parent's, parents first; only nodes that a record
+    uses. A lazy statement: (the records before it, its source text), for each statement of
+    the module's body that may set __lazy_modules__."""
     cdef Scanner *S = <Scanner *> malloc(sizeof(Scanner))
     cdef bint ok
-    cdef Py_ssize_t k
-    cdef Record *r
     if S == NULL:
         raise MemoryError
     S.s = <const unsigned char *> source
@@ -189,15 +269,95 @@ def extract(bytes source):
     S.max_digits = _max_digits()
     S.records = NULL
     S.count = S.capacity = 0
-    S.nguards = S.ntries = S.nheader = 0
+    S.conditions = NULL
+    S.nconditions = S.condition_capacity = 0
+    S.choices = NULL
+    S.nchoices = S.choice_capacity = 0
+    S.lazies = NULL
+    S.nlazies = S.lazy_capacity = 0
+    S.nblocks = S.nheader = 0
     try:
         with nogil:
             ok = scan_buffer(S)
         if not ok:
             return None
+        return answer(S)
+    finally:
+        free(S.records)
+        free(S.conditions)
+        free(S.choices)
+        free(S.lazies)
+        free(S)
+
+
+cdef str text(Scanner *S, Py_ssize_t start, Py_ssize_t end):
+    return PyUnicode_DecodeUTF8(<const char *> S.s + start, end - start, NULL)
+
+
+cdef tuple answer(Scanner *S):
+    """extract()'s answer from the scanner's arrays. C only: the nodes that no record uses,
+    and the choices of a try that catches no ImportError, are left out."""
+    cdef int *kept = NULL
+    cdef int *effective = NULL
+    cdef int node, parent, count
+    cdef Py_ssize_t k
+    cdef Record *r
+    conditions = []
+    choices = []
+    try:
+        kept = <int *> malloc((S.nconditions + 2 * S.nchoices + 1) * sizeof(int))
+        if kept == NULL:
+            raise MemoryError
+        effective = kept + S.nconditions
+        # Conditions: the nodes the records use, and their parents, numbered anew.
+        for node in range(S.nconditions):
+            kept[node] = -2
+        for k in range(S.count):
+            node = S.records[k].condition
+            while node >= 0 and kept[node] == -2:
+                kept[node] = -1
+                node = S.conditions[node].parent
+        count = 0
+        for node in range(S.nconditions):
+            if kept[node] == -1:
+                kept[node] = count
+                count += 1
+                parent = S.conditions[node].parent
+                conditions.append((
+                    -1 if parent < 0 else kept[parent],
+                    text(S, S.conditions[node].start, S.conditions[node].end),
+                    S.conditions[node].truth,
+                ))
+        # Choices: a node of a try that catches no ImportError stands for its parent.
+        for node in range(S.nchoices):
+            parent = S.choices[node].parent
+            if S.choices[S.choices[node].owner].valid:
+                effective[node] = node
+            else:
+                effective[node] = -1 if parent < 0 else effective[parent]
+            effective[S.nchoices + node] = -2
+        for k in range(S.count):
+            node = -1 if S.records[k].choice < 0 else effective[S.records[k].choice]
+            while node >= 0 and effective[S.nchoices + node] == -2:
+                effective[S.nchoices + node] = -1
+                parent = S.choices[node].parent
+                node = -1 if parent < 0 else effective[parent]
+        count = 0
+        for node in range(S.nchoices):
+            if effective[S.nchoices + node] == -1:
+                effective[S.nchoices + node] = count
+                count += 1
+                parent = S.choices[node].parent
+                parent = -1 if parent < 0 else effective[parent]
+                choices.append((
+                    -1 if parent < 0 else effective[S.nchoices + parent],
+                    S.choices[node].line,
+                    S.choices[node].k,
+                ))
         found = []
         for k in range(S.count):
             r = &S.records[k]
+            node = -1 if r.choice < 0 else effective[r.choice]
             found.append((
                 r.line,
                 r.level,
@@ -205,8 +365,13 @@ def extract(bytes source):
                 None if r.name_start < 0 else PyUnicode_DecodeASCII(
                     <const char *> S.s + r.name_start, r.name_len, NULL),
                 r.flags,
+                -1 if r.condition < 0 else kept[r.condition],
+                -1 if node < 0 else effective[S.nchoices + node],
             ))
-        return found
+        lazies = [
+            (S.lazies[k].record, text(S, S.lazies[k].start, S.lazies[k].end))
+            for k in range(S.nlazies)
+        ]
+        return found, conditions, choices, lazies
     finally:
-        free(S.records)
-        free(S)
+        free(kept)

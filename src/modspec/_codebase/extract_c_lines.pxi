@@ -63,17 +63,25 @@ cdef bint indentation(Scanner *S, int column, bint expect_indent) noexcept nogil
 
 cdef int line_kind(Scanner *S) noexcept nogil:
     """The kind of the logical line at its first token; leaves the token after the keyword
-    (after `async def`, `except*`) for headers whose test is read."""
+    for headers whose test is read (if, elif, except, except*), and after `async`."""
     if S.kind != T_NAME:
         return K_OTHER
-    if name_is(S, b"if", 2) or name_is(S, b"elif", 4):
+    if name_is(S, b"if", 2):
         next_token(S)
         return K_IF
+    if name_is(S, b"elif", 4):
+        next_token(S)
+        return K_ELIF
+    if name_is(S, b"else", 4):
+        return K_ELSE
     if name_is(S, b"def", 3):
         return K_DEF
-    if name_is(S, b"async", 5):
-        next_token(S)
-        return K_DEF if name_is(S, b"def", 3) else K_OTHER
+    if name_is(S, b"class", 5):
+        return K_CLASS
+    if name_is(S, b"for", 3) or name_is(S, b"while", 5):
+        return K_LOOP
+    if name_is(S, b"with", 4):
+        return K_WITH
     if name_is(S, b"try", 3):
         return K_TRY
     if name_is(S, b"except", 6):
@@ -83,8 +91,15 @@ cdef int line_kind(Scanner *S) noexcept nogil:
                 S.failed = True
             next_token(S)
         return K_EXCEPT
-    if name_is(S, b"else", 4) or name_is(S, b"finally", 7):
-        return K_CLAUSE
+    if name_is(S, b"finally", 7):
+        return K_FINALLY
+    if name_is(S, b"async", 5):
+        next_token(S)
+        if name_is(S, b"def", 3):
+            return K_DEF
+        if name_is(S, b"for", 3):
+            return K_LOOP
+        return K_WITH if name_is(S, b"with", 4) else K_OTHER
     return K_OTHER
 
 
@@ -114,52 +129,19 @@ cdef bint read_header(Scanner *S, bint stop_at_as) noexcept nogil:
 cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
     """One logical line from its first token: its imports, and the blocks it opens or closes.
     ``block``: set when the line ends with a colon (a block follows)."""
-    cdef int kind, flags, body_flags, answer
-    cdef Py_ssize_t k
-    cdef bint statement_start, header_open, colon_last, printed, raising = False
-    while S.nguards and S.guard_indent[S.nguards - 1] >= column:
-        S.nguards -= 1
-    flags = S.guard_flags[S.nguards - 1] if S.nguards else 0
-    body_flags = flags
+    cdef int kind
+    cdef Context outer, body
+    cdef Context *context = &outer  # of the statements read: outer, then body after a header
+    cdef Py_ssize_t line, lazy_start = -1
+    cdef bint statement_start, certain, header_open, colon_last, printed, raising = False
     kind = line_kind(S)
-    if kind == K_EXCEPT:
-        while S.ntries and S.try_indent[S.ntries - 1] > column:
-            S.ntries -= 1
-        if not S.ntries or S.try_indent[S.ntries - 1] != column:
-            return False
-        if S.try_end[S.ntries - 1] < 0:
-            S.try_end[S.ntries - 1] = S.count
-        if not read_header(S, True):
-            return False
-        answer = catches_import_error(S)
-        if answer == UNSURE:
-            return False
-        if answer == YES:
-            for k in range(S.try_start[S.ntries - 1], S.try_end[S.ntries - 1]):
-                S.records[k].flags |= G_OPTIONAL
-    else:
-        while S.ntries and S.try_indent[S.ntries - 1] >= column:
-            S.ntries -= 1
-    if kind == K_TRY:
-        if S.ntries >= MAX_INDENT:
-            return False
-        S.try_indent[S.ntries] = column
-        S.try_start[S.ntries] = S.count
-        S.try_end[S.ntries] = -1
-        S.ntries += 1
-    elif kind == K_IF:
-        if not read_header(S, False):
-            return False
-        answer = type_checking_test(S)
-        if answer == UNSURE:
-            return False
-        if answer == YES:
-            body_flags = flags | G_TYPE_CHECKING
-    elif kind == K_DEF:
-        body_flags = flags | G_DEFERRED
+    if S.failed or not open_line(S, column, kind, &outer, &body):
+        return False
     # The statements of the line: an import starts a simple statement, which starts the line,
-    # or follows a ';' or the colon of a compound statement's header.
-    statement_start = kind == K_OTHER
+    # or follows a ';' or the colon of a compound statement's header. ``certain``: it does
+    # (a colon of a line that is no compound header may be an annotation's or a lambda's:
+    # where only the soft keyword would tell, `x: lazy import a`, the scanner declines).
+    statement_start = certain = kind == K_OTHER
     header_open = kind != K_OTHER
     colon_last = False
     while S.kind != T_NEWLINE:
@@ -167,26 +149,44 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
             return False
         colon_last = False
         if S.depth == 0 and S.kind == T_COLON:
+            certain = header_open
             if header_open:
                 header_open = False
-                flags = body_flags
+                context = &body
             statement_start = True
             colon_last = True
             next_token(S)
         elif S.depth == 0 and S.kind == T_SEMI:
-            statement_start = True
+            if lazy_start >= 0:
+                if not add_lazy_statement(S, lazy_start, S.start):
+                    return False
+                lazy_start = -1
+            statement_start = certain = True
             raising = False
             next_token(S)
         elif statement_start and S.kind == T_NAME:
             statement_start = False
             if name_is(S, b"import", 6) or name_is(S, b"from", 4):
-                if name_is(S, b"import", 6):
-                    if not import_statement(S, flags):
+                if not import_or_from(S, S.tline, context, False):
+                    return False
+            elif name_is(S, b"lazy", 4):
+                # PEP 810 (3.15): `lazy` before `import` or `from` that start a simple
+                # statement is a soft keyword; anywhere else, a name.
+                line = S.tline
+                next_token(S)
+                if name_is(S, b"import", 6) or name_is(S, b"from", 4):
+                    # A SyntaxError in a function, a class body or a try statement (and,
+                    # for the scanner, where a statement may not start): ast says so.
+                    if not certain or context.flags & (G_DEFERRED | C_CLASS | C_TRY):
                         return False
-                elif not from_statement(S, flags):
-                    return False
-                if S.kind != T_SEMI and S.kind != T_NEWLINE:
-                    return False
+                    if not import_or_from(S, line, context, True):
+                        return False
+            elif (certain and column == 0 and kind == K_OTHER
+                    and (name_is(S, b"__lazy_modules__", 16) or S.nonascii)):
+                # A statement of the module's body that may bind __lazy_modules__ (a
+                # non-ASCII name may normalise to it): the front reads it.
+                lazy_start = S.start
+                next_token(S)
             else:
                 printed = name_is(S, b"print", 5) or name_is(S, b"exec", 4)
                 raising = name_is(S, b"raise", 5)
@@ -198,13 +198,9 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
                 return False  # `raise E, "message"` (Python 2)
             statement_start = False
             next_token(S)
-    if S.failed:
+    if S.failed or header_open:
+        return False  # a compound statement's header with no colon
+    if lazy_start >= 0 and not add_lazy_statement(S, lazy_start, S.start):
         return False
     block[0] = colon_last
-    if colon_last and body_flags != (S.guard_flags[S.nguards - 1] if S.nguards else 0):
-        if S.nguards >= MAX_INDENT:
-            return False
-        S.guard_indent[S.nguards] = column
-        S.guard_flags[S.nguards] = body_flags
-        S.nguards += 1
     return True

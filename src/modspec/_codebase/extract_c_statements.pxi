@@ -131,7 +131,7 @@ cdef int catches_import_error(Scanner *S) noexcept nogil:
 
 cdef bint add_record(Scanner *S, Py_ssize_t line, int level, Py_ssize_t module_start,
                      Py_ssize_t module_len, Py_ssize_t name_start, Py_ssize_t name_len,
-                     int flags) noexcept nogil:
+                     int flags, Context *context) noexcept nogil:
     cdef Record *grown
     if S.count == S.capacity:
         S.capacity = S.capacity * 2 if S.capacity else 64
@@ -146,6 +146,8 @@ cdef bint add_record(Scanner *S, Py_ssize_t line, int level, Py_ssize_t module_s
     S.records[S.count].name_start = name_start
     S.records[S.count].name_len = name_len
     S.records[S.count].flags = flags
+    S.records[S.count].condition = context.condition
+    S.records[S.count].choice = context.choice
     S.count += 1
     return True
 
@@ -181,23 +183,41 @@ cdef bint skip_alias(Scanner *S) noexcept nogil:
     return True
 
 
-cdef bint import_statement(Scanner *S, int flags) noexcept nogil:
+cdef bint import_or_from(Scanner *S, Py_ssize_t line, Context *context, bint lazy) noexcept nogil:
+    """An import statement from its `import` or `from`, on ``line`` (a lazy one's is that of
+    its `lazy`), through the end of its simple statement."""
+    cdef int flags = context.flags & G_MASK
+    # PEP 810: where `lazy` may stand, __lazy_modules__ may make an import lazy.
+    cdef bint eligible = not (context.flags & (G_DEFERRED | C_CLASS | C_TRY))
+    if lazy:
+        flags |= G_LAZY
+    if name_is(S, b"import", 6):
+        if not import_statement(S, line, flags | (R_ELIGIBLE if eligible else 0), context):
+            return False
+    elif not from_statement(S, line, flags, eligible, lazy, context):
+        return False
+    return S.kind == T_SEMI or S.kind == T_NEWLINE
+
+
+cdef bint import_statement(Scanner *S, Py_ssize_t line, int flags, Context *context) noexcept nogil:
     """`import a.b as c, d` from its first token; leaves the token after it."""
-    cdef Py_ssize_t line = S.tline, start, length
+    cdef Py_ssize_t start, length
     next_token(S)
     while True:
         if not dotted_name(S, &start, &length) or not skip_alias(S):
             return False
-        if not add_record(S, line, 0, start, length, -1, 0, flags):
+        if not add_record(S, line, 0, start, length, -1, 0, flags, context):
             return False
         if S.kind != T_COMMA:
             return True
         next_token(S)
 
 
-cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
-    """`from ..a import (b as c, d)` from its first token; leaves the token after it."""
-    cdef Py_ssize_t line = S.tline, module_start = 0, module_len = 0
+cdef bint from_statement(Scanner *S, Py_ssize_t line, int flags, bint eligible, bint lazy,
+                         Context *context) noexcept nogil:
+    """`from ..a import (b as c, d)` from its first token; leaves the token after it. Past
+    ``eligible``, __lazy_modules__ may make it lazy if absolute and no future statement."""
+    cdef Py_ssize_t module_start = 0, module_len = 0
     cdef int level = 0
     cdef bint parenthesized
     next_token(S)
@@ -211,9 +231,18 @@ cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
         return False
     if not name_is(S, b"import", 6):
         return False
+    if level == 0 and is_word(S, module_start, module_start + module_len, b"__future__", 10):
+        if lazy:
+            return False  # PEP 810: a SyntaxError
+        eligible = False
+    if eligible and level == 0:
+        flags |= R_ELIGIBLE
     next_token(S)
     if S.kind == T_STAR:
-        if not add_record(S, line, level, module_start, module_len, S.start, 1, flags):
+        if lazy:
+            return False  # PEP 810: a SyntaxError
+        if not add_record(S, line, level, module_start, module_len, S.start, 1,
+                          flags & ~R_ELIGIBLE, context):
             return False
         next_token(S)
         return True
@@ -223,7 +252,8 @@ cdef bint from_statement(Scanner *S, int flags) noexcept nogil:
     while True:
         if S.kind != T_NAME or S.nonascii:
             return False
-        if not add_record(S, line, level, module_start, module_len, S.start, S.end - S.start, flags):
+        if not add_record(S, line, level, module_start, module_len, S.start, S.end - S.start,
+                          flags, context):
             return False
         next_token(S)
         if not skip_alias(S):
