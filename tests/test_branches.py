@@ -86,7 +86,7 @@ def test_linux_target(project: Path, backend: str) -> None:
         "json_fallback_missing",
     }
     assert found["win_only_missing"] == ("not run on Python 3.12 on linux: sys.platform == 'win32'")
-    assert "the try at line 14 takes another alternative" in str(found["json_fallback_missing"])
+    assert "the try at line 13 takes another alternative" in str(found["json_fallback_missing"])
 
 
 @needs_conditions
