@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import multiprocessing
 import os
@@ -17,7 +18,7 @@ import pytest
 
 import modspec._codebase
 from modspec import _backend
-from modspec._codebase import extract
+from modspec._codebase import extract, extract_py
 from modspec._codebase.extract import (
     FileImports,
     Guard,
@@ -26,6 +27,7 @@ from modspec._codebase.extract import (
     extract_source,
     imports_ast,
 )
+from modspec._codebase.extract_rules import spelled
 
 N, TC, OPT, DEF = Guard.NONE, Guard.TYPE_CHECKING, Guard.OPTIONAL, Guard.DEFERRED
 FB, LAZY, MAIN, COND = Guard.FALLBACK, Guard.LAZY, Guard.MAIN, Guard.CONDITIONAL
@@ -562,12 +564,26 @@ def _python_files() -> Iterator[Path]:
         yield from Path(paths[key]).rglob("*.py")
 
 
-def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None]:
+def _reference(path: Path) -> tuple[bytes, tuple[ImportRef, ...] | None, list[str]]:
+    """The file, ast's imports (None where it does not parse), and the tests around its
+    imports that extract_rules.spelled spells otherwise than ast.unparse (each spelled by
+    the ast path is checked as it is spelled: in a worker process, so patched there alone)."""
     source = path.read_bytes()
+    misspelled: list[str] = []
+
+    def spell(test: ast.expr) -> str:
+        mine, unparsed = spelled(test), ast.unparse(test)
+        if mine != unparsed:
+            misspelled.append(unparsed)
+        return mine
+
+    extract_py.spell = spell
     try:
-        return source, imports_ast(source)
+        return source, imports_ast(source), misspelled
     except (SyntaxError, ValueError):
-        return source, None  # test data of tokenizer and parser tests, Python 2 files
+        return source, None, []  # test data of tokenizer and parser tests, Python 2 files
+    finally:
+        extract_py.spell = spelled
 
 
 @pytest.mark.slow
@@ -578,12 +594,14 @@ def test_every_installed_file_as_ast_reads_it() -> None:
     files = unparsable = 0
     declined: list[str] = []
     differ: list[str] = []
+    spelling: list[str] = []
     paths = list(_python_files())
     # ast is the slow half: on every core, so the test stays in CI's budget. Spawned, not
     # forked: a fork of a process with threads is unsafe (and warns on 3.12+).
     with ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")) as pool:
         references = pool.map(_reference, paths, chunksize=64)
-        for path, (source, reference) in zip(paths, references, strict=True):
+        for path, (source, reference, misspelled) in zip(paths, references, strict=True):
+            spelling.extend(f"{path}: {test}" for test in misspelled)
             if reference is None:
                 unparsable += 1
                 continue
@@ -596,6 +614,8 @@ def test_every_installed_file_as_ast_reads_it() -> None:
                 differ.append(str(path))
     assert files > 1000, f"only {files} files found"
     assert not differ, f"{len(differ)} of {files} files differ from ast: {differ[:10]}"
+    # Both paths spell a test so: it must be as ast.unparse spells it.
+    assert not spelling, f"spelled otherwise than ast.unparse: {spelling[:10]}"
     share = len(declined) / files
     assert share < 0.02, (
         f"the scanner declined {len(declined)} of {files} files ({share:.1%}; "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modspec._codebase import extract_rules
 from modspec._codebase.extract import Guard, ImportRef, extract_source, imports_ast
@@ -336,3 +338,51 @@ def test_condition_guard(condition: tuple[tuple[str, bool], ...], guard: Guard) 
 )
 def test_spelled_test(text: str, spelled: str | None) -> None:
     assert extract_rules.spelled_test(text) == spelled
+
+
+# -- spelled: ast.unparse, sooner ---------------------------------------------------------------
+
+_NAMES = st.sampled_from(["a", "sys", "platform", "x1"])
+_LEAVES = st.one_of(
+    _NAMES.map(lambda name: ast.Name(name, ast.Load())),
+    st.sampled_from([0, 1, -1, 2**40, True, None, "s", "it's", 'q"', b"b", 1.5, ...]).map(
+        ast.Constant
+    ),
+)
+
+
+def _extend(inner: st.SearchStrategy[ast.expr]) -> st.SearchStrategy[ast.expr]:
+    ops = st.sampled_from
+    return st.one_of(
+        st.builds(ast.Attribute, inner, _NAMES, st.just(ast.Load())),
+        st.builds(ast.Call, inner, st.lists(inner, max_size=2), st.just([])),
+        st.builds(
+            lambda f, v: ast.Call(f, [], [ast.keyword("k", v), ast.keyword(None, v)]), inner, inner
+        ),
+        st.builds(
+            lambda left, pairs: ast.Compare(left, [p[0] for p in pairs], [p[1] for p in pairs]),
+            inner,
+            st.lists(
+                st.tuples(ops([ast.Eq(), ast.NotIn(), ast.IsNot(), ast.Lt()]), inner),
+                min_size=1,
+                max_size=2,
+            ),
+        ),
+        st.builds(ast.BoolOp, ops([ast.And(), ast.Or()]), st.lists(inner, min_size=2, max_size=3)),
+        st.builds(ast.UnaryOp, ops([ast.Not(), ast.USub(), ast.Invert()]), inner),
+        st.builds(ast.BinOp, inner, ops([ast.Add(), ast.Pow(), ast.BitOr(), ast.Mod()]), inner),
+        st.builds(ast.Subscript, inner, inner, st.just(ast.Load())),
+        st.builds(ast.Tuple, st.lists(inner, max_size=3), st.just(ast.Load())),
+        st.builds(ast.List, st.lists(inner, max_size=2), st.just(ast.Load())),
+        st.builds(ast.Starred, inner, st.just(ast.Load())),
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(test=st.recursive(_LEAVES, _extend, max_leaves=12))
+def test_spelled_as_unparse(test: ast.expr) -> None:
+    try:
+        expected = ast.unparse(test)
+    except (AttributeError, TypeError, ValueError):
+        return  # a tree ast.unparse itself cannot write (a Starred alone)
+    assert extract_rules.spelled(test) == expected

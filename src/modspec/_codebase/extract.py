@@ -71,6 +71,8 @@ Scanner = Callable[[bytes], Scanned | None]
 _ELIGIBLE = 128
 _LAZY = int(Guard.LAZY)
 _GUARDS = tuple(Guard(flags & (_ELIGIBLE - 1)) for flags in range(_ELIGIBLE * 2))
+# ImportRef(...) runs its __new__, Python code, once per import; tuple.__new__ does not.
+_new_ref = tuple.__new__
 
 
 def _scanner(backend: str | None) -> Scanner | None:
@@ -105,8 +107,10 @@ def _scanned(source: bytes, scan: Scanner) -> tuple[ImportRef, ...] | None:
         return None
     records, conditions, choices, lazies = scanned
     if not (conditions or choices or lazies):  # most files: no node to read
-        guards = _GUARDS
-        return tuple([ImportRef(r[0], r[1], r[2], r[3], guards[r[4]]) for r in records])
+        guards, new, empty = _GUARDS, _new_ref, ()
+        return tuple(
+            [new(ImportRef, (r[0], r[1], r[2], r[3], guards[r[4]], empty, empty)) for r in records]
+        )
     return _imports(records, conditions, choices, lazies)
 
 
@@ -136,7 +140,7 @@ def _imports(
             return None
         if names is not None:
             marks.append((before, names))
-    guards = _GUARDS
+    guards, new = _GUARDS, _new_ref
     lazy_modules: frozenset[str] = frozenset()
     mark = 0
     found = []
@@ -151,7 +155,7 @@ def _imports(
         if flags & _ELIGIBLE and module in lazy_modules:
             flags |= _LAZY
         chosen = taken[choice] if choice >= 0 else ()
-        found.append(ImportRef(line, level, module, name, guards[flags], clauses, chosen))
+        found.append(new(ImportRef, (line, level, module, name, guards[flags], clauses, chosen)))
     return tuple(found)
 
 

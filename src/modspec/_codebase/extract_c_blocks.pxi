@@ -115,6 +115,15 @@ cdef bint open_line(Scanner *S, int column, int kind, Context *outer, Context *b
     cdef Block *B = NULL
     cdef int answer, parent
     cdef Py_ssize_t k
+    if kind == K_OTHER and (S.nblocks == 0 or S.blocks[S.nblocks - 1].column < column):
+        # Most lines: a simple statement in the innermost block, or at the top.
+        if S.nblocks:
+            outer[0] = S.blocks[S.nblocks - 1].body
+        else:
+            outer.flags = 0
+            outer.condition = -1
+            outer.choice = -1
+        return True
     # Those indented deeper end here; the one at this column too, unless the line continues
     # it (an elif, else, except or finally, which must follow a statement they continue).
     while S.nblocks and S.blocks[S.nblocks - 1].column > column:

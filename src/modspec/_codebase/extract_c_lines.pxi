@@ -64,42 +64,56 @@ cdef bint indentation(Scanner *S, int column, bint expect_indent) noexcept nogil
 cdef int line_kind(Scanner *S) noexcept nogil:
     """The kind of the logical line at its first token; leaves the token after the keyword
     for headers whose test is read (if, elif, except, except*), and after `async`."""
-    if S.kind != T_NAME:
+    cdef Py_ssize_t length = S.end - S.start
+    cdef unsigned char first
+    # Most lines start with some other name: its length or first letter tells at once.
+    if S.kind != T_NAME or length < 2 or length > 7:
         return K_OTHER
-    if name_is(S, b"if", 2):
-        next_token(S)
-        return K_IF
-    if name_is(S, b"elif", 4):
-        next_token(S)
-        return K_ELIF
-    if name_is(S, b"else", 4):
-        return K_ELSE
-    if name_is(S, b"def", 3):
-        return K_DEF
-    if name_is(S, b"class", 5):
-        return K_CLASS
-    if name_is(S, b"for", 3) or name_is(S, b"while", 5):
-        return K_LOOP
-    if name_is(S, b"with", 4):
-        return K_WITH
-    if name_is(S, b"try", 3):
-        return K_TRY
-    if name_is(S, b"except", 6):
-        next_token(S)
-        if S.kind == T_STAR:
-            if not EXCEPT_STAR:
-                S.failed = True
+    first = S.s[S.start]
+    if first == b'i':
+        if name_is(S, b"if", 2):
             next_token(S)
-        return K_EXCEPT
-    if name_is(S, b"finally", 7):
-        return K_FINALLY
-    if name_is(S, b"async", 5):
-        next_token(S)
+            return K_IF
+    elif first == b'e':
+        if name_is(S, b"elif", 4):
+            next_token(S)
+            return K_ELIF
+        if name_is(S, b"else", 4):
+            return K_ELSE
+        if name_is(S, b"except", 6):
+            next_token(S)
+            if S.kind == T_STAR:
+                if not EXCEPT_STAR:
+                    S.failed = True
+                next_token(S)
+            return K_EXCEPT
+    elif first == b'd':
         if name_is(S, b"def", 3):
             return K_DEF
+    elif first == b'c':
+        if name_is(S, b"class", 5):
+            return K_CLASS
+    elif first == b'f':
         if name_is(S, b"for", 3):
             return K_LOOP
-        return K_WITH if name_is(S, b"with", 4) else K_OTHER
+        if name_is(S, b"finally", 7):
+            return K_FINALLY
+    elif first == b'w':
+        if name_is(S, b"while", 5):
+            return K_LOOP
+        if name_is(S, b"with", 4):
+            return K_WITH
+    elif first == b't':
+        if name_is(S, b"try", 3):
+            return K_TRY
+    elif first == b'a':
+        if name_is(S, b"async", 5):
+            next_token(S)
+            if name_is(S, b"def", 3):
+                return K_DEF
+            if name_is(S, b"for", 3):
+                return K_LOOP
+            return K_WITH if name_is(S, b"with", 4) else K_OTHER
     return K_OTHER
 
 

@@ -23,6 +23,7 @@ from .extract_rules import (
     parse_source,
     without_lazy,
 )
+from .extract_rules import spelled as spell
 
 __all__ = ["Guard", "ImportRef", "imports_ast"]
 
@@ -110,7 +111,7 @@ def imports_ast(source: bytes) -> tuple[ImportRef, ...]:
 
 class _Branch:
     """An if-branch around the statements visited: its test, whether the branch needs it true,
-    the branch around it. The test is spelled (ast.unparse) only if an import needs it."""
+    the branch around it. The test is spelled (as ast.unparse) only if an import needs it."""
 
     __slots__ = ("_resolved", "parent", "test", "truth")
 
@@ -127,7 +128,7 @@ class _Branch:
             )
             text = spelled.get(id(self.test))
             if text is None:
-                text = spelled[id(self.test)] = ast.unparse(self.test)
+                text = spelled[id(self.test)] = spell(self.test)
             bits = clause_guard_bits(text, self.truth)
             self._resolved = ((*outer, (text, self.truth)), guard | bits)
         return self._resolved

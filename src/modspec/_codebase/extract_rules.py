@@ -29,6 +29,7 @@ __all__ = [
     "lazy_modules_assigned",
     "lazy_modules_of_text",
     "parse_source",
+    "spelled",
     "spelled_test",
     "without_lazy",
 ]
@@ -69,9 +70,152 @@ def spelled_test(text: str) -> str | None:
         # The newline ends a comment the text may end with, before the closing parenthesis.
         tree = parse_source("(" + text + "\n)", "eval")
         assert isinstance(tree, ast.Expression)
-        return ast.unparse(tree.body)
+        return spelled(tree.body)
     except PARSE_ERRORS:
         return None
+
+
+def spelled(test: ast.expr) -> str:
+    """ast.unparse(test), sooner: the common tests (names, attributes, calls, comparisons,
+    boolean and arithmetic operators, literals) by the rules of ast's _Unparser, 3.10-3.13,
+    and ast.unparse itself for the rest. (ast.unparse costs some 3 times more, and the front
+    spells each distinct test of a code base. Held to ast.unparse by test: generated trees,
+    and every test around an import of the standard library and site-packages.)"""
+    text = _spelled(test, _TEST)
+    return ast.unparse(test) if text is None else text
+
+
+# ast._Precedence, in its order (3.10-3.13): only comparisons between them matter.
+_TEST, _OR, _AND, _NOT, _CMP, _BOR, _BXOR, _BAND = 3, 4, 5, 6, 7, 8, 9, 10
+_SHIFT, _ARITH, _TERM, _FACTOR, _POWER, _ATOM = 11, 12, 13, 14, 15, 17
+_BINARY = {
+    ast.Add: (" + ", _ARITH),
+    ast.Sub: (" - ", _ARITH),
+    ast.Mult: (" * ", _TERM),
+    ast.MatMult: (" @ ", _TERM),
+    ast.Div: (" / ", _TERM),
+    ast.Mod: (" % ", _TERM),
+    ast.FloorDiv: (" // ", _TERM),
+    ast.LShift: (" << ", _SHIFT),
+    ast.RShift: (" >> ", _SHIFT),
+    ast.BitOr: (" | ", _BOR),
+    ast.BitXor: (" ^ ", _BXOR),
+    ast.BitAnd: (" & ", _BAND),
+    ast.Pow: (" ** ", _POWER),
+}
+_UNARY = {ast.Not: ("not ", _NOT), ast.Invert: ("~", _FACTOR), ast.UAdd: ("+", _FACTOR)}
+_UNARY[ast.USub] = ("-", _FACTOR)
+_COMPARE = {
+    ast.Eq: " == ",
+    ast.NotEq: " != ",
+    ast.Lt: " < ",
+    ast.LtE: " <= ",
+    ast.Gt: " > ",
+    ast.GtE: " >= ",
+    ast.Is: " is ",
+    ast.IsNot: " is not ",
+    ast.In: " in ",
+    ast.NotIn: " not in ",
+}
+_CONSTANTS = (str, bytes, int, bool, type(None))
+
+
+def _spelled(node: ast.expr, precedence: int) -> str | None:
+    """``node`` as _Unparser writes it where its parent gave it ``precedence``; None for a
+    node this does not write (ast.unparse writes the whole test then)."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id  # type: ignore[attr-defined, no-any-return]
+    if kind is ast.Constant:
+        value = node.value  # type: ignore[attr-defined]
+        if type(value) not in _CONSTANTS:
+            return None  # floats (inf), tuples, Ellipsis: ast.unparse
+        return ("u" if node.kind == "u" else "") + repr(value)  # type: ignore[attr-defined]
+    if kind is ast.Attribute:
+        assert isinstance(node, ast.Attribute)
+        value = _spelled(node.value, _ATOM)
+        if value is None:
+            return None
+        # `3 .real`: an int literal's dot would be its fraction's.
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, int):
+            value += " "
+        return f"{value}.{node.attr}"
+    if kind is ast.Call:
+        assert isinstance(node, ast.Call)
+        func = _spelled(node.func, _ATOM)
+        parts = [_spelled(arg, _TEST) for arg in node.args if type(arg) is not ast.Starred]
+        if func is None or len(parts) != len(node.args) or None in parts:
+            return None
+        for item in node.keywords:
+            value = _spelled(item.value, _TEST)
+            if value is None:
+                return None
+            parts.append(f"**{value}" if item.arg is None else f"{item.arg}={value}")
+        return f"{func}({', '.join(parts)})"  # type: ignore[arg-type]
+    if kind is ast.Compare:
+        assert isinstance(node, ast.Compare)
+        left = _spelled(node.left, _CMP + 1)
+        if left is None:
+            return None
+        pieces = [left]
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _spelled(comparator, _CMP + 1)
+            if right is None:
+                return None
+            pieces.extend((_COMPARE[type(op)], right))
+        return _parenthesised("".join(pieces), precedence > _CMP)
+    if kind is ast.BoolOp:
+        assert isinstance(node, ast.BoolOp)
+        joined, own = (" and ", _AND) if type(node.op) is ast.And else (" or ", _OR)
+        parts = []
+        level = own
+        for value in node.values:
+            # Each operand a level higher than the one before: _Unparser's reading.
+            level = min(level + 1, _ATOM)
+            part = _spelled(value, level)
+            if part is None:
+                return None
+            parts.append(part)
+        return _parenthesised(joined.join(parts), precedence > own)  # type: ignore[arg-type]
+    if kind is ast.UnaryOp:
+        assert isinstance(node, ast.UnaryOp)
+        written, own = _UNARY[type(node.op)]
+        operand = _spelled(node.operand, own)
+        if operand is None:
+            return None
+        return _parenthesised(written + operand, precedence > own)
+    if kind is ast.BinOp:
+        assert isinstance(node, ast.BinOp)
+        written, own = _BINARY[type(node.op)]
+        # `**` binds to the right, the others to the left.
+        left_level, right_level = (own + 1, own) if own == _POWER else (own, own + 1)
+        left = _spelled(node.left, left_level)
+        right = _spelled(node.right, right_level)
+        if left is None or right is None:
+            return None
+        return _parenthesised(left + written + right, precedence > own)
+    if kind is ast.Subscript:
+        assert isinstance(node, ast.Subscript)
+        if type(node.slice) in (ast.Tuple, ast.Slice):
+            return None
+        value = _spelled(node.value, _ATOM)
+        index = _spelled(node.slice, _TEST)
+        return None if value is None or index is None else f"{value}[{index}]"
+    if kind is ast.Tuple or kind is ast.List:
+        assert isinstance(node, (ast.Tuple, ast.List))
+        items = [_spelled(item, _TEST) for item in node.elts]
+        if None in items or any(type(item) is ast.Starred for item in node.elts):
+            return None
+        if kind is ast.List:
+            return f"[{', '.join(items)}]"  # type: ignore[arg-type]
+        # In parentheses: a test's tuple stands where no precedence lets it go bare (3.11+).
+        text = items[0] + "," if len(items) == 1 else ", ".join(items)  # type: ignore[arg-type, operator]
+        return f"({text})"
+    return None
+
+
+def _parenthesised(text: str, needed: bool) -> str:
+    return f"({text})" if needed else text
 
 
 # The guards a test gives: MAIN where the branch needs `__name__ == "__main__"` (either
