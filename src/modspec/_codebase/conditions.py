@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .extract_rules import dotted_name
+
 __all__ = ["PLATFORMS", "Target", "evaluate", "holds"]
 
 Clause = tuple[str, bool]
@@ -205,7 +207,7 @@ _UNKNOWN = object()
 
 def _value(node: ast.expr, target: Target) -> Value:
     """A literal, or one of the target's strings; _UNKNOWN for anything else."""
-    dotted = _dotted(node)
+    dotted = dotted_name(node)
     if dotted == "sys.platform":
         return target.platform
     if dotted == "os.name":
@@ -213,7 +215,7 @@ def _value(node: ast.expr, target: Target) -> Value:
     if dotted == "sys.implementation.name":
         return target.implementation
     if isinstance(node, ast.Call) and not node.args and not node.keywords:
-        called = _dotted(node.func)
+        called = dotted_name(node.func)
         if called == "platform.system":
             return _UNKNOWN if target.system is None else target.system
         if called == "platform.python_implementation":
@@ -232,24 +234,13 @@ def _startswith(node: ast.Call, target: Target) -> bool | None:
     if len(node.args) != 1 or node.keywords:
         return None
     subject, prefix = _value(func.value, target), _value(node.args[0], target)
-    if not isinstance(subject, str) or _dotted(func.value) is None:
+    if not isinstance(subject, str) or dotted_name(func.value) is None:
         return None  # a literal's startswith is not a question about the target
     if isinstance(prefix, str) or (
         isinstance(prefix, tuple) and all(isinstance(p, str) for p in prefix)
     ):
         return subject.startswith(prefix)
     return None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 # -- sys.version_info -----------------------------------------------------------------------
@@ -260,12 +251,12 @@ _FIELDS = {"major": 0, "minor": 1, "micro": 2, "releaselevel": 3, "serial": 4}
 def _version_part(node: ast.expr) -> tuple[int, int | None, bool] | None:
     """(start, stop, single) of the part of sys.version_info ``node`` reads: (0, None,
     False) for all of it, (0, 2, False) for [:2], (1, 2, True) for [1] or .minor."""
-    if _dotted(node) == "sys.version_info":
+    if dotted_name(node) == "sys.version_info":
         return (0, None, False)
-    if isinstance(node, ast.Attribute) and _dotted(node.value) == "sys.version_info":
+    if isinstance(node, ast.Attribute) and dotted_name(node.value) == "sys.version_info":
         index = _FIELDS.get(node.attr)
         return None if index is None else (index, index + 1, True)
-    if isinstance(node, ast.Subscript) and _dotted(node.value) == "sys.version_info":
+    if isinstance(node, ast.Subscript) and dotted_name(node.value) == "sys.version_info":
         item = node.slice
         if isinstance(item, ast.Constant) and type(item.value) is int and item.value >= 0:
             return (item.value, item.value + 1, True)

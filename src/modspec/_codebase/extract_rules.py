@@ -26,6 +26,7 @@ __all__ = [
     "MAIN",
     "Condition",
     "clause_guard_bits",
+    "dotted_name",
     "lazy_modules_assigned",
     "lazy_modules_of_text",
     "parse_source",
@@ -258,12 +259,13 @@ def _reads_platform(test: str) -> bool:
     except PARSE_ERRORS:
         return False
     return any(
-        isinstance(node, ast.Attribute) and _dotted(node) in _PLATFORM_NAMES
+        isinstance(node, ast.Attribute) and dotted_name(node) in _PLATFORM_NAMES
         for node in ast.walk(tree)
     )
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of attributes on a name; None for anything else."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
