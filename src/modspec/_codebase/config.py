@@ -46,21 +46,23 @@ def _document(pyproject: str) -> dict[str, Any] | None:
 
 def _read_toml(pyproject: str) -> tuple[dict[str, Any], str] | None:
     """The TOML document at ``pyproject`` and its text; None where there is no such file."""
-    # Imported here: most roots hold no pyproject.toml, and tomllib costs a tenth of the
-    # command line's start-up.
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised by CI's 3.10 run
-        import tomli as tomllib
-
     try:
         text = read_regular(pyproject, CONFIG_LIMIT).decode("utf-8")
-        document: dict[str, Any] = tomllib.loads(text)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{pyproject}: {reason(exc, pyproject)}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{pyproject}: {exc}") from None
+    # Imported once a file is there: most directories searched hold no pyproject.toml, and
+    # tomllib costs a tenth of the command line's start-up.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised by CI's 3.10 run
+        import tomli as tomllib
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None
     return document, text
 
