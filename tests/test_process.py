@@ -141,6 +141,37 @@ def test_gc_stays_paused_until_the_last_concurrent_call_ends(
     assert gc.isenabled()
 
 
+@pytest.mark.parametrize("enabled", [True, False], ids=["gc-on", "gc-off"])
+def test_code_base_scans_pause_gc_and_leave_it_as_found(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    restore_gc: None,
+    enabled: bool,
+) -> None:
+    # surface, the graph and the closure make tuples by the million and free none: gc is off
+    # while they run (seen from inside their extraction), and as the caller had it after.
+    write_tree(tmp_path, {"pkg/__init__.py": "from . import mod\n", "pkg/mod.py": "import os\n"})
+    from modspec._codebase import extract
+
+    seen: list[bool] = []
+    read = extract.read_regular
+
+    def spying(path: str, limit: int) -> bytes:
+        seen.append(gc.isenabled())
+        return read(path, limit)
+
+    monkeypatch.setattr(extract, "read_regular", spying)
+    (gc.enable if enabled else gc.disable)()
+    root, path = str(tmp_path), [str(tmp_path)]
+    modspec.surface([root], path=path, backend=backend, workers=1)
+    modspec.import_graph([root], path=path, backend=backend, workers=1)
+    modspec.closure(["pkg"], path=path, backend=backend, workers=1)
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled() is enabled
+
+
 _SIGINT = """
 import _imp, json, time
 import modspec

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from . import _backend, _config, _zipfinder
+from . import _backend, _config, _gcpause, _zipfinder
+from ._gcpause import gc_paused
 from ._spec import Spec
 
 if TYPE_CHECKING:
@@ -138,7 +137,7 @@ class Resolver:
             fullname = absolute_name(name, package)
             if name not in wanted:
                 wanted[name] = fullname
-        with self._lock, _GC.paused():
+        with self._lock, gc_paused():
             return self._core.find_specs(wanted, self._search_path())
 
     def explain(self, name: str, *, package: str | None = None) -> Explanation:
@@ -178,56 +177,12 @@ class Resolver:
 _LIVE: weakref.WeakSet[Resolver] = weakref.WeakSet()
 
 
-class _GcPause:
-    """gc paused while any resolve_many is in flight, in any thread, and restored as the
-    callers had it.
-
-    gc.isenabled() is process-wide, so a per-call save and restore is wrong under threads
-    (a call that ends last would restore a state read while another call had it off). The
-    rule: the first call in records whether gc was enabled and disables it; the last call out
-    re-enables it only if it was enabled then and is still disabled (a gc.disable() made by a
-    caller meanwhile is the caller's own, but a gc.enable() is kept: never turned off again)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.was_enabled = False
-
-    @contextmanager
-    def paused(self) -> Iterator[None]:
-        # A batch allocates a few tuples per name and frees none: collections would find no
-        # garbage, yet cost a tenth of the run.
-        with self.lock:
-            if self.in_flight == 0:
-                self.was_enabled = gc.isenabled()
-                gc.disable()
-            self.in_flight += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-                if self.in_flight == 0 and self.was_enabled:
-                    gc.enable()
-
-    def after_fork_in_child(self) -> None:
-        # The calls in flight were other threads', which the child does not have: none will
-        # end, so the child gets gc back as they found it, and a lock no dead thread holds.
-        self.lock = threading.Lock()
-        if self.in_flight and self.was_enabled:
-            gc.enable()
-        self.in_flight = 0
-
-
-_GC = _GcPause()
-
-
 def _after_fork_in_child() -> None:
     # A thread inside a Resolver at fork() does not exist in the child: its lock would stay
     # held for good, and its core may be mid-call (the Cython core's stat thread is gone too).
     # So each Resolver gets a fresh lock and a fresh core of its config: its listings are
     # taken again on first use.
-    _GC.after_fork_in_child()
+    _gcpause.after_fork_in_child()
     for resolver in list(_LIVE):
         resolver._lock = threading.RLock()
         resolver._core = type(resolver._core)(resolver._core.config)

@@ -291,7 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         module, _, function = args.run.partition(":")
         run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
-        status: int = run(args)
+        from ._gcpause import gc_paused
+
+        # A command makes its tuples by the million and frees none: collections find nothing.
+        with gc_paused():
+            status: int = run(args)
         sys.stdout.flush()  # a full disk says so here, while we can still report it
     except BrokenPipeError:
         # The reader went away (`modspec scan | head`): not an error of ours.

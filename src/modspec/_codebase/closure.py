@@ -18,6 +18,7 @@ from typing import NamedTuple, TypeVar
 
 from .._editable import EditableFinder, live_editables
 from .._environment import EnvironmentPath, program_path
+from .._gcpause import gc_paused
 from .._resolver import InvalidName, Resolver
 from .._spec import Kind
 from .closure_load import Loader, ModuleCode
@@ -177,19 +178,20 @@ def closure(
     plan = plan_startup(environment, site=site)
     tail = site_steps(plan, target) if site else []
     machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())
-    try:
-        _prefetch(loader, machine, [*plan.initialised, *plan.imported, "site", *roots])
-        machine.preload(plan.initialised)
-        imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
-        for name in imported:
-            machine.run(_import_steps(name, target))
-        startup = tuple(machine.completed)
-        startup_set = set(machine.loaded)
-        before = len(machine.failures), len(machine.edges), len(machine.sites)
-        for root in roots:
-            machine.run(_import_steps(root, target))
-    finally:
-        loader.close()
+    with gc_paused():
+        try:
+            _prefetch(loader, machine, [*plan.initialised, *plan.imported, "site", *roots])
+            machine.preload(plan.initialised)
+            imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
+            for name in imported:
+                machine.run(_import_steps(name, target))
+            startup = tuple(machine.completed)
+            startup_set = set(machine.loaded)
+            before = len(machine.failures), len(machine.edges), len(machine.sites)
+            for root in roots:
+                machine.run(_import_steps(root, target))
+        finally:
+            loader.close()
     return _result(
         machine,
         roots,

@@ -10,6 +10,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from .._environment import EnvironmentPath
+from .._gcpause import gc_paused
 from .._spec import Kind, Spec
 from .branches import inactive
 from .conditions import Target
@@ -145,20 +146,21 @@ def import_graph(
     """The import graph of the code base under ``roots``: every import of every file as an
     edge, with the nodes it joins. The options are ``modspec.surface``'s; nothing under the
     roots is imported or run."""
-    collected = collect(
-        roots,
-        {},
-        path=path,
-        exclude=exclude,
-        gitignore=gitignore,
-        workers=workers,
-        backend=backend,
-        environment=environment,
-        legacy_namespaces=legacy_namespaces,
-        target=target,
-        config=config,
-    )
-    return build_graph(collected)
+    with gc_paused():
+        collected = collect(
+            roots,
+            {},
+            path=path,
+            exclude=exclude,
+            gitignore=gitignore,
+            workers=workers,
+            backend=backend,
+            environment=environment,
+            legacy_namespaces=legacy_namespaces,
+            target=target,
+            config=config,
+        )
+        return build_graph(collected)
 
 
 def build_graph(collected: Collected) -> Graph:
@@ -179,7 +181,10 @@ def build_graph(collected: Collected) -> Graph:
 
     module_of = {path: source.module for path, source in files.items()}
     off = inactive(branched(collected.sites, specs), collected.report.target)
-    edges = []
+    guards = _GUARD_NAMES
+    targets: set[str] = set()
+    new = tuple.__new__  # Edge(...) runs Python code per edge; tuple.__new__ does not
+    edges: list[Edge] = []
     for key, sites in collected.sites.items():
         if isinstance(key, str):
             continue  # a relative import beyond any package: no module to point to
@@ -188,25 +193,17 @@ def build_graph(collected: Collected) -> Graph:
         kind = category(target)
         # `from a import b` is keyed (a.b, a); `import a` and `from a import *` are (a,).
         name = key[0][len(key[-1]) + 1 :] if len(key) == 2 else None
+        named = {"import": name, "from": "*" if name is None else name}
+        targets.add(target)
         for site in sites:
-            edges.append(
-                Edge(
-                    module_of[site.path],
-                    site.path,
-                    site.line,
-                    target,
-                    resolved,
-                    kind,
-                    site.statement,
-                    name if name is not None or site.statement == "import" else "*",
-                    _GUARD_NAMES[site.guard],
-                    site.condition,
-                    site not in off,
-                )
-            )
+            path, line, guard, statement, condition, choice = site
+            # Only a site under a condition or in a try's handler may not run.
+            active = not (condition or choice) or site not in off
+            edge = (module_of[path], path, line, target, resolved, kind, statement)
+            edges.append(new(Edge, (*edge, named[statement], guards[guard], condition, active)))
     # Stable: edges of one statement keep the order of its names.
     edges.sort(key=itemgetter(1, 2, 3))
-    names = {*sources, *(e.target for e in edges)}
+    names = {*sources, *targets}
     nodes = tuple(
         _node(name, specs.get(name), sources.get(name), category(name)) for name in sorted(names)
     )

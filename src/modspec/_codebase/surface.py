@@ -18,6 +18,7 @@ from .._aliases import SET_BY_PARENT
 from .._bytecode import BytecodeStatus
 from .._editable import EditableFinder, live_editables
 from .._environment import EnvironmentPath, program_path
+from .._gcpause import gc_paused
 from .._resolver import InvalidName, Resolver, absolute_name, path_entries
 from .._spec import Kind, Spec
 from .branches import inactive
@@ -55,6 +56,10 @@ class Category(enum.Enum):
     STDLIB = "stdlib"  # its top-level name is in sys.stdlib_module_names
     THIRD_PARTY = "third-party"  # found anywhere else on the path
     UNRESOLVED = "unresolved"
+
+    # Members are singletons compared by identity: hashed by it too, in C. Enum's own hash
+    # is Python code, run per edge where a graph keys anything by category.
+    __hash__ = object.__hash__
 
 
 class ImportSite(NamedTuple):
@@ -350,7 +355,7 @@ def surface(
     or else the nearest pyproject.toml with a [tool.modspec] table at or above it. Nothing
     under the roots is imported or run."""
     timings: dict[str, float] = {}
-    with _timed(timings, "total"):
+    with _timed(timings, "total"), gc_paused():
         found = collect(
             roots,
             timings,
@@ -523,30 +528,53 @@ def _extract(
 ) -> Sites:
     """Every file's imports, grouped by what they may import; counts go into ``report``."""
     sites: Sites = defaultdict(list)
-    statements = set()
+    # A code base repeats its imports (`import os` in thousands of files): each spelling is
+    # made absolute, checked and hashed into ``sites`` once. A relative one depends on its
+    # file's package, an absolute one on nothing else.
+    groups: dict[tuple[int, str, str | None, str | None], _Group] = {}
+    new = tuple.__new__
     extracted = extract_files(list(files), workers=workers, backend=backend)
     for done, file_imports in enumerate(extracted, 1):
         if progress is not None:
             progress("scan", done, report.files)
-        if file_imports.imports is None:
+        imports = file_imports.imports
+        if imports is None:
             report.unparsable.append((file_imports.path, file_imports.error or "unreadable"))
             continue
         report.fast_files += file_imports.fast
         path = file_imports.path
         package = files[path].package
-        for ref in file_imports.imports:
-            statements.add((path, ref.line))
-            key = _site_key(ref, package)
-            statement = _IMPORT if ref.name is None else _FROM
-            site = ImportSite(path, ref.line, ref.guard, statement, ref.condition, ref.choice)
-            if isinstance(key, tuple) and _too_long(key[0]):
+        for ref in imports:
+            line, level, module, name, guard, condition, choice = ref
+            spelling = (level, module, name, package if level else None)
+            group = groups.get(spelling)
+            if group is None:
+                group = groups[spelling] = _group(ref, package, sites)
+            key, where = group
+            if key is None:
+                continue  # an import of __main__
+            statement = _IMPORT if name is None else _FROM
+            site = new(ImportSite, (path, line, guard, statement, condition, choice))
+            if where is not None:
+                where.append(site)
+            elif isinstance(key, tuple):  # a name too long to resolve
                 report.long_names.append(LongName(key[0], site))
-            elif key is not None:
-                sites[key].append(site)
-        report.imports += len(file_imports.imports)
+        report.imports += len(imports)
+        report.statements += len({ref.line for ref in imports})
     report.unparsable.sort()
-    report.statements = len(statements)
     return sites
+
+
+# (the key of ``sites``, the list of its sites): the list is None for a name too long to
+# resolve (the key then holds it) and for an import of __main__ (the key is None).
+_Group = tuple[tuple[str, ...] | str | None, list[ImportSite] | None]
+
+
+def _group(ref: ImportRef, package: str | None, sites: Sites) -> _Group:
+    key = _site_key(ref, package)
+    if key is None or (isinstance(key, tuple) and _too_long(key[0])):
+        return key, None
+    return key, sites[key]
 
 
 def _resolve(sites: Sites, resolver: Resolver) -> dict[str, Spec | None]:
@@ -636,10 +664,13 @@ def _match(
 def branched(
     sites: Sites, found: dict[str, Spec | None]
 ) -> Iterator[tuple[list[ImportSite], bool]]:
-    """Each group of sites with whether its import resolves, for ``branches.inactive``."""
+    """Each group's sites that may not run (under a condition, or in a try) with whether
+    its import resolves, for ``branches.inactive``."""
     for key, where in sites.items():
-        resolves = isinstance(key, tuple) and any(found.get(name) is not None for name in key)
-        yield where, resolves
+        branching = [site for site in where if site.condition or site.choice]
+        if branching:
+            resolves = isinstance(key, tuple) and any(found.get(n) is not None for n in key)
+            yield branching, resolves
 
 
 def _rank(
