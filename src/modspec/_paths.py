@@ -112,9 +112,13 @@ def read_regular(path: str, limit: int) -> bytes:
             raise FileTooLarge(f"{path}: {st.st_size:,} bytes, more than the {limit:,} read")
         pieces: list[bytes] = []
         size = 0
+        # The size stat gives in one read (a join of one piece copies nothing), then pieces
+        # while the file grows. Whole pieces: some files refuse reads of odd sizes
+        # (/proc/self/pagemap: EINVAL).
+        want = (st.st_size // _CHUNK + 1) * _CHUNK
         while size <= limit:
-            # Whole pieces: some files refuse reads of odd sizes (/proc/self/pagemap: EINVAL).
-            piece = os.read(fd, _CHUNK)
+            piece = os.read(fd, want)
+            want = _CHUNK
             if not piece:
                 break
             pieces.append(piece)
