@@ -227,6 +227,21 @@ def test_importers(project: Path, backend: str) -> None:
     assert graph.importers("app.sub.deep.nothing") == ()
 
 
+def test_among_categories(project: Path, backend: str) -> None:
+    graph = graph_of(project, backend)
+    mine = graph.among([Category.FIRST_PARTY])
+    assert {n.category for n in mine.nodes} == {Category.FIRST_PARTY}
+    first_party = {n.name for n in graph.nodes if n.category is Category.FIRST_PARTY}
+    assert mine.edges == tuple(
+        e for e in graph.edges if e.importer in first_party and e.target in first_party
+    )
+    assert ("app.ring_a", "app.ring_b") in {(e.importer, e.target) for e in mine.edges}
+    assert ("app", "json") not in {(e.importer, e.target) for e in mine.edges}
+    with_stdlib = graph.among([Category.FIRST_PARTY, Category.STDLIB])
+    assert ("app", "json") in {(e.importer, e.target) for e in with_stdlib.edges}
+    assert graph.among([]).nodes == ()
+
+
 def test_json_document(project: Path, backend: str) -> None:
     document = render_json(graph_of(project, backend), "module", backend)
     assert document["schema"] == "modspec.graph/1"
@@ -283,6 +298,17 @@ def test_command_line(project: Path) -> None:
     )
     assert dot.returncode == 0
     assert '"app" -> "json"' in dot.stdout
+    picture = subprocess.run(
+        [*run, "--format", "mermaid", "--level", "1", "--categories", "first-party,stdlib"],
+        capture_output=True,
+        text=True,
+    )
+    assert picture.returncode == 0
+    assert '["json"]:::stdlib' in picture.stdout
+    assert ":::unresolved" not in picture.stdout.replace("classDef unresolved", "")
+    unknown = subprocess.run([*run, "--categories", "first-party,bogus"], capture_output=True)
+    assert unknown.returncode == 2
+    assert b"'first-party,bogus': choose from builtin, first-party" in unknown.stderr
     bad = subprocess.run([*run, "--level", "zero"], capture_output=True, text=True)
     assert bad.returncode == 2
     assert "choose module, package or a number of parts" in bad.stderr

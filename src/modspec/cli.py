@@ -20,6 +20,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
+    from ._codebase.surface import Category
+
 __all__ = ["main"]
 
 # Exit statuses, as ruff's: findings that --fail-on names; any abnormal end (a bad option or
@@ -51,6 +53,16 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
         return tuple(Finding(word.strip()) for word in text.split(",") if word.strip())
     except ValueError:
         known = ", ".join(finding.value for finding in Finding)
+        raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
+
+
+def _categories(text: str) -> tuple[Category, ...]:
+    from ._codebase.surface import Category  # only when asked: no small import
+
+    try:
+        return tuple(Category(word.strip()) for word in text.split(",") if word.strip())
+    except ValueError:
+        known = ", ".join(category.value for category in Category)
         raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
 
 
@@ -264,6 +276,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="module|package|N",
         help="merge modules into their first N name parts (package: 1); edges within one "
         "merged node are left out",
+    )
+    graph.add_argument(
+        "--categories",
+        type=_categories,
+        metavar="LIST",
+        help="only the nodes of these categories, comma-separated (first-party, third-party, "
+        "stdlib, builtin, namespace, unresolved), and the edges between them: for a picture, "
+        "say first-party,third-party",
     )
     graph.add_argument(
         "--importers",

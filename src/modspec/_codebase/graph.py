@@ -104,6 +104,14 @@ class Graph:
                 edges.append(edge._replace(importer=importer, target=target))
         return Graph(nodes, tuple(edges), self.target)
 
+    def among(self, categories: Iterable[Category]) -> Graph:
+        """The graph of the nodes of these categories and the edges between them."""
+        wanted = set(categories)
+        kept = {node.name for node in self.nodes if node.category in wanted}
+        nodes = tuple(node for node in self.nodes if node.name in kept)
+        edges = tuple(e for e in self.edges if e.importer in kept and e.target in kept)
+        return Graph(nodes, edges, self.target)
+
     def cycles(self) -> tuple[Cycle, ...]:
         """Strongly connected components of the eager edges between first-party modules,
         smallest first, each with one shortest loop through it."""

@@ -91,6 +91,8 @@ def graph(args: argparse.Namespace) -> int:
     if collected is None:
         return 2
     graph = build_graph(collected).at_level(args.level)
+    if args.categories is not None:
+        graph = graph.among(args.categories)
     roots = [root.path for root in collected.report.roots]
     if args.importers is not None:
         edges = graph.importers(args.importers)
