@@ -18,9 +18,12 @@ from ._version import __version__
 # typing.TYPE_CHECKING without importing typing: start-up is this module's whole job.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NoReturn
+    import enum
+    from typing import NoReturn, TypeVar
 
     from ._codebase.surface import Category
+
+    _E = TypeVar("_E", bound=enum.Enum)
 
 __all__ = ["main"]
 
@@ -48,22 +51,23 @@ def _count(text: str, *, least: int) -> int:
     return value
 
 
-def _fail_on(text: str) -> tuple[Finding, ...]:
+def _members(kind: type[_E], text: str) -> tuple[_E, ...]:
+    """The members of ``kind`` that ``text`` names by value, comma-separated."""
     try:
-        return tuple(Finding(word.strip()) for word in text.split(",") if word.strip())
+        return tuple(kind(word.strip()) for word in text.split(",") if word.strip())
     except ValueError:
-        known = ", ".join(finding.value for finding in Finding)
+        known = ", ".join(member.value for member in kind)
         raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
+
+
+def _fail_on(text: str) -> tuple[Finding, ...]:
+    return _members(Finding, text)
 
 
 def _categories(text: str) -> tuple[Category, ...]:
     from ._codebase.surface import Category  # only when asked: no small import
 
-    try:
-        return tuple(Category(word.strip()) for word in text.split(",") if word.strip())
-    except ValueError:
-        known = ", ".join(category.value for category in Category)
-        raise argparse.ArgumentTypeError(f"{text!r}: choose from {known}") from None
+    return _members(Category, text)
 
 
 def _level(text: str) -> int | None:
