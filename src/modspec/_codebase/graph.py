@@ -12,10 +12,9 @@ from typing import NamedTuple
 from .._environment import EnvironmentPath
 from .._gcpause import gc_paused
 from .._spec import Kind, Spec
-from .branches import inactive
 from .conditions import Target
 from .extract_py import Guard, guard_names
-from .surface import Category, Collected, branched, category_of, collect
+from .surface import Category, Collected, category_of, collect
 
 __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "import_graph"]
 
@@ -188,7 +187,7 @@ def build_graph(collected: Collected) -> Graph:
         return categories[name]
 
     module_of = {path: source.module for path, source in files.items()}
-    off = inactive(branched(collected.sites, specs), collected.report.target)
+    off = collected.inactive
     guards = _GUARD_NAMES
     targets: set[str] = set()
     new = tuple.__new__  # Edge(...) runs Python code per edge; tuple.__new__ does not

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -373,7 +373,7 @@ def surface(
         )
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
-            _classify(report, found.files, found.sites, found.specs, resolver)
+            _classify(report, found)
         with _timed(timings, "bytecode"):
             report.bytecode = resolver.bytecode_status(report.modules.values())
         if report.project is not None and report.installed is not None:
@@ -395,7 +395,7 @@ _DEPENDENCY_RULES = (
 
 def _third_party_sites(report: Surface, found: Collected) -> Iterator[Site]:
     """(top-level name, file, line, guard) of each third-party import that runs."""
-    off = inactive(branched(found.sites, found.specs), report.target)
+    off = found.inactive
     for key, where in found.sites.items():
         if not isinstance(key, tuple):
             continue
@@ -436,6 +436,8 @@ class Collected(NamedTuple):
     sites: Sites  # every import, grouped by the names it may get
     specs: dict[str, Spec | None]  # the answer for each of those names
     resolver: Resolver
+    # The sites that do not run for the report's target, with why (branches.inactive).
+    inactive: Mapping[ImportSite, str]
 
 
 def collect(
@@ -476,7 +478,8 @@ def collect(
         sites = _extract(report, files, workers, backend, progress)
     with _timed(timings, "resolve"):
         specs = _resolve(sites, resolver)
-    return Collected(report, files, sites, specs, resolver)
+    off = inactive(branched(sites, specs), report.target)
+    return Collected(report, files, sites, specs, resolver, off)
 
 
 @contextmanager
@@ -590,17 +593,12 @@ def _resolve(sites: Sites, resolver: Resolver) -> dict[str, Spec | None]:
     return found
 
 
-def _classify(
-    report: Surface,
-    files: dict[str, SourceFile],
-    sites: Sites,
-    found: dict[str, Spec | None],
-    resolver: Resolver,
-) -> None:
+def _classify(report: Surface, collected: Collected) -> None:
     """Each import's target or why it has none, then the targets' categories, top levels
     and shadowing, into ``report``."""
+    files, found, resolver = collected.files, collected.specs, collected.resolver
     root_paths = [root.path for root in report.roots]
-    importing = _match(report, sites, found, resolver)
+    importing = _match(report, collected)
     report.categories = {
         name: category_of(spec, root_paths) for name, spec in report.modules.items()
     }
@@ -620,15 +618,18 @@ def _classify(
     )
 
 
-def _match(
-    report: Surface, sites: Sites, found: dict[str, Spec | None], resolver: Resolver
-) -> dict[str, set[str]]:
+def _match(report: Surface, collected: Collected) -> dict[str, set[str]]:
     """The files importing each target; fills the report's unresolved imports, modules,
     importers and guards."""
+    sites, found, resolver, off = (
+        collected.sites,
+        collected.specs,
+        collected.resolver,
+        collected.inactive,
+    )
     importing: dict[str, set[str]] = defaultdict(set)
     why: dict[str, tuple[str, str]] = {}
     guards: dict[str, Guard] = {}
-    off = inactive(branched(sites, found), report.target)
     for key, where in sites.items():
         if isinstance(key, str):
             _, written, detail = key.split("\0")
