@@ -220,6 +220,8 @@ class _GcPause:
 
 
 _GC = _GcPause()
+# For the application's bulk decoders, which allocate as a batch does.
+gc_paused = _GC.paused
 
 
 def _after_fork_in_child() -> None:
