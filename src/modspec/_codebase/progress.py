@@ -22,8 +22,9 @@ def _after() -> float:
 
 class Progress:
     """Called as ``progress(phase, done, total)`` (``total`` may grow); writes nothing unless
-    ``stream`` is a terminal and ``after`` seconds have passed (default: $MODSPEC_PROGRESS_AFTER, else 1),
-    then redraws at most ``per_second`` times a second, counting ``unit``."""
+    ``stream`` is a terminal and ``after`` seconds have passed (default:
+    $MODSPEC_PROGRESS_AFTER, else 1), then redraws at most ``per_second`` times a second,
+    counting ``unit``."""
 
     def __init__(
         self,
