@@ -255,6 +255,8 @@ CORRUPTIONS = {
     "another format": lambda data: data.replace(b"\x01\x00\x00\x00", b"\x07\x00\x00\x00", 1),
     "foreign version": _reshaped(_meta(modspec="0.0.1")),
     "another root": _reshaped(_meta(root="/elsewhere")),
+    "another Python": _reshaped(_meta(python=["cpython", 3, 99])),
+    "another scanner build": _reshaped(_meta(scanner=[["extract_c.so", 1, 2]])),
     "meta not a dict": _reshaped(_set(0, b"[1, 2]")),
     "meta not json": _reshaped(_set(0, b"\xff{")),
     "files miscounted": _reshaped(_meta(files=3)),
@@ -294,6 +296,18 @@ def test_a_corrupt_store_is_discarded_and_rewritten(
     spy.read.clear()
     _scan(code_base, cache_dir, backend)
     assert spy.read == [str(code_base / "pkg" / "broken.py")]  # written anew, and good
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_the_store_is_not_waited_on(
+    code_base: Path, cache_dir: Path, spy: Spy, backend: str
+) -> None:
+    _scan(code_base, cache_dir, backend)
+    (store,) = _stores(cache_dir)
+    store.unlink()
+    os.mkfifo(store)
+    assert _scan(code_base, cache_dir, backend) == _reference(code_base, backend)
+    assert len(spy.read) == 2 * len(TREE)
 
 
 def test_an_unwritable_cache_directory_is_no_cache_and_no_error(

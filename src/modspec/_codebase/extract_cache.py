@@ -32,6 +32,7 @@ from itertools import accumulate, repeat
 from typing import Any, NamedTuple
 
 from .._backend import compiled_or_none
+from .._paths import read_regular
 from .._resolver import gc_paused
 from .._version import __version__
 from . import extract, extract_py, extract_rules
@@ -431,10 +432,8 @@ def _decode(blobs: list[bytes], meta: dict[str, Any]) -> _Store:
 def _load(path: str, meta: dict[str, Any]) -> _Store | None:
     """The store at ``path``; None where there is none, or none to trust."""
     try:
-        with open(path, "rb") as file:
-            if os.fstat(file.fileno()).st_size > _STORE_LIMIT:
-                return None
-            data = file.read(_STORE_LIMIT + 1)
+        # Bounded, and never blocked by a FIFO someone left in its place.
+        data = read_regular(path, _STORE_LIMIT)
     except (OSError, ValueError):
         return None
     try:
