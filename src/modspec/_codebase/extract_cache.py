@@ -352,32 +352,23 @@ def _below(column: array.array[int], limit: int) -> None:
         raise _Invalid("index out of range")
 
 
-def _conditions(blob: bytes) -> list[tuple[tuple[str, bool], ...]]:
+def _pairs(blob: bytes, first: type, second: type) -> list[tuple[tuple[Any, Any], ...]]:
+    """A condition or choice table: () at index 0, then each entry's pairs, every value of
+    exactly its type (a bool is no int here, nor an int a bool)."""
     found = json.loads(blob)
     if not isinstance(found, list):
-        raise _Invalid("conditions")
-    table: list[tuple[tuple[str, bool], ...]] = [()]
-    for clauses in found:
-        if not isinstance(clauses, list) or not all(
-            isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) and isinstance(c[1], bool)
-            for c in clauses
+        raise _Invalid("pair table")
+    table: list[tuple[tuple[Any, Any], ...]] = [()]
+    for entry in found:
+        if not isinstance(entry, list) or not all(
+            type(pair) is list
+            and len(pair) == 2
+            and type(pair[0]) is first
+            and type(pair[1]) is second
+            for pair in entry
         ):
-            raise _Invalid("conditions")
-        table.append(tuple((test, truth) for test, truth in clauses))
-    return table
-
-
-def _choices(blob: bytes) -> list[tuple[tuple[int, int], ...]]:
-    found = json.loads(blob)
-    if not isinstance(found, list):
-        raise _Invalid("choices")
-    table: list[tuple[tuple[int, int], ...]] = [()]
-    for taken in found:
-        if not isinstance(taken, list) or not all(
-            isinstance(c, list) and len(c) == 2 and all(type(n) is int for n in c) for c in taken
-        ):
-            raise _Invalid("choices")
-        table.append(tuple((line, clause) for line, clause in taken))
+            raise _Invalid("pair table")
+        table.append(tuple((one, other) for one, other in entry))
     return table
 
 
@@ -399,8 +390,8 @@ def _decode(blobs: list[bytes], meta: dict[str, Any]) -> _Store:
     try:
         store.paths = _split(blobs[1], files, "surrogateescape")
         store.strings = [None, *_split(blobs[6], strings, "surrogatepass")]
-        store.conditions = _conditions(blobs[14])
-        store.choices = _choices(blobs[15])
+        store.conditions = _pairs(blobs[14], str, bool)
+        store.choices = _pairs(blobs[15], int, int)
     except (UnicodeDecodeError, ValueError) as exc:
         raise _Invalid("tables") from exc
     sizes = _array("q", blobs[2], 3 * files)
