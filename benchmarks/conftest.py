@@ -370,6 +370,7 @@ def summary_rows(config: pytest.Config) -> list[_Row]:
             rows.extend(_memory_rows(corpus, backend, info))
     rows.extend(_surface_rows(results))
     rows.extend(_graph_rows(results))
+    rows.extend(_cache_rows(results))
     for backend in ("cython", "python"):
         bench = results.get(("batch", f"{backend}-cold"))
         if bench is None:
@@ -583,6 +584,42 @@ def _graph_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
                     "met" if (ratio >= target if target > 1 else ratio > target) else "not met",
                     f"{_seconds(figures['median'])} "
                     f"({_seconds(figures['min'])}–{_seconds(figures['max'])}) / {_seconds(ours)}",
+                )
+            )
+    return rows
+
+
+def _cache_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
+    """bench_cache.py: each scenario's median, and the first and edited runs over the
+    unchanged one (the issue's target: a second run of an unchanged tree >= 5x faster)."""
+    rows = []
+    for command in ("surface", "graph"):
+        corpus = f"cache {command}"
+        unchanged = results.get((corpus, "cache-unchanged"))
+        for scenario in ("first", "unchanged", "one-file-edited", "no-cache"):
+            bench = results.get((corpus, f"cache-{scenario}"))
+            if bench is None:
+                continue
+            spread = f"{_seconds(float(bench.stats.min))}–{_seconds(float(bench.stats.max))}"
+            rows.append(
+                _Row(
+                    corpus,
+                    f"{scenario} run",
+                    _seconds(_median(bench)),
+                    detail=f"{bench.extra_info['files']:,} files; rounds {spread}",
+                )
+            )
+        first = results.get((corpus, "cache-first"))
+        if first is not None and unchanged is not None:
+            ratio = _median(first) / _median(unchanged)
+            rows.append(
+                _Row(
+                    corpus,
+                    "first run / unchanged run",
+                    f"{ratio:.2f}x",
+                    "≥ 5x",
+                    "met" if ratio >= 5 else "not met",
+                    f"{_seconds(_median(first))} / {_seconds(_median(unchanged))}",
                 )
             )
     return rows

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import modspec
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The commands the tests run keep their cache in a directory of the session's, never in
+    the user's (a test that wants its own sets MODSPEC_CACHE_DIR again)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MODSPEC_CACHE_DIR", str(tmp_path_factory.mktemp("modspec-cache")))
+        yield
 
 
 @pytest.fixture(scope="session", params=["cython", "python"])

@@ -285,13 +285,13 @@ def test_progress_shows_only_after_a_second_on_a_terminal() -> None:
     assert stream.getvalue() == ""  # not a second yet
     now[0] = 1.5
     progress("scan", 50, 100)
-    assert stream.getvalue() == "\rmodspec: scan 50/100 files (50%)"
+    assert stream.getvalue() == "\rmodspec: scan 50/100 files (50%)\x1b[K"
     now[0] = 1.52
     progress("scan", 51, 100)  # throttled
     assert stream.getvalue().count("\r") == 1
     progress("scan", 100, 100)  # the last step always shows
     progress.close()
-    assert stream.getvalue().endswith("(100%)\r\x1b[K")
+    assert stream.getvalue().endswith("(100%)\x1b[K\r\x1b[K")
 
 
 def test_progress_is_silent_off_a_terminal() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.machinery
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ._resolver import Resolver, path_entries
 from ._spec import Spec
@@ -53,14 +53,18 @@ def _names_in(directory: str, suffixes: tuple[str, ...]) -> set[str]:
 
 
 def discover(
-    path: Sequence[object] | None = None, *, resolver: Resolver | None = None
+    path: Sequence[object] | None = None,
+    *,
+    resolver: Resolver | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Spec]:
     """Every module an ``import`` statement could reach on ``path`` (default ``sys.path``), with
     its spec: top-level names of each directory entry, then the submodules of every package.
 
     Names come from directory listings (members of zip archives are not listed); each is then
     resolved as ``import`` would, so a name shadowed by an earlier entry maps to the winner.
-    Symlinks that loop back into a package are followed once.
+    Symlinks that loop back into a package are followed once. ``progress(phase, done,
+    total)`` is called after each batch: the modules found, and those plus the next batch.
     """
     resolver = resolver if resolver is not None else Resolver(path)
     entries = sys.path if path is None else path_entries(path) or []
@@ -82,6 +86,8 @@ def discover(
                 if _first_visit(location, seen_dirs):
                     children += (f"{name}.{child}" for child in _names_in(location, suffixes))
         batch = sorted(set(children))
+        if progress is not None:
+            progress("discover", len(found), len(found) + len(batch))
     return found
 
 

@@ -141,6 +141,13 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         help="resolve below pkgutil/pkg_resources namespace packages as after their "
         "__init__ ran (default: as before, CPython's answer for a fresh process)",
     )
+    command.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="read every file, neither using nor updating the cache of extracted imports "
+        "(kept in $MODSPEC_CACHE_DIR, else the user's cache directory)",
+    )
 
 
 def _closure_options(command: argparse.ArgumentParser) -> None:

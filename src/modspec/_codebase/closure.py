@@ -156,6 +156,7 @@ def closure(
     include_startup: bool = False,
     site: bool = True,
     workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Closure:
     """What ``import MODULE`` for each of ``modules`` (absolute names, in turn) would load in
     a fresh interpreter, in load order, with the statement that loads each. The search path
@@ -163,7 +164,8 @@ def closure(
     editable hooks, or ``environment``'s entries and hooks; ``path`` replaces either (with no
     hooks unless ``editables`` are given).
     ``target`` decides the platform and version tests (default: this interpreter).
-    ``include_startup`` reports the start-up's modules too (``site`` False models ``-S``)."""
+    ``include_startup`` reports the start-up's modules too (``site`` False models ``-S``).
+    ``progress(phase, done, total)`` is called as modules are read and as they load."""
     started = time.perf_counter()
     roots = tuple(dict.fromkeys(modules))
     for root in roots:
@@ -174,7 +176,7 @@ def closure(
     resolver = Resolver(
         searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
     )
-    loader = Loader(resolver, backend, workers)
+    loader = Loader(resolver, backend, workers, progress)
     plan = plan_startup(environment, site=site)
     tail = site_steps(plan, target) if site else []
     machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())

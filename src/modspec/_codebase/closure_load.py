@@ -85,8 +85,16 @@ def _read(path: str, backend: str | None) -> _Read:
 class Loader:
     """Specs and module code, each fetched once; ``prefetch`` fills both in waves."""
 
-    def __init__(self, resolver: Resolver, backend: str | None, workers: int | None) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        backend: str | None,
+        workers: int | None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
         self.resolver = resolver
+        # Called as progress(phase, done, total): "read" per wave, "load" per module run.
+        self.progress = progress
         self.backend = backend
         self.workers = workers if workers is not None else _cores()
         self.specs: dict[str, Spec | None] = {}
@@ -137,6 +145,8 @@ class Loader:
                     if name not in self.specs:
                         named[name] = None
             wave = list(named)
+            if self.progress is not None:
+                self.progress("read", len(self.codes), len(self.codes) + len(wave))
 
     def _read_all(self, specs: list[Spec]) -> None:
         files = [source_file(spec) for spec in specs]

@@ -275,6 +275,9 @@ class Machine:
 
     def _finish(self, name: str) -> None:
         self.completed.append(name)
+        if self.loader.progress is not None:
+            done = len(self.completed)
+            self.loader.progress("load", done, max(done, len(self.loader.codes)))
         spec = self.loaded.get(name)
         if spec is not None:
             code = self.loader.codes.get(spec.name)

@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-__all__ = ["Progress"]
+__all__ = ["AFTER_VARIABLE", "Progress"]
+
+# Seconds before the line first shows (default 1): 0 shows it at once, as the tests need.
+AFTER_VARIABLE = "MODSPEC_PROGRESS_AFTER"
+
+
+def _after() -> float:
+    try:
+        return max(0.0, float(os.environ.get(AFTER_VARIABLE, "1")))
+    except ValueError:
+        return 1.0
 
 
 class Progress:
-    """Called as ``progress(phase, done, total)``; writes nothing unless ``stream`` is a
-    terminal and ``after`` seconds have passed, then redraws at most ``per_second`` times."""
+    """Called as ``progress(phase, done, total)`` (``total`` may grow); writes nothing unless
+    ``stream`` is a terminal and ``after`` seconds have passed (default:
+    $MODSPEC_PROGRESS_AFTER, else 1), then redraws at most ``per_second`` times a second,
+    counting ``unit``."""
 
     def __init__(
         self,
         stream: TextIO,
         *,
-        after: float = 1.0,
+        after: float | None = None,
         per_second: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        unit: str = "files",
     ) -> None:
+        self._unit = unit
         self._stream = stream
         self._clock = clock
         self._start = clock()
-        self._after = after
+        self._after = _after() if after is None else after
         self._interval = 1.0 / per_second
-        self._next = self._start + after
+        self._next = self._start + self._after
         self._shown = False
         self._enabled = stream.isatty()
 
@@ -40,7 +55,9 @@ class Progress:
             return  # finished before the second was up: nothing to show
         self._next = now + self._interval
         percent = 100 * done // total if total else 100
-        self._stream.write(f"\rmodspec: {phase} {done:,}/{total:,} files ({percent}%)")
+        line = f"modspec: {phase} {done:,}/{total:,} {self._unit} ({percent}%)"
+        # Cleared to the end: a shorter line must not leave the tail of a longer one.
+        self._stream.write(f"\r{line}\x1b[K")
         self._stream.flush()
         self._shown = True
 

@@ -25,7 +25,8 @@ from .branches import inactive
 from .conditions import Target
 from .config import Root, find_project, load_root
 from .dependencies import Declared, DependencyFinding, Installed, Site, check
-from .extract import Guard, ImportRef, extract_files
+from .extract import Guard, ImportRef
+from .extract_cache import extract_with_cache
 from .findings import Finding
 from .silence import Silencer
 from .sources import Skipped, SourceFile, source_files
@@ -342,6 +343,7 @@ def surface(
     progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
     config: str | None = None,
+    cache: str | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
@@ -352,8 +354,9 @@ def surface(
     ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
     and version tests, and in try/except ImportError handlers, are decided for ``target``
     (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
-    or else the nearest pyproject.toml with a [tool.modspec] table at or above it. Nothing
-    under the roots is imported or run."""
+    or else the nearest pyproject.toml with a [tool.modspec] table at or above it. ``cache``:
+    the directory whose stores spare the scan of unchanged files (None: every file is read).
+    Nothing under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"), gc_paused():
         found = collect(
@@ -370,6 +373,7 @@ def surface(
             progress=progress,
             target=target,
             config=config,
+            cache=cache,
         )
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
@@ -455,6 +459,7 @@ def collect(
     progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
     config: str | None = None,
+    cache: str | None = None,
 ) -> Collected:
     """The walk, the extraction and the one resolve batch that ``surface`` and the import
     graph share (their options are ``surface``'s), each phase timed into ``timings``."""
@@ -475,7 +480,7 @@ def collect(
         files = _walk(report)
     # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
     with _timed(timings, "scan"):
-        sites = _extract(report, files, workers, backend, progress)
+        sites = _extract(report, files, workers, backend, progress, cache)
     with _timed(timings, "resolve"):
         specs = _resolve(sites, resolver)
     off = inactive(branched(sites, specs), report.target)
@@ -528,6 +533,7 @@ def _extract(
     workers: int | None,
     backend: str | None,
     progress: Callable[[str, int, int], None] | None,
+    cache: str | None,
 ) -> Sites:
     """Every file's imports, grouped by what they may import; counts go into ``report``."""
     sites: Sites = defaultdict(list)
@@ -536,7 +542,9 @@ def _extract(
     # file's package, an absolute one on nothing else.
     groups: dict[tuple[int, str, str | None, str | None], _Group] = {}
     new = tuple.__new__
-    extracted = extract_files(list(files), workers=workers, backend=backend)
+    extracted = extract_with_cache(
+        list(files.values()), directory=cache, workers=workers, backend=backend
+    )
     for done, file_imports in enumerate(extracted, 1):
         if progress is not None:
             progress("scan", done, report.files)

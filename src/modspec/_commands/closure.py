@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .._codebase.conditions import Target
 from .._codebase.printable import say
+from .._codebase.progress import Progress
 from .._environment import EnvironmentPathError, environment_path
 from .._resolver import InvalidName
 
@@ -27,6 +28,7 @@ def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | Non
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
         return None
+    progress = Progress(sys.stderr, unit="modules")
     try:
         target = Target.of(args.python_version, args.platform)
         environment = None if args.environment is None else environment_path(args.environment)
@@ -37,10 +39,13 @@ def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | Non
             legacy_namespaces=args.legacy_namespaces,
             target=target,
             include_startup=getattr(args, "include_startup", False),
+            progress=progress,
         )
     except (InvalidName, EnvironmentPathError, ValueError) as exc:
         say(f"modspec: {exc}", sys.stderr)
         return None
+    finally:
+        progress.close()
 
 
 def _unresolved_roots(found: Closure) -> list[str]:

@@ -24,7 +24,8 @@ _T = TypeVar("_T")
 
 def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
     """``run(roots, **options)`` with the walking and path options of ``surface`` and
-    ``graph``, a progress line on a terminal; None (said on stderr) where they are wrong."""
+    ``graph``, a progress line on a terminal and the cache (unless --no-cache); None (said
+    on stderr) where they are wrong."""
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
         return None
@@ -34,6 +35,11 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
         say(f"modspec: {exc}", sys.stderr)
         return None
     progress = Progress(sys.stderr)
+    cache = None
+    if args.cache:
+        from .._codebase.extract_cache import cache_directory
+
+        cache = cache_directory()
     try:
         environment = None if args.environment is None else environment_path(args.environment)
         return run(
@@ -47,6 +53,7 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
             progress=progress,
             target=target,
             config=args.config,
+            cache=cache,
         )
     except (ConfigError, EnvironmentPathError) as exc:
         say(f"modspec: {exc}", sys.stderr)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._aliases import SET_BY_PARENT
 from .._backend import BACKEND
 from .._codebase.printable import say
+from .._codebase.progress import Progress
 from .._discover import discover
 from .._editable import live_editables
 from .._environment import program_path
@@ -180,7 +181,11 @@ def scan(args: argparse.Namespace) -> int:
     """`modspec scan`: every module on the path, by discover(), summarised."""
     path = args.path if args.path is not None else program_path()
     started = time.perf_counter()
-    specs = discover(path)
+    progress = Progress(sys.stderr, unit="modules")
+    try:
+        specs = discover(path, progress=progress)
+    finally:
+        progress.close()
     elapsed = time.perf_counter() - started
     if args.json:
         json.dump({name: _spec_json(spec) for name, spec in specs.items()}, sys.stdout, indent=2)
