@@ -555,6 +555,9 @@ def _surface_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
 
 # modspec graph against its peers (bench_graph.py): each peer's median over modspec's.
 GRAPH_TARGETS = {"ruff analyze graph": 1.5, "grimp build_graph": 1.0}
+# modspec's second contender there: the command as a user runs it again, its cache (in a
+# directory of the test's) filled by the warm-up round.
+WARM = "modspec graph, cache warm"
 
 
 def _graph_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
@@ -572,20 +575,35 @@ def _graph_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
                 detail=f"rounds {spread}; {bench.extra_info['root']}",
             )
         )
-        for peer, figures in bench.extra_info["peers"].items():
-            ratio = figures["median"] / ours
-            target = GRAPH_TARGETS[peer]
+        peers = dict(bench.extra_info["peers"])
+        warm = peers.pop(WARM, None)
+        modspecs = [("modspec graph", ours)]
+        if warm is not None:
+            modspecs.append((WARM, warm["median"]))
             rows.append(
                 _Row(
                     f"graph {corpus}",
-                    f"{peer} / modspec graph",
-                    f"{ratio:.2f}x",
-                    f"> {target}x" if target == 1.0 else f"≥ {target}x",
-                    "met" if (ratio >= target if target > 1 else ratio > target) else "not met",
-                    f"{_seconds(figures['median'])} "
-                    f"({_seconds(figures['min'])}–{_seconds(figures['max'])}) / {_seconds(ours)}",
+                    f"{WARM} (console script)",
+                    _seconds(warm["median"]),
+                    detail=f"rounds {_seconds(warm['min'])}–{_seconds(warm['max'])}",
                 )
             )
+        for peer, figures in peers.items():
+            target = GRAPH_TARGETS[peer]
+            for name, seconds in modspecs:
+                ratio = figures["median"] / seconds
+                met = ratio >= target if target > 1 else ratio > target
+                rows.append(
+                    _Row(
+                        f"graph {corpus}",
+                        f"{peer} / {name}",
+                        f"{ratio:.2f}x",
+                        f"> {target}x" if target == 1.0 else f"≥ {target}x",
+                        "met" if met else "not met",
+                        f"{_seconds(figures['median'])} ({_seconds(figures['min'])}–"
+                        f"{_seconds(figures['max'])}) / {_seconds(seconds)}",
+                    )
+                )
     return rows
 
 
