@@ -342,6 +342,7 @@ def surface(
     progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
     config: str | None = None,
+    collected: Callable[[Collected], None] | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
@@ -352,8 +353,9 @@ def surface(
     ``progress(phase, done, total)`` is called as files are scanned. Imports under platform
     and version tests, and in try/except ImportError handlers, are decided for ``target``
     (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
-    or else the nearest pyproject.toml with a [tool.modspec] table at or above it. Nothing
-    under the roots is imported or run."""
+    or else the nearest pyproject.toml with a [tool.modspec] table at or above it.
+    ``collected`` is called with what the scan read, once classified (the import graph is
+    made of it). Nothing under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"), gc_paused():
         found = collect(
@@ -382,6 +384,8 @@ def surface(
                     report.project, report.installed, _third_party_sites(report, found)
                 )
         _silence(report)
+    if collected is not None:
+        collected(found)
     return report
 
 
