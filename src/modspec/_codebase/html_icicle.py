@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .html_page import Html, escape, join, kib
+from .html_page import Html, count, escape, join, kib
 from .html_palette import colours, legend
 from .surface import Category
 
@@ -174,5 +174,5 @@ def render_icicle(
     return Html(
         f'<div class="wide"><svg class="icicle" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'
-        f"{body}</svg></div>" + legend((c, f"{n:,} modules") for c, n in counts.items()) + note
+        f"{body}</svg></div>" + legend((c, count(n, "module")) for c, n in counts.items()) + note
     )

@@ -169,10 +169,10 @@ def dependency_matrix(
 
 
 def _cell_size(rows: int) -> int:
-    for limit, size in ((24, 16), (48, 12), (80, 9)):
+    for limit, size in ((12, 22), (24, 18), (48, 13), (80, 10)):
         if rows <= limit:
             return size
-    return 7
+    return 8
 
 
 def _clip(text: str, room: int) -> str:
@@ -192,12 +192,12 @@ def render_matrix(
     if not n:
         return Html('<p class="empty">no package of the code base to draw</p>')
     cell = _cell_size(n)
-    font = min(11, cell - 1)
+    font = min(12, cell - 2)
     char = font * 0.58
     room = 42
     longest = max(len(_clip(name, room)) for name in (*matrix.names, *matrix.external))
     left = int(longest * char) + 34
-    top = int(longest * char * 0.72) + 16  # column names at -45 degrees
+    top = int(longest * char) + 12  # column names upright, reading upwards
     gap = cell * 2 if m else 0
     width = left + n * cell + gap + m * cell + 24
     height = top + n * cell + 8
@@ -245,9 +245,9 @@ def render_matrix(
     columns = [(x0 + i * cell, name) for i, name in enumerate(matrix.names)]
     columns += [(x1 + j * cell, name) for j, name in enumerate(matrix.external)]
     for x, name in columns:
-        cx = x + cell / 2 + font * 0.3
+        cx = x + cell / 2 + font * 0.36
         parts.append(
-            f'<text transform="translate({cx:.1f} {y0 - 4}) rotate(-45)" font-size="{font}" '
+            f'<text transform="translate({cx:.1f} {y0 - 5}) rotate(-90)" font-size="{font}" '
             f'fill="#1d2330">{escape(_clip(name, room))}<title>{escape(name)}</title></text>'
         )
     for (row, column), mark in sorted(matrix.marks.items()):

@@ -21,6 +21,7 @@ __all__ = [
     "Page",
     "PageError",
     "check_writable",
+    "count",
     "escape",
     "join",
     "kib",
@@ -51,6 +52,11 @@ def join(parts: Iterable[Html], separator: str = "") -> Html:
     return Html(separator.join(parts))
 
 
+def count(n: int, thing: str) -> str:
+    """``n`` things, in the plural unless one: "1 module", "2,345 modules"."""
+    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
+
+
 def kib(size: int) -> str:
     """A size in bytes for a reader: bytes below 10 KiB, then KiB, then MiB."""
     if size < 10_240:
@@ -79,7 +85,7 @@ def where(file: str | None, line: int, shown: str | None = None) -> Cell:
     if file is None:
         return Cell("", "")
     name = file if shown is None else shown
-    return Cell(f"{name}:{line}" if line else name, f"{name}\t{line:09d}")
+    return Cell(f"{name}:{line}" if line else name, f"{name} {line:09d}")
 
 
 _NUMERIC = ' class="num"'
@@ -291,7 +297,7 @@ svg text { pointer-events: none; }
 .wide { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid var(--line);
-  vertical-align: top; word-break: break-word; }
+  vertical-align: top; overflow-wrap: break-word; }
 th { position: sticky; top: 0; background: #eef1f5; font-weight: 600; white-space: nowrap; }
 th button { all: inherit; cursor: pointer; padding: 0; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; font-size: 10px; }

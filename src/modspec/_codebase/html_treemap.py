@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import squarify  # type: ignore[import-untyped]  # no type hints of its own
 
-from .html_page import Html, escape, join, kib
+from .html_page import Html, count, escape, join, kib
 from .html_palette import colours, legend
 from .surface import Category
 
@@ -194,7 +194,7 @@ def _label(tile: Tile, group: str) -> str:
 def _tile(tile: Tile, box: Box, shade: int, unit: Callable[[int], str]) -> Html:
     palette = colours(tile.category)
     fill = palette.fill if shade % 2 == 0 else palette.alternate
-    modules = f"{tile.modules:,} modules, " if tile.modules > 1 else ""
+    modules = f"{count(tile.modules, 'module')}, " if tile.modules > 1 else ""
     tooltip = f"{tile.name} ({tile.category.value})\n{modules}{unit(tile.size)}"
     if tile.detail:
         tooltip += f"\n{tile.detail}"
@@ -220,7 +220,7 @@ def _tile(tile: Tile, box: Box, shade: int, unit: Callable[[int], str]) -> Html:
 
 def _box(box: Box, shade: int, unit: Callable[[int], str]) -> Html:
     palette = colours(box.category)
-    tooltip = f"{box.name} ({box.category.value}): {box.modules:,} modules, {unit(box.size)}"
+    tooltip = f"{box.name} ({box.category.value}): {count(box.modules, 'module')}, {unit(box.size)}"
     parts = [
         f'<g class="box" data-name="{escape(box.name)}">'
         f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" '
@@ -258,7 +258,7 @@ def render_treemap(
         if block.size > 0:
             totals[block.category][0] += 1
             totals[block.category][1] += block.size
-    entries = [(c, f"{n:,} modules, {unit(size)}") for c, (n, size) in totals.items()]
+    entries = [(c, f"{count(n, 'module')}, {unit(size)}") for c, (n, size) in totals.items()]
     return Html(
         f'<svg class="treemap" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(label)}">{drawn}</svg>' + legend(entries)
