@@ -79,6 +79,20 @@ def test_small_modules_are_gathered_into_one_tile() -> None:
     assert (gathered.size, gathered.modules) == (500, 50)
 
 
+def test_small_modules_are_folded_by_subpackage() -> None:
+    # A thousand modules too small alone: a tile per subpackage, sizes added up.
+    blocks = [
+        Block(f"top.sub{s}.m{m}", "top", 100 + s, FIRST) for s in range(4) for m in range(250)
+    ]
+    blocks.append(Block("top.lone", "top", 50, FIRST))
+    blocks.append(Block("top.also", "top", 50, FIRST))
+    (box,) = layout(blocks, 400, 300)
+    tiles = {tile.name: tile for tile in box.tiles}
+    assert set(tiles) == {"top.sub0.*", "top.sub1.*", "top.sub2.*", "top.sub3.*", "2 more modules"}
+    assert (tiles["top.sub3.*"].modules, tiles["top.sub3.*"].size) == (250, 250 * 103)
+    assert sum(tile.modules for tile in box.tiles) == 1002
+
+
 def test_small_packages_are_gathered_by_category() -> None:
     blocks = [Block("big", "big", 1_000_000, FIRST)]
     blocks += [Block(f"s{i}", f"s{i}", 100, STDLIB) for i in range(30)]

@@ -120,6 +120,8 @@ def test_table_cells_sort_keys_and_limit() -> None:
     texts = [text for tag, text in document.texts if tag == "td"]
     assert texts[:4] == [HOSTILE[0], "1,234", "a.py:7", "12 KiB"]
     assert "3 of 6 rows shown" in markup
+    # A caller with millions of rows makes only the first: ``total`` says how many in all.
+    assert "2 of 50 rows shown" in table([Column("a")], [("x",), ("y",)], limit=2, total=50)
     assert table([Column("a")], [], empty="nothing <here>") == (
         '<p class="empty">nothing &lt;here&gt;</p>'
     )

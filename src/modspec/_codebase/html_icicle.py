@@ -142,7 +142,7 @@ def _bar(bar: Bar, unit: Callable[[int], str]) -> Html:
     return Html(
         f'<rect class="bar" data-name="{escape(bar.name)}" data-depth="{bar.depth}" '
         f'x="{_n(bar.x)}" y="{y}" width="{_n(bar.width)}" height="{ROW - 1}" '
-        f'fill="{palette.fill}" stroke="#fff" stroke-width="0.6">'
+        f'fill="{palette.fill}">'
         f"<title>{escape(tooltip)}</title></rect>{text}"
     )
 

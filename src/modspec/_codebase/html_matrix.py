@@ -5,12 +5,12 @@ then a block of columns for the external packages each row imports."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from .graph import components
-from .html_page import Html, escape, join
+from .html_page import Html, count, escape, join
 from .html_palette import colours
 from .surface import Category
 
@@ -29,9 +29,9 @@ MAX_ROWS = 100
 
 
 class Dependency(NamedTuple):
-    """An import statement from one unit (a package of the code base) into another, or into
-    an external package (``external``); ``eager`` where it runs when the importer is
-    imported."""
+    """Import statements from one unit (a package of the code base) into another, or into
+    an external package (``external``); ``eager`` where they run when the importer is
+    imported; ``file`` and ``line`` of the first of the ``statements``."""
 
     importer: str
     target: str
@@ -39,6 +39,7 @@ class Dependency(NamedTuple):
     eager: bool
     file: str
     line: int
+    statements: int = 1
 
 
 class Mark(NamedTuple):
@@ -121,10 +122,10 @@ def dependency_matrix(
             eager[importer].add(target)
     weight: dict[str, int] = defaultdict(int)
     for (importer, target), deps in inside.items():
-        weight[importer] += len(deps)
-        weight[target] += len(deps)
+        weight[importer] += sum(d.statements for d in deps)
+        weight[target] += sum(d.statements for d in deps)
     for (importer, _), deps in outside.items():
-        weight[importer] += len(deps)
+        weight[importer] += sum(d.statements for d in deps)
     kept = set(sorted(known, key=lambda u: (-weight[u], u))[:max_rows])
     names: list[str] = []
     cycles: list[Cycle] = []
@@ -144,7 +145,7 @@ def dependency_matrix(
     used: dict[str, int] = defaultdict(int)
     for (importer, target), deps in outside.items():
         if importer in kept:
-            used[target] += len(deps)
+            used[target] += sum(d.statements for d in deps)
     external = sorted(used, key=lambda t: (-used[t], t))[:max_external]
     rows = {name: i for i, name in enumerate(names)}
     # An external package may bear a unit's name (one shadows the other): its own index.
@@ -154,9 +155,10 @@ def dependency_matrix(
         for (importer, target), deps in pairs.items():
             if importer in rows and target in index:
                 first = min(deps, key=lambda d: (d.file, d.line))
-                count = sum(1 for d in deps if d.eager)
+                statements = sum(d.statements for d in deps)
+                runs = sum(d.statements for d in deps if d.eager)
                 marks[rows[importer], index[target]] = Mark(
-                    len(deps), count, first.file, first.line
+                    statements, runs, first.file, first.line
                 )
     return Matrix(
         tuple(names),
@@ -184,10 +186,11 @@ def render_matrix(
     *,
     internal: Category = Category.FIRST_PARTY,
     external: Category = Category.THIRD_PARTY,
+    shown: Callable[[str], str] = str,
 ) -> Html:
     """The matrix as inline SVG: row names on the left, column names above, a mark per cell
-    with imports (its tooltip: how many, the first file:line), cycles as red blocks on the
-    diagonal."""
+    with imports (its tooltip: how many, the first file:line, the file as ``shown`` gives
+    it), cycles as red blocks on the diagonal."""
     n, m = len(matrix.names), len(matrix.external)
     if not n:
         return Html('<p class="empty">no package of the code base to draw</p>')
@@ -261,10 +264,16 @@ def render_matrix(
         else:
             fill = inner.strong if mark.eager else inner.fill
         late = mark.statements - mark.eager
-        how = f"{mark.eager:,} eager" + (f", {late:,} deferred or guarded" if late else "")
+        how = (
+            "eager"
+            if not late
+            else "deferred or guarded"
+            if not mark.eager
+            else (f"{mark.eager:,} eager")
+        )
         tooltip = (
-            f"{matrix.names[row]} imports {target}: {mark.statements:,} statements ({how})\n"
-            f"first at {mark.file}:{mark.line}"
+            f"{matrix.names[row]} imports {target}: {count(mark.statements, 'statement')}"
+            f" ({how}), first at {shown(mark.file)}:{mark.line}"
         )
         parts.append(
             f'<rect class="mark" data-row="{escape(matrix.names[row])}" '

@@ -66,6 +66,9 @@ def kib(size: int) -> str:
     return f"{size / 1024 / 1024:,.1f} MiB"
 
 
+ROWS = 1000  # a table's rows at most, by default
+
+
 class Column(NamedTuple):
     """A table's column: numeric ones sort by number and align right."""
 
@@ -105,13 +108,15 @@ def table(
     columns: Sequence[Column],
     rows: Sequence[Sequence[object]],
     *,
-    limit: int = 1000,
+    limit: int = ROWS,
+    total: int | None = None,
     empty: str = "none",
 ) -> Html:
     """A table of ``rows`` (as given: the first rows are the most telling), its first
-    ``limit`` rows written and a note saying how many more there are. Cells are text, ints
-    or ``Cell``; the page's script sorts by a header's click, and without it the order
-    stands."""
+    ``limit`` rows written and a note saying how many more there are: ``total`` in all,
+    where ``rows`` holds only the first ones (a caller with millions makes only those).
+    Cells are text, ints or ``Cell``; the page's script sorts by a header's click, and
+    without it the order stands."""
     if not rows:
         return Html(f'<p class="empty">{escape(empty)}</p>')
     head = join(
@@ -127,9 +132,10 @@ def table(
         for row in rows[:limit]
     )
     note = ""
-    if len(rows) > limit:
+    total = len(rows) if total is None else total
+    if total > limit:
         note = (
-            f'<p class="note">{limit:,} of {len(rows):,} rows shown: the command\'s --json '
+            f'<p class="note">{limit:,} of {total:,} rows shown: the command\'s --json '
             "output has them all.</p>"
         )
     return Html(
@@ -305,6 +311,7 @@ th[aria-sort="descending"] button::after { content: " \\25BC"; font-size: 10px; 
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 tbody tr:hover { background: #eef4fb; }
+rect.tile, rect.bar { stroke: #fff; stroke-width: 0.6; }
 rect.tile:hover, rect.bar:hover, rect.mark:hover { stroke: #111; stroke-width: 1.5; }
 """.strip()
 

@@ -7,13 +7,14 @@ import contextlib
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .._bytecode import BytecodeStatus
 from .._spec import Kind, Spec
 from .closure import Closure, LoadedModule
 from .closure_output import shown_entries
 from .extract_py import guard_names
-from .graph import Graph
+from .graph import Edge, Graph
 from .html_icicle import Node, render_icicle, subtree_totals
 from .html_matrix import (
     MAX_ROWS,
@@ -24,7 +25,7 @@ from .html_matrix import (
     render_matrix,
     unit_level,
 )
-from .html_page import Column, Page, kib, table, where
+from .html_page import ROWS, Column, Page, kib, table, where
 from .html_treemap import Block, render_treemap
 from .sources import shown_path
 from .surface import Category, Surface, UnresolvedImport
@@ -35,7 +36,15 @@ Shown = Callable[[str], str]  # a path as the page shows it (relative to its roo
 
 
 def _shower(roots: Sequence[str]) -> Shown:
-    return lambda path: shown_path(path, roots)
+    cache: dict[str, str] = {}  # edges repeat their files
+
+    def shown(path: str) -> str:
+        found = cache.get(path)
+        if found is None:
+            found = cache[path] = shown_path(path, roots)
+        return found
+
+    return shown
 
 
 def _target(target: dict[str, str]) -> str:
@@ -91,7 +100,7 @@ def surface_page(report: Surface, graph: Graph) -> Page:
         summary=f"{len(blocks):,} modules, {kib(total)} of Python source, grouped by "
         "top-level package; hover for a module's name, size and file.",
     )
-    _matrix_sections(page, graph, shown)
+    _matrix_sections(page, graph, _eager(graph.edges), shown)
     page.add(
         "Top-level packages",
         table(
@@ -154,8 +163,9 @@ def _unresolved_section(page: Page, report: Surface, shown: Shown) -> None:
                     ", ".join(guard_names(u.site.guard)),
                     status(u),
                 )
-                for u in rows
+                for u in rows[:ROWS]
             ],
+            total=len(rows),
             empty="every import resolves",
         ),
         summary="Imports that would raise ImportError: findings first, then those that do "
@@ -216,10 +226,25 @@ def _bytecode_section(page: Page, report: Surface, shown: Shown) -> None:
 # --- the graph --------------------------------------------------------------------------
 
 
-def _dependencies(graph: Graph, shown: Shown) -> tuple[set[str], list[Dependency], int]:
+def _eager(edges: Sequence[Edge]) -> list[bool]:
+    """``Edge.eager`` of each edge, worked out once per distinct (active, guards): a large
+    code base has millions of edges and a few dozen such pairs."""
+    known: dict[tuple[bool, tuple[str, ...]], bool] = {}
+    found = []
+    for edge in edges:
+        key = (edge.active, edge.guards)
+        eager = known.get(key)
+        if eager is None:
+            eager = known[key] = edge.eager
+        found.append(eager)
+    return found
+
+
+def _dependencies(graph: Graph, eager: Sequence[bool]) -> tuple[set[str], list[Dependency], int]:
     """The code base's packages (cut to the most name parts that fit the matrix), the
-    statements between them and into third-party packages as the matrix takes them, and
-    the level they were cut at."""
+    statements between them and into third-party packages as the matrix takes them (one
+    Dependency per pair and eagerness, from its first statement), and the level they were
+    cut at."""
     packages = {
         n.name: package_of(n.name, n.kind is Kind.NAMESPACE or _is_init(n.origin))
         for n in graph.nodes
@@ -230,18 +255,27 @@ def _dependencies(graph: Graph, shown: Shown) -> tuple[set[str], list[Dependency
             packages[e.importer] = package_of(e.importer, False)  # a file no import names
     level = unit_level(packages.values(), MAX_ROWS)
     units = {name: cut(package, level) for name, package in packages.items()}
-    deps = []
-    for e in graph.edges:
+    # (importer, target, external, eager) -> [statements, file, line]; edges come in file
+    # and line order, so the first one seen is a pair's first statement.
+    pairs: dict[tuple[str, str, bool, bool], list[Any]] = {}
+    for e, runs in zip(graph.edges, eager, strict=True):
         if e.importer is None or not e.active or not e.resolved:
             continue
         if e.category is Category.FIRST_PARTY and e.target in units:
-            target, external = units[e.target], False
+            key = (units[e.importer], units[e.target], False, runs)
         elif e.category is Category.THIRD_PARTY:
-            target, external = e.target.partition(".")[0], True
+            key = (units[e.importer], e.target.partition(".")[0], True, runs)
         else:
             continue
-        file = shown(e.file)
-        deps.append(Dependency(units[e.importer], target, external, e.eager, file, e.line))
+        entry = pairs.get(key)
+        if entry is None:
+            pairs[key] = [1, e.file, e.line]
+        else:
+            entry[0] += 1
+    deps = [
+        Dependency(importer, target, external, runs, file, line, statements)
+        for (importer, target, external, runs), (statements, file, line) in pairs.items()
+    ]
     return set(units.values()), deps, level
 
 
@@ -249,24 +283,24 @@ def _is_init(origin: str | None) -> bool:
     return origin is not None and os.path.basename(origin).startswith("__init__.")
 
 
-def _matrix_sections(page: Page, graph: Graph, shown: Shown) -> None:
-    units, deps, level = _dependencies(graph, shown)
+def _matrix_sections(page: Page, graph: Graph, eager: Sequence[bool], shown: Shown) -> None:
+    units, deps, level = _dependencies(graph, eager)
     matrix = dependency_matrix(units, deps)
     notes = []
     if matrix.left_out:
         notes.append(f"{matrix.left_out:,} packages with the fewest imports left out")
     if matrix.external_left_out:
         notes.append(f"{matrix.external_left_out:,} less used third-party packages left out")
-    eager = sum(1 for c in matrix.cycles if c.eager)
+    eager_cycles = sum(1 for c in matrix.cycles if c.eager)
     page.add(
         "Package dependencies",
-        render_matrix(matrix),
+        render_matrix(matrix, shown=shown),
         summary=f"{len(matrix.names):,} packages of the code base (names cut to {level} "
         f"part{'s' if level > 1 else ''}): a row imports the columns "
         "it has marks in (dark: eagerly, light: only deferred, under TYPE_CHECKING or "
         "__main__), then the third-party packages it imports. Ordered so that a mark above "
-        f"the diagonal closes a cycle: {eager:,} eager cycles (red blocks), "
-        f"{len(matrix.cycles) - eager:,} through deferred imports (dashed)."
+        f"the diagonal closes a cycle: {eager_cycles:,} eager cycles (red blocks), "
+        f"{len(matrix.cycles) - eager_cycles:,} through deferred imports (dashed)."
         + (f" {'; '.join(notes)}." if notes else ""),
     )
     cycles = graph.cycles()
@@ -295,12 +329,13 @@ def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
     most imported modules, and the imports that do not resolve."""
     shown = _shower(roots)
     unresolved = [e for e in graph.edges if not e.resolved]
+    eager = _eager(graph.edges)
     page = Page(
         f"modspec graph of {', '.join(roots)}",
         [
             ("nodes", f"{len(graph.nodes):,}"),
             ("edges", f"{len(graph.edges):,}"),
-            ("eager edges", f"{sum(1 for e in graph.edges if e.eager):,}"),
+            ("eager edges", f"{sum(eager):,}"),
             ("unresolved", f"{len(unresolved):,}"),
             ("target", _target(graph.target.describe())),
         ],
@@ -315,12 +350,14 @@ def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
         summary="Every module of the graph (the code base's and what it imports) grouped by "
         "top-level package; built-in, frozen and extension modules have no source to count.",
     )
-    _matrix_sections(page, graph, shown)
-    imports = Counter(e.target for e in graph.edges if e.importer is not None)
-    importers: dict[str, set[str]] = {}
-    for e in graph.edges:
-        if e.importer is not None:
-            importers.setdefault(e.target, set()).add(e.importer)
+    _matrix_sections(page, graph, eager, shown)
+    # (target, importer) -> statements: imports and importing modules per target in one pass.
+    pairs = Counter((e.target, e.importer) for e in graph.edges if e.importer is not None)
+    imports: Counter[str] = Counter()
+    importers: Counter[str] = Counter()
+    for (target, _), statements in pairs.items():
+        imports[target] += statements
+        importers[target] += 1
     category = {n.name: n.category.value for n in graph.nodes}
     page.add(
         "Most imported modules",
@@ -332,7 +369,7 @@ def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
                 Column("importing modules", True),
             ],
             [
-                (name, category.get(name, ""), count, len(importers[name]))
+                (name, category.get(name, ""), count, importers[name])
                 for name, count in imports.most_common()
             ],
             limit=300,
@@ -356,8 +393,9 @@ def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
                     ", ".join(e.guards),
                     "yes" if e.active else "no",
                 )
-                for e in unresolved
+                for e in unresolved[:ROWS]
             ],
+            total=len(unresolved),
             empty="every import resolves",
         ),
     )

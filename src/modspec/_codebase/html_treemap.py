@@ -82,22 +82,49 @@ def _squarify(
     return [(r["x"], r["y"], r["dx"], r["dy"]) for r in rects]
 
 
-def _gathered(items: list[_Item], scale: float, least: float, what: str) -> list[_Item]:
-    """``items`` largest first, those under ``least`` px² at ``scale`` gathered into one."""
-    items = sorted(items, key=lambda i: (-i.size, i.name))
+def _gathered(items: list[_Item], scale: float, least: float) -> list[_Item]:
+    """``items`` largest first; those under ``least`` px² at ``scale`` folded into one per
+    subpackage (``pkg.sub.*``, its modules' sizes added up), and what is still too small
+    gathered into one."""
     kept = [i for i in items if i.size * scale >= least]
-    rest = items[len(kept) :]
+    subpackages: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        if item.size * scale < least:
+            parts = item.name.split(".")
+            subpackages[".".join(parts[:2]) if len(parts) > 2 else item.name].append(item)
+    rest: list[_Item] = []
+    for name, members in subpackages.items():
+        if len(members) > 1:
+            members.sort(key=lambda i: -i.size)
+            folded = _Item(
+                f"{name}.*",
+                sum(i.size for i in members),
+                members[0].category,
+                sum(i.modules for i in members),
+                _listed(members),
+            )
+            (kept if folded.size * scale >= least else rest).append(folded)
+        else:
+            rest.extend(members)
     if len(rest) > 1:
+        rest.sort(key=lambda i: (-i.size, i.name))
         modules = sum(i.modules for i in rest)
-        category = max(rest, key=lambda i: i.size).category
-        names = ", ".join(i.name for i in rest[:12]) + (", ..." if len(rest) > 12 else "")
         kept.append(
-            _Item(f"{len(rest):,} more {what}", sum(i.size for i in rest), category, modules, names)
+            _Item(
+                f"{modules:,} more modules",
+                sum(i.size for i in rest),
+                rest[0].category,
+                modules,
+                _listed(rest),
+            )
         )
-        kept.sort(key=lambda i: (-i.size, i.name))
     else:
         kept.extend(rest)
-    return kept
+    return sorted(kept, key=lambda i: (-i.size, i.name))
+
+
+def _listed(items: Sequence[_Item]) -> str:
+    return ", ".join(i.name for i in items[:5]) + (", ..." if len(items) > 5 else "")
 
 
 def _category(blocks: Iterable[Block]) -> Category:
@@ -158,7 +185,7 @@ def layout(
         shown: list[_Item] = []
         rects: list[tuple[float, float, float, float]] = []
         if inner[2] > 0 and inner[3] > 0:  # else a sliver: its box alone is drawn
-            shown = _gathered(items, inner[2] * inner[3] / size, min_tile_area, "modules")
+            shown = _gathered(items, inner[2] * inner[3] / size, min_tile_area)
             rects = _squarify([float(i.size) for i in shown], *inner)
         tiles = tuple(
             Tile(i.name, tx, ty, tw, th, i.size, i.category, i.modules, i.detail)
@@ -200,8 +227,8 @@ def _tile(tile: Tile, box: Box, shade: int, unit: Callable[[int], str]) -> Html:
         tooltip += f"\n{tile.detail}"
     parts = [
         f'<rect class="tile" data-name="{escape(tile.name)}" x="{_n(tile.x)}" y="{_n(tile.y)}" '
-        f'width="{_n(tile.width)}" height="{_n(tile.height)}" fill="{fill}" stroke="#fff" '
-        f'stroke-width="0.6"><title>{escape(tooltip)}</title></rect>'
+        f'width="{_n(tile.width)}" height="{_n(tile.height)}" fill="{fill}">'
+        f"<title>{escape(tooltip)}</title></rect>"
     ]
     label = _fitted(_label(tile, box.name), tile.width) if tile.height >= 14 else ""
     if label:
