@@ -324,6 +324,9 @@ def _matrix_sections(page: Page, graph: Graph, eager: Sequence[bool], shown: Sho
     )
 
 
+_MOST_IMPORTED = 300
+
+
 def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
     """The page of ``modspec graph``: the treemap of its nodes, the dependency matrix, the
     most imported modules, and the imports that do not resolve."""
@@ -370,9 +373,10 @@ def graph_page(graph: Graph, roots: Sequence[str]) -> Page:
             ],
             [
                 (name, category.get(name, ""), count, importers[name])
-                for name, count in imports.most_common()
+                for name, count in imports.most_common(_MOST_IMPORTED)
             ],
-            limit=300,
+            limit=_MOST_IMPORTED,
+            total=len(imports),
         ),
     )
     page.add(
