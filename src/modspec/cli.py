@@ -173,6 +173,15 @@ def _closure_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--json", action="store_true", help="print JSON")
 
 
+def _html_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as one self-contained HTML page (pictures and sortable "
+        "tables; needs modspec[html])",
+    )
+
+
 def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     closure = commands.add_parser(
         "closure",
@@ -198,6 +207,7 @@ def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ign
     closure.add_argument(
         "--summary", action="store_true", help="leave out the list of every module"
     )
+    _html_option(closure)
     closure.set_defaults(run="closure:closure")
 
     why = commands.add_parser(
@@ -264,6 +274,7 @@ def _parser() -> argparse.ArgumentParser:
         help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
         "per finding: errors for those --fail-on names, warnings for the rest)",
     )
+    _html_option(surface_)
     surface_.set_defaults(run="codebase:surface")
 
     graph = commands.add_parser(
@@ -301,6 +312,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="only the edges into MODULE or a module under it: who imports it, and where",
     )
+    _html_option(graph)
     graph.set_defaults(run="codebase:graph")
 
     _closure_parsers(commands)

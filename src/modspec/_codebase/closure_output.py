@@ -17,6 +17,7 @@ __all__ = [
     "render_text",
     "render_why_json",
     "render_why_text",
+    "shown_entries",
 ]
 
 SCHEMA = "modspec.closure/1"
@@ -96,7 +97,8 @@ def _where(via: Via | None, entries: Sequence[str]) -> str:
     return f"{shown_path(via.file, entries)}:{via.line}"
 
 
-def _entries(found: Closure) -> list[str]:
+def shown_entries(found: Closure) -> list[str]:
+    """The path entries a file of the closure is shown relative to (``shown_path``)."""
     # Longest first: a file under site-packages is shown from there, not from the prefix.
     return sorted((entry.rstrip("/") for entry in found.path if entry), key=len, reverse=True)
 
@@ -129,7 +131,7 @@ def render_text(found: Closure, out: TextIO, *, limit: int, tree: bool = True) -
     for name, counted in tops[: limit or None]:
         say(f"  {name:<30} {counted.modules:>6,}  {_bytes(counted.source_bytes):>10}", out)
     _more(len(tops), limit, out)
-    entries = _entries(found)
+    entries = shown_entries(found)
     if tree:
         say("\nmodules in load order (indented by import depth; loaded at file:line):", out)
         for module in found.modules:
@@ -197,7 +199,7 @@ def render_why_text(
     found: Closure, name: str, chains: Sequence[Sequence[ClosureEdge]], out: TextIO
 ) -> None:
     """Each chain, one import statement per line (file:line, importer -> imported)."""
-    entries = _entries(found)
+    entries = shown_entries(found)
     roots = ", ".join(found.roots)
     length = len(chains[0]) if chains else 0
     plural = "s" if len(chains) != 1 else ""

@@ -4,7 +4,7 @@ package levels, who imports a module, and the cycles of eager first-party import
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
@@ -16,7 +16,7 @@ from .conditions import Target
 from .extract_py import Guard, guard_names
 from .surface import Category, Collected, category_of, collect
 
-__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "import_graph"]
+__all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "components", "import_graph"]
 
 # Each combination of guard flags named once: an edge is made per imported name.
 _GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
@@ -131,7 +131,7 @@ class Graph:
                 # The first edge between two modules (file, line order) stands for them all.
                 out[edge.importer].setdefault(edge.target, edge)
         found = []
-        for members in _components(sorted(first_party), out):
+        for members in components(sorted(first_party), out):
             if len(members) > 1:
                 found.append(Cycle(tuple(sorted(members)), _loop(sorted(members), out)))
         return tuple(sorted(found, key=lambda c: (len(c.modules), c.modules)))
@@ -242,9 +242,11 @@ def _merge(name: str, group: Sequence[Node]) -> Node:
     return Node(name, first.category, None, None, size)
 
 
-def _components(nodes: Iterable[str], out: dict[str, dict[str, Edge]]) -> list[list[str]]:
-    """Tarjan's strongly connected components, iteratively: a deep chain of imports must not
-    exhaust the interpreter's stack."""
+def components(nodes: Iterable[str], out: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components of the graph whose edges go from each node to
+    the names ``out`` holds for it, iteratively: a deep chain of imports must not exhaust the
+    interpreter's stack. A component comes after every component it reaches (a reverse
+    topological order of the condensation)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

@@ -344,6 +344,7 @@ def surface(
     target: Target | None = None,
     config: str | None = None,
     cache: str | None = None,
+    collected: Callable[[Collected], None] | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
@@ -356,7 +357,8 @@ def surface(
     (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
     or else the nearest pyproject.toml with a [tool.modspec] table at or above it. ``cache``:
     the directory whose stores spare the scan of unchanged files (None: every file is read).
-    Nothing under the roots is imported or run."""
+    ``collected`` is called with what the scan read, once classified (the import graph is
+    made of it). Nothing under the roots is imported or run."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"), gc_paused():
         found = collect(
@@ -386,6 +388,8 @@ def surface(
                     report.project, report.installed, _third_party_sites(report, found)
                 )
         _silence(report)
+    if collected is not None:
+        collected(found)
     return report
 
 

@@ -12,6 +12,7 @@ from .._codebase.printable import say
 from .._codebase.progress import Progress
 from .._environment import EnvironmentPathError, environment_path
 from .._resolver import InvalidName
+from .pages import page_ready, write_page
 
 if TYPE_CHECKING:
     import argparse
@@ -61,9 +62,16 @@ def _unresolved_roots(found: Closure) -> list[str]:
 def closure(args: argparse.Namespace) -> int:
     from .._codebase import closure_output
 
+    if not page_ready(args.html):
+        return 2
     found = _closure_of(args, args.modules)
     if found is None:
         return 2
+    if args.html is not None:
+        from .._codebase.html_reports import closure_page
+
+        if not write_page(args.html, lambda: closure_page(found)):
+            return 2
     if args.json:
         json.dump(closure_output.render_json(found), sys.stdout, indent=1)
         print()

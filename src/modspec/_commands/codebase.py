@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from .._codebase.conditions import Target
@@ -13,9 +14,13 @@ from .._codebase.findings import Finding
 from .._codebase.printable import say
 from .._codebase.progress import Progress
 from .._environment import EnvironmentPathError, environment_path
+from .pages import page_ready, write_page
 
 if TYPE_CHECKING:
     import argparse
+
+    from .._codebase.html_page import Page
+    from .._codebase.surface import Collected, Surface
 
 __all__ = ["code_base", "graph", "surface"]
 
@@ -66,8 +71,16 @@ def surface(args: argparse.Namespace) -> int:
     from .._codebase.report import render_json, render_text
     from .._codebase.surface import surface as scan_surface
 
-    report = code_base(args, scan_surface)
+    if not page_ready(args.html):
+        return 2
+    kept: list[Collected] = []
+    report = code_base(
+        args,
+        scan_surface if args.html is None else partial(scan_surface, collected=kept.append),
+    )
     if report is None:
+        return 2
+    if args.html is not None and not write_page(args.html, lambda: _surface_page(report, kept)):
         return 2
     # The command line's --fail-on (each one adds) wins; else what the configuration asks for.
     if args.fail_on is not None:
@@ -88,12 +101,25 @@ def surface(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _surface_page(report: Surface, kept: list[Collected]) -> Page:
+    from .._codebase.graph import build_graph
+    from .._codebase.html_reports import surface_page
+    from .._gcpause import gc_paused
+
+    # The matrix needs the edges, which the surface does not keep: the graph of its scan.
+    with gc_paused():
+        graph = build_graph(kept[0])
+    return surface_page(report, graph)
+
+
 def graph(args: argparse.Namespace) -> int:
     # Imported here: the other commands need none of it, and start-up counts.
     from .._codebase import graph_output
     from .._codebase.graph import Graph, build_graph
     from .._codebase.surface import collect
 
+    if not page_ready(args.html):
+        return 2
     collected = code_base(args, lambda roots, **options: collect(roots, {}, **options))
     if collected is None:
         return 2
@@ -105,6 +131,11 @@ def graph(args: argparse.Namespace) -> int:
         edges = graph.importers(args.importers)
         names = {args.importers, *(e.target for e in edges), *(e.importer for e in edges)}
         graph = Graph(tuple(n for n in graph.nodes if n.name in names), edges, graph.target)
+    if args.html is not None:
+        from .._codebase.html_reports import graph_page
+
+        if not write_page(args.html, lambda: graph_page(graph, roots)):
+            return 2
     if args.json or args.format == "json":
         level = "module" if args.level is None else str(args.level)
         graph_output.write_graph_json(graph, level, collected.report.backend, sys.stdout)
