@@ -13,10 +13,12 @@ from .sources import shown_path
 __all__ = [
     "SCHEMA",
     "WHY_SCHEMA",
+    "path_entries",
     "render_json",
     "render_text",
     "render_why_json",
     "render_why_text",
+    "shown_where",
 ]
 
 SCHEMA = "modspec.closure/1"
@@ -90,13 +92,13 @@ def _bytes(size: int) -> str:
     return f"{size:,} B" if size < 10_240 else f"{size // 1024:,} KiB"
 
 
-def _where(via: Via | None, entries: Sequence[str]) -> str:
+def shown_where(via: Via | None, entries: Sequence[str]) -> str:
     if via is None or via.file is None:
         return ""
     return f"{shown_path(via.file, entries)}:{via.line}"
 
 
-def _entries(found: Closure) -> list[str]:
+def path_entries(found: Closure) -> list[str]:
     # Longest first: a file under site-packages is shown from there, not from the prefix.
     return sorted((entry.rstrip("/") for entry in found.path if entry), key=len, reverse=True)
 
@@ -129,12 +131,12 @@ def render_text(found: Closure, out: TextIO, *, limit: int, tree: bool = True) -
     for name, counted in tops[: limit or None]:
         say(f"  {name:<30} {counted.modules:>6,}  {_bytes(counted.source_bytes):>10}", out)
     _more(len(tops), limit, out)
-    entries = _entries(found)
+    entries = path_entries(found)
     if tree:
         say("\nmodules in load order (indented by import depth; loaded at file:line):", out)
         for module in found.modules:
             indent = "  " * (module.depth + 1)
-            where = _where(module.via, entries) or "(a root)"
+            where = shown_where(module.via, entries) or "(a root)"
             say(f"{indent}{module.name:<{max(1, 44 - len(indent))}} {where}", out)
     unread = found.unread()
     if unread:
@@ -173,7 +175,7 @@ def _failures(found: Closure, entries: Sequence[str], limit: int, out: TextIO) -
         out,
     )
     for failure in raising[: limit or None]:
-        where = _where(failure.site, entries) or "(a root)"
+        where = shown_where(failure.site, entries) or "(a root)"
         say(f"  {failure.name}: {failure.reason}  {where}", out)
     _more(len(raising), limit, out)
 
@@ -197,7 +199,7 @@ def render_why_text(
     found: Closure, name: str, chains: Sequence[Sequence[ClosureEdge]], out: TextIO
 ) -> None:
     """Each chain, one import statement per line (file:line, importer -> imported)."""
-    entries = _entries(found)
+    entries = path_entries(found)
     roots = ", ".join(found.roots)
     length = len(chains[0]) if chains else 0
     plural = "s" if len(chains) != 1 else ""
@@ -210,8 +212,9 @@ def render_why_text(
         if not chain:
             say(f"    {name} is a root (or a root's parent package)", out)
         for edge in chain:
-            where = _where(Via(edge.importer, edge.file, edge.line), entries)
+            where = shown_where(Via(edge.importer, edge.file, edge.line), entries)
             say(f"    {edge.importer} -> {edge.target}  {where}", out)
     module = found.module(name)
     if module is not None and module.via is not None:
-        say(f"\n  first loaded at {_where(module.via, entries)} (by {module.via.importer})", out)
+        where = shown_where(module.via, entries)
+        say(f"\n  first loaded at {where} (by {module.via.importer})", out)
