@@ -31,9 +31,11 @@ def _graph(
     return successors
 
 
-def _reachable(successors: Mapping[_Node, list[_Node]]) -> list[_Node]:
-    """The nodes reachable from the entry, in reverse postorder (depth first, no recursion)."""
+def _reachable(successors: Mapping[_Node, list[_Node]]) -> tuple[list[_Node], list[_Node]]:
+    """The nodes reachable from the entry, in reverse postorder and in preorder (the order
+    the imports start), depth first without recursion."""
     seen: set[_Node] = {_ENTRY}
+    first: list[_Node] = [_ENTRY]
     order: list[_Node] = []
     work: list[tuple[_Node, int]] = [(_ENTRY, 0)]
     while work:
@@ -44,11 +46,12 @@ def _reachable(successors: Mapping[_Node, list[_Node]]) -> list[_Node]:
             child = following[index]
             if child not in seen:
                 seen.add(child)
+                first.append(child)
                 work.append((child, 0))
         else:
             order.append(node)
     order.reverse()
-    return order
+    return order, first
 
 
 def dominated_modules(
@@ -57,7 +60,7 @@ def dominated_modules(
     """For each statement of ``edges`` (importer, imported, line), the modules that no path
     from ``roots`` reaches without it."""
     successors = _graph(edges, roots, set())
-    order = _reachable(successors)
+    order, first = _reachable(successors)
     rank = {node: index for index, node in enumerate(order)}
     predecessors: dict[_Node, list[_Node]] = {}
     for node in order:
@@ -76,7 +79,7 @@ def dominated_modules(
                 idom[node] = new
                 changed = True
     found: dict[Statement, list[str]] = {}
-    for node in order:
+    for node in first:
         if not isinstance(node, str):
             continue
         # Up the tree: each statement above the module dominates it.
@@ -103,6 +106,6 @@ def unreachable_without(
     """The modules reached from ``roots`` that no path reaches without the statements
     ``skip`` (what deferring all of them at once would leave unloaded)."""
     listed = list(edges)
-    every = [n for n in _reachable(_graph(listed, roots, set())) if isinstance(n, str)]
-    still = set(_reachable(_graph(listed, roots, skip)))
+    every = [n for n in _reachable(_graph(listed, roots, set()))[1] if isinstance(n, str)]
+    still = set(_reachable(_graph(listed, roots, skip))[1])
     return [name for name in every if name not in still]
