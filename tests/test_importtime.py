@@ -7,6 +7,7 @@ right predicted flags; the lazy candidates and what each would defer.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conftest import write_tree
 
 from modspec._codebase.importtime import ChildError, ImportTime, importtime
 from modspec._codebase.importtime_output import render_json
+from modspec._codebase.progress import Progress
 
 TREE = {
     "app/__init__.py": "from . import core\nimport app.extra\n",
@@ -148,3 +150,26 @@ def test_a_childs_own_children_are_stopped_with_it(tmp_path: Path) -> None:
     write_tree(tmp_path, {"spawns.py": source})
     with pytest.raises(ChildError, match="more than 1 s"):
         importtime(["spawns"], path=_path(tmp_path), timeout=1)
+
+
+def test_each_run_is_told_to_the_progress_line(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"quiet.py": ""})
+    calls: list[tuple[str, int, int]] = []
+    importtime(["quiet"], path=_path(tmp_path), repeat=3, progress=lambda *a: calls.append(a))
+    assert calls == [
+        ("importing quiet", 0, 3),
+        ("importing quiet", 1, 3),
+        ("importing quiet", 2, 3),
+    ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_names_runs() -> None:
+    stream = _Terminal()
+    progress = Progress(stream, after=0.0, clock=lambda: 2.0, unit="runs")
+    progress("importing sympy", 2, 5)
+    assert stream.getvalue() == "\rmodspec: importing sympy 2/5 runs (40%)"

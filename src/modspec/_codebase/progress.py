@@ -20,7 +20,9 @@ class Progress:
         after: float = 1.0,
         per_second: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        unit: str = "files",
     ) -> None:
+        self._unit = unit
         self._stream = stream
         self._clock = clock
         self._start = clock()
@@ -40,7 +42,7 @@ class Progress:
             return  # finished before the second was up: nothing to show
         self._next = now + self._interval
         percent = 100 * done // total if total else 100
-        self._stream.write(f"\rmodspec: {phase} {done:,}/{total:,} files ({percent}%)")
+        self._stream.write(f"\rmodspec: {phase} {done:,}/{total:,} {self._unit} ({percent}%)")
         self._stream.flush()
         self._shown = True
 

@@ -19,7 +19,9 @@ def importtime(args: argparse.Namespace) -> int:
     from .._codebase import importtime_output
     from .._codebase.importtime import ChildError
     from .._codebase.importtime import importtime as measure
+    from .._codebase.progress import Progress
 
+    progress = Progress(sys.stderr, unit="runs")
     try:
         found = measure(
             args.modules,
@@ -27,10 +29,13 @@ def importtime(args: argparse.Namespace) -> int:
             repeat=args.repeat,
             timeout=args.timeout,
             isolated=args.isolate,
+            progress=progress,
         )
     except (ChildError, InvalidName, ValueError) as exc:
+        progress.close()
         say(f"modspec: {exc}", sys.stderr)
         return 2
+    progress.close()
     if args.json:
         json.dump(importtime_output.render_json(found), sys.stdout, indent=1)
         print()
