@@ -4,12 +4,11 @@ errors. The children run the fixture's code; no time is asserted."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import write_tree
+from test_closure_cli import _path, modspec
 
 TREE = {
     "app/__init__.py": "import app.slow\n\ndef later():\n    return app.slow.X\n",
@@ -19,21 +18,10 @@ TREE = {
 }
 
 
-def modspec(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "modspec", *args], capture_output=True, text=True, check=False
-    )
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     write_tree(tmp_path, TREE)
     return tmp_path
-
-
-def _path(root: Path) -> list[str]:
-    entries = [str(root)] + [entry for entry in sys.path if entry and "site-packages" not in entry]
-    return [word for entry in entries for word in ("--path", entry)]
 
 
 def test_help_says_it_runs_code() -> None:

@@ -19,13 +19,14 @@ __all__ = [
     "render_why_json",
     "render_why_text",
     "shown_where",
+    "via_json",
 ]
 
 SCHEMA = "modspec.closure/1"
 WHY_SCHEMA = "modspec.why/1"
 
 
-def _via_json(via: Via | None) -> dict[str, object] | None:
+def via_json(via: Via | None) -> dict[str, object] | None:
     if via is None:
         return None
     return {"importer": via.importer, "file": via.file, "line": via.line}
@@ -43,7 +44,7 @@ def _module_json(module: LoadedModule) -> dict[str, object]:
         "origin": module.origin,
         "source": module.source,
         "source_bytes": module.source_bytes,
-        "via": _via_json(module.via),
+        "via": via_json(module.via),
         "depth": module.depth,
         "startup": module.startup,
     }
@@ -80,7 +81,7 @@ def render_json(found: Closure) -> dict[str, object]:
                 "name": f.name,
                 "reason": f.reason,
                 "handled": f.handled,
-                "via": _via_json(f.site),
+                "via": via_json(f.site),
             }
             for f in found.failures
         ],
@@ -190,7 +191,7 @@ def render_why_json(
         "modspec": __version__,
         "roots": list(found.roots),
         "target": name,
-        "via": None if module is None else _via_json(module.via),
+        "via": None if module is None else via_json(module.via),
         "chains": [[_edge_json(edge) for edge in chain] for chain in chains],
     }
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from .._version import __version__
-from .closure import Via
-from .closure_output import path_entries, shown_where
+from .closure_output import path_entries, shown_where, via_json
 from .importtime import ImportTime, LazyImport, MeasuredModule
 from .printable import say
 from .sources import shown_path
@@ -14,10 +13,6 @@ from .sources import shown_path
 __all__ = ["SCHEMA", "render_json", "render_text"]
 
 SCHEMA = "modspec.importtime/1"
-
-
-def _via_json(via: Via | None) -> dict[str, object] | None:
-    return None if via is None else {"importer": via.importer, "file": via.file, "line": via.line}
 
 
 def _module_json(module: MeasuredModule) -> dict[str, object]:
@@ -30,7 +25,7 @@ def _module_json(module: MeasuredModule) -> dict[str, object]:
         "runs": module.runs,
         "loaded": module.loaded,
         "predicted": module.predicted,
-        "via": _via_json(module.via),
+        "via": via_json(module.via),
         "category": module.category,
         "source": module.source,
     }
