@@ -286,3 +286,29 @@ def test_pep_810_lazy_source_is_read() -> None:
 
 def test_source_that_does_not_parse_gives_nothing() -> None:
     assert import_uses(b"import a\ndef (:\n") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "verdicts"),
+    [
+        # http.client's shape: email.message is a base class, email.parser only functions read.
+        (
+            "import email.parser\nimport email.message\nclass M(email.message.Message):\n"
+            "    pass\ndef parse():\n    return email.parser.Parser()\n",
+            [True, False],
+        ),
+        # os.getcwd() is `import os`'s read; os.path.join() `import os.path`'s.
+        (
+            "import os\nimport os.path\nX = os.getcwd()\ndef f():\n    return os.path.join()\n",
+            [False, True],
+        ),
+        # a.z is no statement's own: every statement binding a keeps it.
+        (
+            "import a.b\nimport a.c\nX = a.z\ndef f():\n    return a.b.x, a.c.y\n",
+            [False, False],
+        ),
+    ],
+    ids=["base class of the other", "a module and its submodule", "a read of neither"],
+)
+def test_statements_binding_one_name_share_its_reads(source: str, verdicts: list[bool]) -> None:
+    assert [use.candidate for use in import_uses(source.encode())] == verdicts

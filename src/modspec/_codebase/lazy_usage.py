@@ -53,6 +53,7 @@ class _Use(NamedTuple):
     line: int
     kind: str  # "base class", "decorator", ... "in a function", "annotation only"
     owner: str | None  # the module-level def or class whose body holds it (deferred uses)
+    chain: str  # the dotted name read: `a.b.c` for `a.b.c.f()`, `a` for a bare `a`
 
 
 def import_uses(source: bytes, *, is_package: bool = False) -> list[ImportUse]:
@@ -148,8 +149,10 @@ class _ModuleScan:
         for node in tree.body:
             self._visit(node, (), at_import=True, owner=None)
 
-    def _record(self, name: str, line: int, kind: str, owner: str | None) -> None:
-        self.uses.setdefault(name, []).append(_Use(line, kind, owner))
+    def _record(
+        self, name: str, line: int, kind: str, owner: str | None, chain: str | None = None
+    ) -> None:
+        self.uses.setdefault(name, []).append(_Use(line, kind, owner, chain or name))
 
     def _visit(
         self,
@@ -182,6 +185,15 @@ class _ModuleScan:
         if isinstance(node, ast.Global):
             for name in node.names:
                 self.rebound.setdefault(name, node.lineno)  # a function may bind it
+        chain = dotted_name(node) if isinstance(node, ast.Attribute) else None
+        if chain is not None:
+            # The longest chain of attributes on a name: which `import a.b` it reads.
+            head = chain.partition(".")[0]
+            if not any(head in scope for scope in scopes):
+                self._record(
+                    head, node.lineno, kind if at_import else "in a function", owner, chain
+                )
+            return
         if isinstance(node, ast.Name) and not any(node.id in scope for scope in scopes):
             deleted = isinstance(node.ctx, ast.Del) and at_import
             if isinstance(node.ctx, ast.Load) or deleted:
@@ -278,6 +290,26 @@ class _ModuleScan:
             )
         return running
 
+    def _claimed(self, node: ast.Import | ast.ImportFrom, alias: ast.alias) -> list[_Use]:
+        """The uses of the name ``alias`` binds that are its statement's: where several
+        statements bind it (`import a.b`, `import a.c`), a read of `a.b.x` is the one whose
+        dotted name is the longest start of it; a read no statement's name starts (`a.z`) is
+        every statement's."""
+        name = _bound(alias)
+        mine = _path(node, alias)
+        paths = {
+            _path(other, each)
+            for other, _ in self.imports
+            for each in other.names
+            if _bound(each) == name
+        }
+        claimed = []
+        for use in self.uses.get(name, ()):
+            starts = [path for path in paths if _starts(use.chain, path)]
+            if not starts or max(starts, key=len) == mine:
+                claimed.append(use)
+        return claimed
+
     def verdict(self, node: ast.Import | ast.ImportFrom, in_try: bool, package: bool) -> ImportUse:
         names = tuple(_bound(alias) for alias in node.names)
 
@@ -304,7 +336,7 @@ class _ModuleScan:
             line, name = min(rebinding)
             return answer(False, f"{name} is bound again at module level", line)
         running = self._runs_at_import()
-        uses = [use for name in names for use in self.uses.get(name, ())]
+        uses = [use for alias in node.names for use in self._claimed(node, alias)]
         if not uses:
             if package:
                 return answer(False, "not used in the package's __init__: there for importers")
@@ -334,6 +366,18 @@ def _never_runs_on_import(test: ast.expr) -> bool:
 def _bound(alias: ast.alias) -> str:
     """The name an import's alias binds: `import a.b` binds a, `... as c` c."""
     return alias.asname or alias.name.partition(".")[0]
+
+
+def _path(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
+    """The dotted name reads start with to reach what ``alias`` imports: `import a.b` a.b;
+    anything bound by another name (`as`, a from-import) that name."""
+    if isinstance(node, ast.Import) and alias.asname is None:
+        return alias.name
+    return _bound(alias)
+
+
+def _starts(chain: str, path: str) -> bool:
+    return chain == path or chain.startswith(path + ".")
 
 
 def _literal_strings(node: ast.expr | None) -> Iterator[str]:
