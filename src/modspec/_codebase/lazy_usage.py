@@ -186,13 +186,12 @@ class _ModuleScan:
             for name in node.names:
                 self.rebound.setdefault(name, node.lineno)  # a function may bind it
         chain = dotted_name(node) if isinstance(node, ast.Attribute) else None
-        if chain is not None:
+        if isinstance(node, ast.Attribute) and chain is not None:
             # The longest chain of attributes on a name: which `import a.b` it reads.
             head = chain.partition(".")[0]
             if not any(head in scope for scope in scopes):
-                self._record(
-                    head, node.lineno, kind if at_import else "in a function", owner, chain
-                )
+                when = kind if at_import else "in a function"
+                self._record(head, node.lineno, when, owner, chain)
             return
         if isinstance(node, ast.Name) and not any(node.id in scope for scope in scopes):
             deleted = isinstance(node.ctx, ast.Del) and at_import
