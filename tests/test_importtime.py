@@ -19,7 +19,10 @@ from modspec._codebase.importtime_output import render_json
 from modspec._codebase.progress import Progress
 
 TREE = {
-    "app/__init__.py": "from . import core\nimport app.extra\n",
+    "app/__init__.py": "from . import core\nimport app.extra\nfrom .plugins import run\nrun()\n",
+    # Its function runs at import, called by app/__init__.py: its import cannot wait.
+    "app/plugins.py": "import app.plugged\ndef run():\n    return app.plugged.X\n",
+    "app/plugged.py": "X = 1\n",
     "app/core.py": (
         "import app.heavy\nfrom app import util\ndef use():\n    return app.heavy.VALUE\n"
     ),
@@ -173,3 +176,12 @@ def test_the_progress_line_names_runs() -> None:
     progress = Progress(stream, after=0.0, clock=lambda: 2.0, unit="runs")
     progress("importing sympy", 2, 5)
     assert stream.getvalue() == "\rmodspec: importing sympy 2/5 runs (40%)"
+
+
+def test_a_function_another_module_calls_at_import_keeps_its_imports(
+    measured: ImportTime,
+) -> None:
+    plugged = next(entry for entry in measured.lazy if entry.module == "app.plugins")
+    assert not plugged.candidate
+    assert plugged.reason.startswith("used by run(), which code run at import calls")
+    assert plugged.deferred == ("app.plugged",)

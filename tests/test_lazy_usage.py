@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from modspec._codebase.lazy_usage import ImportUse, import_uses
+from modspec._codebase.lazy_usage import ImportUse, import_uses, read_module
 
 _EVALUATED = sys.version_info < (3, 14)  # PEP 649: annotations deferred from 3.14
 
@@ -148,13 +148,13 @@ CASES = [
         "function called at module level",
         "import a\ndef f():\n    return a.x\nX = f()\n",
         False,
-        "used by f()",
+        "used by f(), which code run at import",
     ),
     (
         "called through another function",
         "import a\ndef g():\n    return a.x\ndef f():\n    return g()\nf()\n",
         False,
-        "used by f()",
+        "used by f(), which code run at import",
     ),
     (
         "a class instantiated at module level",
@@ -172,7 +172,7 @@ CASES = [
         "passed to a call",
         "import a\ndef f():\n    return a.x\nX = list(map(f, [1]))\n",
         False,
-        "used by f()",
+        "used by f(), which code run at import",
     ),
     (
         "defined, never called",
@@ -312,3 +312,40 @@ def test_source_that_does_not_parse_gives_nothing() -> None:
 )
 def test_statements_binding_one_name_share_its_reads(source: str, verdicts: list[bool]) -> None:
     assert [use.candidate for use in import_uses(source.encode())] == verdicts
+
+
+def test_what_code_run_at_import_calls_in_other_modules() -> None:
+    source = (
+        "from .entry import run\n"
+        "import a.b\n"
+        "from m import K as J\n"
+        "from .. import up\n"
+        "def helper():\n"
+        "    return a.b.go()\n"
+        "run()\n"
+        "helper()\n"
+        "J()\n"
+        "X = up.make()\n"
+        "def never():\n"
+        "    return a.b.not_called()\n"
+    )
+    reading = read_module(source.encode())
+    assert reading is not None
+    assert reading.calls_out("pkg.sub.mod", is_package=False) == {
+        ("pkg.sub.entry", "run"),
+        ("a.b", "go"),
+        ("m", "K"),
+        ("pkg.up", "make"),
+    }
+
+
+def test_a_function_another_module_calls_at_import() -> None:
+    # hypothesis/__init__.py: `from hypothesis.entry_points import run; run()`.
+    source = (
+        b"import importlib.metadata\ndef run():\n    return importlib.metadata.entry_points()\n"
+    )
+    alone = import_uses(source)
+    called = import_uses(source, called=("run",))
+    assert alone[0].candidate
+    assert not called[0].candidate
+    assert called[0].reason.startswith("used by run(), which code run at import calls")

@@ -22,7 +22,7 @@ from .closure import Closure, LoadedModule, Via, closure
 from .importtime_child import ChildError, run_child
 from .importtime_report import Measured, minimum
 from .lazy_saving import Statement, dominated_modules, unreachable_without
-from .lazy_usage import import_uses
+from .lazy_usage import ModuleReading, read_module
 from .reading import SOURCE_LIMIT
 
 __all__ = [
@@ -199,6 +199,45 @@ def _joined(
     )
 
 
+def _readings(
+    measured: Sequence[MeasuredModule],
+) -> dict[MeasuredModule, tuple[ModuleReading, bool]]:
+    """The code of each measured module the closure read, read again for its imports' uses
+    (and whether it is a package's ``__init__``)."""
+    readings = {}
+    for module in measured:
+        if not (module.loaded and module.predicted and module.source):
+            continue
+        try:
+            reading = read_module(read_regular(module.source, SOURCE_LIMIT))
+        except (OSError, ValueError):
+            continue  # the closure read it; gone since: nothing to say of its imports
+        if reading is not None:
+            package = os.path.basename(module.source).startswith("__init__.")
+            readings[module] = (reading, package)
+    return readings
+
+
+def _called_at_import(
+    readings: dict[MeasuredModule, tuple[ModuleReading, bool]],
+) -> dict[str, set[str]]:
+    """For each module, its functions and classes that other modules' code calls while they
+    are imported (`from m import run; run()`), until no call is new: what those run, runs too."""
+    called: dict[str, set[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for module, (reading, package) in readings.items():
+            calls = reading.calls_out(
+                module.name, is_package=package, called=called.get(module.name, ())
+            )
+            for target, function in calls:
+                if function not in called.setdefault(target, set()):
+                    called[target].add(function)
+                    changed = True
+    return called
+
+
 def _lazy_imports(
     found: Closure, measured: Sequence[MeasuredModule]
 ) -> tuple[tuple[LazyImport, ...], tuple[str, ...]]:
@@ -220,16 +259,13 @@ def _lazy_imports(
     dominated = dominated_modules(edges, roots)
     self_us = {m.name: m.self_us for m in measured if m.loaded}
     ran = {(importer, line) for importer, _target, line in edges}
+    readings = _readings(measured)
+    called = _called_at_import(readings)
     found_lazy: list[LazyImport] = []
-    for module in measured:
-        if not (module.loaded and module.predicted and module.source):
-            continue
-        try:
-            source = read_regular(module.source, SOURCE_LIMIT)
-        except (OSError, ValueError):
-            continue  # the closure read it; gone since: nothing to say of its imports
-        package = os.path.basename(module.source).startswith("__init__.")
-        for use in import_uses(source, is_package=package):
+    for module, (reading, package) in readings.items():
+        assert module.source is not None
+        uses = reading.verdicts(is_package=package, called=called.get(module.name, ()))
+        for use in uses:
             statement: Statement = (module.name, use.line)
             if statement not in ran:
                 continue  # not run at import: under a test that is false, a handler, ...

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import NamedTuple
 
 from .extract_rules import dotted_name, parse_source, spelled, without_lazy
 
-__all__ = ["ImportUse", "import_uses"]
+__all__ = ["ImportUse", "ModuleReading", "import_uses", "read_module"]
 
 _MAIN_TESTS = frozenset(("__name__ == '__main__'", "'__main__' == __name__"))
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -56,21 +56,28 @@ class _Use(NamedTuple):
     chain: str  # the dotted name read: `a.b.c` for `a.b.c.f()`, `a` for a bare `a`
 
 
-def import_uses(source: bytes, *, is_package: bool = False) -> list[ImportUse]:
+def import_uses(
+    source: bytes, *, is_package: bool = False, called: Collection[str] = ()
+) -> list[ImportUse]:
     """Every import statement at module level of ``source`` (in if, with, try blocks too,
     not in a def or class), with whether it could be deferred and why; [] where the source
-    does not parse."""
+    does not parse. ``called``: its functions and classes other modules call at import."""
+    reading = read_module(source)
+    return [] if reading is None else reading.verdicts(is_package=is_package, called=called)
+
+
+def read_module(source: bytes) -> ModuleReading | None:
+    """``source`` read for its imports and their uses; None where it does not parse."""
     try:
         rewritten = without_lazy(source)
         tree = parse_source(source if rewritten is None else rewritten[0])
     except (SyntaxError, ValueError):
-        return []
+        return None
     assert isinstance(tree, ast.Module)
-    module = _ModuleScan(tree)
-    return [module.verdict(node, in_try, is_package) for node, in_try in module.imports]
+    return ModuleReading(tree)
 
 
-class _ModuleScan:
+class ModuleReading:
     """One pass over a module: its imports, its other bindings, and every use of a name."""
 
     def __init__(self, tree: ast.Module) -> None:
@@ -198,10 +205,10 @@ class _ModuleScan:
             if isinstance(node.ctx, ast.Load) or deleted:
                 when = kind if at_import else "in a function"
                 self._record(node.id, node.lineno, when, owner)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            # What a call runs: the function named, and any module-level one passed to it.
+        if isinstance(node, ast.Call):
+            # What a call runs: the function named (`f`, `m.f`), and any passed to it.
             called = [node.func, *node.args, *(k.value for k in node.keywords)]
-            names = {c.id for c in called if isinstance(c, ast.Name)}
+            names = {text for c in called if (text := dotted_name(c)) is not None}
             self.calls.setdefault(owner if not at_import else None, set()).update(names)
         if isinstance(node, ast.AnnAssign):
             # A module's or class's annotation is evaluated (before 3.14, without PEP 563);
@@ -233,7 +240,7 @@ class _ModuleScan:
         args = node.args
         if not isinstance(node, ast.Lambda):
             # A decorator is called when the def runs.
-            names = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+            names = {n for d in node.decorator_list if (n := dotted_name(d)) is not None}
             self.calls.setdefault(None if at_import else owner, set()).update(names)
             for decorator in node.decorator_list:
                 self._visit(decorator, scopes, at_import=at_import, owner=owner, kind="decorator")
@@ -274,11 +281,13 @@ class _ModuleScan:
 
     # -- the verdict ---------------------------------------------------------------------------
 
-    def _runs_at_import(self) -> dict[str, str]:
-        """The module-level defs and classes that module-level code calls, transitively (a
-        class called: all its methods), each with the name of the call that starts it."""
+    def _runs_at_import(self, called: Collection[str]) -> dict[str, str]:
+        """The module-level defs and classes that module-level code calls (or, ``called``,
+        other modules' code at their import), transitively (a class called: all its
+        methods), each with the name of the call that starts it."""
         running: dict[str, str] = {}
-        work = [(name, name) for name in self.calls.get(None, ()) if name in self.defined]
+        seeds = {*self.calls.get(None, ()), *called}
+        work = [(name, name) for name in seeds if name in self.defined]
         while work:
             name, start = work.pop()
             if name in running:
@@ -309,7 +318,51 @@ class _ModuleScan:
                 claimed.append(use)
         return claimed
 
-    def verdict(self, node: ast.Import | ast.ImportFrom, in_try: bool, package: bool) -> ImportUse:
+    def calls_out(
+        self, name: str, *, is_package: bool, called: Collection[str] = ()
+    ) -> set[tuple[str, str]]:
+        """What code run at import calls in other modules: (module, function or class) for
+        each call of a name a module-level import binds (`from m import f; f()`, `m.f()`),
+        this module being ``name``; ``called`` as for verdicts."""
+        package = name if is_package else name.rpartition(".")[0]
+        running = self._runs_at_import(called)
+        texts = set(self.calls.get(None, ()))
+        for owner in running:
+            texts.update(self.calls.get(owner, ()))
+        # What each bound dotted name is: `import a.b` a.b; `from .m import f` f -> (pkg.m, f).
+        modules: dict[str, str] = {}
+        attributes: dict[str, tuple[str, str]] = {}
+        for node, _ in self.imports:
+            for alias in node.names:
+                if isinstance(node, ast.Import):
+                    modules[_path(node, alias)] = alias.name
+                elif alias.name != "*":
+                    base = _absolute(node.module or "", node.level, package)
+                    attributes[_bound(alias)] = (base, alias.name)
+                    modules[_bound(alias)] = f"{base}.{alias.name}" if base else alias.name
+        found: set[tuple[str, str]] = set()
+        for text in texts:
+            if text in attributes:
+                found.add(attributes[text])
+                continue
+            starts = [path for path in modules if text.startswith(path + ".")]
+            if starts:
+                path = max(starts, key=len)
+                found.add((modules[path], text[len(path) + 1 :].partition(".")[0]))
+        return found
+
+    def verdicts(self, *, is_package: bool, called: Collection[str] = ()) -> list[ImportUse]:
+        """Each module-level import statement, with whether it could be deferred."""
+        running = self._runs_at_import(called)
+        return [self._verdict(node, t, is_package, running) for node, t in self.imports]
+
+    def _verdict(
+        self,
+        node: ast.Import | ast.ImportFrom,
+        in_try: bool,
+        package: bool,
+        running: dict[str, str],
+    ) -> ImportUse:
         names = tuple(_bound(alias) for alias in node.names)
 
         def answer(candidate: bool, reason: str, line: int = 0) -> ImportUse:
@@ -334,7 +387,6 @@ class _ModuleScan:
         if rebinding:
             line, name = min(rebinding)
             return answer(False, f"{name} is bound again at module level", line)
-        running = self._runs_at_import()
         uses = [use for alias in node.names for use in self._claimed(node, alias)]
         if not uses:
             if package:
@@ -343,12 +395,13 @@ class _ModuleScan:
         early = [u for u in uses if u.kind not in ("in a function", "annotation only")]
         if early:
             first = min(early)
-            return answer(False, f"used at import time: {first.kind}", first.line)
+            return answer(False, f"used at import time: {first.kind}, {first.chain}", first.line)
         called = [u for u in uses if u.owner in running and u.kind == "in a function"]
         if called:
             first = min(called)
             start = running[str(first.owner)]
-            return answer(False, f"used by {start}(), which module-level code calls", first.line)
+            said = f"used by {start}(), which code run at import calls: {first.chain}"
+            return answer(False, said, first.line)
         if all(u.kind == "annotation only" for u in uses):
             return answer(True, "used only in annotations, which are not evaluated")
         return answer(True, "used only inside functions")
@@ -373,6 +426,15 @@ def _path(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
     if isinstance(node, ast.Import) and alias.asname is None:
         return alias.name
     return _bound(alias)
+
+
+def _absolute(module: str, level: int, package: str) -> str:
+    """A from-import's module made absolute against the importer's package."""
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    base = ".".join(parts[: len(parts) - (level - 1)]) if level - 1 <= len(parts) else ""
+    return f"{base}.{module}" if base and module else base or module
 
 
 def _starts(chain: str, path: str) -> bool:
