@@ -103,18 +103,29 @@ def rewrite(source: str, line: int, names: Sequence[str]) -> str | None:
     return "".join(out)
 
 
-def _startup_us(package: str, path: list[str], repeat: int) -> tuple[int, set[str]]:
-    """The least cumulative time of ``import package`` over ``repeat`` children, and what
-    the last one loaded."""
-    best = None
+def _root_us(package: str, path: list[str]) -> tuple[int, set[str]]:
+    """The cumulative time of ``import package`` in one child, and what it loaded."""
+    run = run_child([package], path, timeout=120)
+    return sum(t.cumulative_us for t in run.imports if t.depth == 0), set(run.loaded)
+
+
+def compare(
+    package: str, base: list[str], variant: list[str], repeat: int
+) -> tuple[int, int, set[str]]:
+    """The least time of ``import package`` on each path over ``repeat`` children each,
+    run in turn (the machine's drift falls on both sides alike), and what the variant loaded."""
+    _root_us(package, base)  # bytecode written for both sides first
+    _root_us(package, variant)
+    best_base = best_variant = None
     loaded: set[str] = set()
     for _ in range(repeat):
-        run = run_child([package], path, timeout=120)
-        total = sum(t.cumulative_us for t in run.imports if t.depth == 0)
-        best = total if best is None else min(best, total)
-        loaded = set(run.loaded)
-    assert best is not None
-    return best, loaded
+        us, _ = _root_us(package, base)
+        best_base = us if best_base is None else min(best_base, us)
+        us, loaded = _root_us(package, variant)
+        best_variant = us if best_variant is None else min(best_variant, us)
+    assert best_base is not None
+    assert best_variant is not None
+    return best_base, best_variant, loaded
 
 
 def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
@@ -141,20 +152,14 @@ def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
         if rewritten is None:
             continue
         target.write_text(rewritten, encoding="utf-8")
-        path = [str(variant), *base_path]
-        # Bytecode written for both sides first; then the sides in turn, the base twice.
-        _startup_us(package, path, 1)
-        _startup_us(package, base_path, 1)
-        before, _ = _startup_us(package, base_path, repeat)
-        after, loaded = _startup_us(package, path, repeat)
-        again, _ = _startup_us(package, base_path, repeat)
+        before, after, loaded = compare(package, base_path, [str(variant), *base_path], repeat)
         checks.append(
             Check(
                 package,
                 f"{relative}:{entry.line}",
                 entry.statement,
                 entry.saving_us,
-                min(before, again) - after,
+                before - after,
                 len(entry.deferred),
                 tuple(name for name in entry.deferred if name in loaded),
             )
