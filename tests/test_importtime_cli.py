@@ -89,3 +89,18 @@ def test_bad_options(args: list[str]) -> None:
     done = modspec("importtime", "json", *args)
     assert done.returncode == 2
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_no_isolate_runs_the_child_without_dash_i(project: Path) -> None:
+    (project / "app" / "slow.py").write_text(
+        "import sys\nif not sys.flags.isolated:\n    raise SystemExit('not isolated')\n"
+    )
+    args = ["importtime", "app", "--repeat", "1", *_path(project)]
+    done = modspec(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["isolated"] is True
+    done = modspec(*args, "--no-isolate")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "modspec: importing app raised SystemExit: not isolated\n",
+    )
