@@ -4,8 +4,9 @@ For each package, ``importtime`` ranks the candidates on a copy of the package's
 tree (so that both sides load from the same kind of place). Then, for each of the top few, a
 second copy is rewritten: the module-level import statement becomes ``pass``, and the same
 statement opens each outermost function that reads one of its names. Both copies are imported
-by fresh ``python -I -X importtime`` children, in turn, and the least cumulative time of the
-root is kept on each side: the difference is the measured saving. The modules the candidate
+by fresh ``python -I`` children, in turn, and the least CPU time of each side's children is
+kept: the difference is the measured saving (CPU, not wall time: on a machine shared with
+other jobs the wall time of a child is mostly the others' noise). The modules the candidate
 was to defer must be gone from the rewritten copy's import, which is checked too.
 
     python benchmarks/lazy_check.py                      # the default packages, as Markdown
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -103,29 +106,30 @@ def rewrite(source: str, line: int, names: Sequence[str]) -> str | None:
     return "".join(out)
 
 
-def _root_us(package: str, path: list[str]) -> tuple[int, set[str]]:
-    """The cumulative time of ``import package`` in one child, and what it loaded."""
-    run = run_child([package], path, timeout=120)
-    return sum(t.cumulative_us for t in run.imports if t.depth == 0), set(run.loaded)
+def _cpu_us(package: str, path: list[str]) -> int:
+    """The CPU time (user and system) of a fresh ``python -I`` that imports ``package`` on
+    ``path``: on a machine shared with other jobs, wall time is mostly the others' noise."""
+    script = f"import sys; sys.path[:] = {path!r}; import {package}"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-I", "-c", script], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return round(spent * 1e6)
 
 
 def compare(
     package: str, base: list[str], variant: list[str], repeat: int
 ) -> tuple[int, int, set[str]]:
-    """The least time of ``import package`` on each path over ``repeat`` children each,
-    run in turn (the machine's drift falls on both sides alike), and what the variant loaded."""
-    _root_us(package, base)  # bytecode written for both sides first
-    _root_us(package, variant)
-    best_base = best_variant = None
-    loaded: set[str] = set()
+    """The least CPU time of ``import package`` on each path over ``repeat`` children each,
+    run in turn (the machine's drift falls on both sides alike), and what the variant loads."""
+    loaded = set(run_child([package], variant, timeout=120).loaded)  # bytecode written too
+    run_child([package], base, timeout=120)
+    bases: list[int] = []
+    variants: list[int] = []
     for _ in range(repeat):
-        us, _ = _root_us(package, base)
-        best_base = us if best_base is None else min(best_base, us)
-        us, loaded = _root_us(package, variant)
-        best_variant = us if best_variant is None else min(best_variant, us)
-    assert best_base is not None
-    assert best_variant is not None
-    return best_base, best_variant, loaded
+        bases.append(_cpu_us(package, base))
+        variants.append(_cpu_us(package, variant))
+    return min(bases), min(variants), loaded
 
 
 def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:

@@ -185,3 +185,11 @@ def test_a_function_another_module_calls_at_import_keeps_its_imports(
     assert not plugged.candidate
     assert plugged.reason.startswith("used by run(), which code run at import calls")
     assert plugged.deferred == ("app.plugged",)
+
+
+def test_deferring_a_set_of_statements(measured: ImportTime) -> None:
+    gone, saving = measured.deferring([("app.core", 1)])
+    assert gone == ("app.heavy", "app.heavier")
+    by_name = {m.name: m for m in measured.modules}
+    assert saving == by_name["app.heavy"].self_us + by_name["app.heavier"].self_us
+    assert measured.deferring([]) == ((), 0)

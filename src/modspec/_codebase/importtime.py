@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .._paths import read_regular
@@ -107,6 +107,14 @@ class ImportTime:
     @property
     def candidates(self) -> tuple[LazyImport, ...]:
         return tuple(entry for entry in self.lazy if entry.candidate)
+
+    def deferring(self, statements: Iterable[Statement]) -> tuple[tuple[str, ...], int]:
+        """The modules that deferring all of ``statements`` (importing module, line) would
+        leave unloaded, in load order, and their measured self time."""
+        edges, roots = _import_graph(self.closure, self.modules)
+        gone = unreachable_without(edges, roots, set(statements))
+        self_us = {m.name: m.self_us for m in self.modules if m.loaded}
+        return tuple(gone), sum(self_us.get(name, 0) for name in gone)
 
     def totals(self) -> ImportTimeTotals:
         loaded = [m for m in self.modules if m.loaded]
@@ -238,11 +246,11 @@ def _called_at_import(
     return called
 
 
-def _lazy_imports(
+def _import_graph(
     found: Closure, measured: Sequence[MeasuredModule]
-) -> tuple[tuple[LazyImport, ...], tuple[str, ...]]:
-    """Every eager module-level import statement of the measured modules that ran in the
-    closure, with its verdict and saving; and what deferring all candidates at once saves."""
+) -> tuple[list[tuple[str | None, str, int]], list[str]]:
+    """The statements that ran beyond the start-up, as (importer, imported, line), and the
+    modules they start from (the roots and their parents)."""
     inside = {m.name for m in found.modules if not m.startup}
     edges = [
         (edge.importer, edge.target, edge.line)
@@ -255,7 +263,15 @@ def _lazy_imports(
         for m in measured
         if m.loaded and not m.predicted and (m.parent is None or m.parent in inside)
     )
-    roots = [m.name for m in found.modules if not m.startup and m.via is None]
+    return edges, [m.name for m in found.modules if not m.startup and m.via is None]
+
+
+def _lazy_imports(
+    found: Closure, measured: Sequence[MeasuredModule]
+) -> tuple[tuple[LazyImport, ...], tuple[str, ...]]:
+    """Every eager module-level import statement of the measured modules that ran in the
+    closure, with its verdict and saving; and what deferring all candidates at once saves."""
+    edges, roots = _import_graph(found, measured)
     dominated = dominated_modules(edges, roots)
     self_us = {m.name: m.self_us for m in measured if m.loaded}
     ran = {(importer, line) for importer, _target, line in edges}
