@@ -1,16 +1,19 @@
 """Lazy-import candidates held to a real change: predicted saving against measured saving.
 
 For each package, ``importtime`` ranks the candidates on a copy of the package's top-level
-tree (so that both sides load from the same kind of place). Then, for each of the top few, a
-second copy is rewritten: the module-level import statement becomes ``pass``, and the same
-statement opens each outermost function that reads one of its names. Both copies are imported
-by fresh ``python -I`` children, in turn, and the least CPU time of each side's children is
-kept: the difference is the measured saving (CPU, not wall time: on a machine shared with
-other jobs the wall time of a child is mostly the others' noise). The modules the candidate
-was to defer must be gone from the rewritten copy's import, which is checked too.
+tree (so that both sides load from the same kind of place). Then, for each of the top few
+alone and for all of them at once, the top-level trees they are in are copied again and
+rewritten: the module-level import statement becomes ``pass``, and the same statement opens
+each outermost function that reads one of its names. The prediction is the measured self
+time of what that leaves unloaded (``ImportTime.deferring``). Each side is imported by fresh
+``python -I`` children, in turn, and the least CPU time of each side's children is kept: the
+difference is the measured saving (CPU, not wall time: on a machine shared with other jobs
+the wall time of a child is mostly the others' noise). The same copy twice shows the noise.
+The modules a change was to leave unloaded must be gone from the rewritten copy's import,
+which is checked too.
 
     python benchmarks/lazy_check.py                      # the default packages, as Markdown
-    python benchmarks/lazy_check.py hypothesis --top 3 --repeat 30
+    python benchmarks/lazy_check.py hypothesis --top 3 --repeat 60
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from modspec._codebase.importtime import importtime
+from modspec._codebase.importtime import LazyImport, importtime
 from modspec._codebase.importtime_child import run_child
 
 # Candidates in the package itself and in the standard library it pulls in.
@@ -36,11 +39,10 @@ PACKAGES = ["hypothesis", "email.mime.text", "pytest"]
 @dataclass(frozen=True)
 class Check:
     package: str
-    where: str  # file:line, relative to the copy
-    statement: str
+    change: str  # what was rewritten
     predicted_us: int
     measured_us: int
-    deferred: int  # modules the candidate was to defer
+    deferred: int  # modules the change was to leave unloaded
     still_loaded: tuple[str, ...]  # of those, what the rewritten copy loaded all the same
 
 
@@ -52,58 +54,77 @@ def _top_level(file: str, module: str) -> Path:
     return path
 
 
-def _copy(source: Path, into: Path) -> Path:
+def _copy(source: Path, into: Path) -> None:
     target = into / source.name
+    if target.exists():
+        return
     if source.is_dir():
         shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         shutil.copy2(source, target)
-    return target
 
 
-def rewrite(source: str, line: int, names: Sequence[str]) -> str | None:
-    """``source`` with the module-level import at ``line`` moved into each outermost function
-    that reads one of ``names``; None where a function's body shares its ``def`` line (no
-    line of its own to put the import on)."""
+def _module_level_imports(body: Sequence[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, (ast.If, ast.With, ast.For, ast.While)):
+            yield from _module_level_imports([*node.body, *getattr(node, "orelse", [])])
+
+
+def rewrite(source: str, statement: str, names: Sequence[str]) -> str | None:
+    """``source`` with its first module-level import spelled ``statement`` (as ast.unparse
+    spells it) moved into each outermost function that reads one of ``names``; None where
+    there is none, or a function's body shares its ``def`` line."""
     tree = ast.parse(source)
-    statement = next(
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno == line
-    )
-    text = ast.unparse(statement)
+    node = next((n for n in _module_level_imports(tree.body) if ast.unparse(n) == statement), None)
+    if node is None:
+        return None
     wanted = set(names)
     inserts: dict[int, str] = {}
     blocked = False
 
     def outermost(body: Sequence[ast.stmt]) -> None:
         nonlocal blocked
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if any(isinstance(n, ast.Name) and n.id in wanted for n in ast.walk(node)):
-                    first = node.body[0]
-                    blocked = blocked or first.lineno == node.lineno
-                    inserts[first.lineno] = " " * first.col_offset + text + "\n"
-            elif isinstance(node, ast.ClassDef):
-                outermost(node.body)
-            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-                outermost([*node.body, *getattr(node, "orelse", [])])
+        for child in body:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(isinstance(n, ast.Name) and n.id in wanted for n in ast.walk(child)):
+                    first = child.body[0]
+                    blocked = blocked or first.lineno == child.lineno
+                    inserts[first.lineno] = " " * first.col_offset + statement + "\n"
+            elif isinstance(child, ast.ClassDef):
+                outermost(child.body)
+            elif isinstance(child, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                outermost([*child.body, *getattr(child, "orelse", [])])
 
     outermost(tree.body)
     if blocked:
         return None
-    end = statement.end_lineno or line
-    indent = " " * statement.col_offset
+    line, end = node.lineno, node.end_lineno or node.lineno
     out: list[str] = []
     for number, piece in enumerate(source.splitlines(keepends=True), 1):
         if number in inserts:
             out.append(inserts[number])
         if number == line:
-            # A statement over several lines leaves as many: the others keep their numbers.
-            out.append(indent + "pass\n" + "\n" * (end - line))
+            out.append(" " * node.col_offset + "pass\n" + "\n" * (end - line))
         elif not line < number <= end:
             out.append(piece)
     return "".join(out)
+
+
+def _apply(entries: Sequence[LazyImport], variant: Path) -> list[LazyImport]:
+    """Copies the top-level trees ``entries`` are in under ``variant`` and rewrites each
+    entry there; the entries rewritten."""
+    applied = []
+    for entry in entries:
+        tree = _top_level(entry.file, entry.module)
+        _copy(tree, variant)
+        target = variant / Path(entry.file).relative_to(tree.parent)
+        rewritten = rewrite(target.read_text(encoding="utf-8"), entry.statement, entry.names)
+        if rewritten is not None:
+            target.write_text(rewritten, encoding="utf-8")
+            applied.append(entry)
+    return applied
 
 
 def _cpu_us(package: str, path: list[str]) -> int:
@@ -133,7 +154,9 @@ def compare(
 
 
 def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
-    """The top ``top`` candidates of ``package``, each rewritten in a copy and measured."""
+    """The same copy twice (the noise), each of the top ``top`` candidates of ``package``
+    alone, then all of its candidates that save time at once: each rewritten in a copy and
+    measured against the unchanged copy."""
     first = importtime([package], repeat=1)
     root = first.modules[0]  # the root's top-level package, loaded first
     assert root.source is not None, root
@@ -142,46 +165,38 @@ def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
     _copy(_top_level(root.source, root.name), base)
     base_path = [str(base), *first.path]
     found = importtime([package], path=base_path, repeat=repeat)
+    saving = [c for c in found.candidates if c.saving_us > 0]
+    plans: list[tuple[str, list[LazyImport]]] = [("none: the same copy twice", [])]
+    plans.extend((f"`{Path(c.file).name}:{c.line}` `{c.statement}`", [c]) for c in saving[:top])
+    plans.append((f"all {len(saving)} candidates that save time", saving))
     checks = []
-    for index, entry in enumerate(c for c in found.candidates if c.saving_us > 0):
-        if len(checks) >= top:
-            break
+    for index, (change, entries) in enumerate(plans):
         variant = work / f"variant-{index}"
         variant.mkdir()
-        tree = _top_level(entry.file, entry.module)
-        _copy(tree, variant)
-        relative = Path(entry.file).relative_to(tree.parent)
-        target = variant / relative
-        rewritten = rewrite(target.read_text(encoding="utf-8"), entry.line, entry.names)
-        if rewritten is None:
-            continue
-        target.write_text(rewritten, encoding="utf-8")
+        if entries:
+            applied = _apply(entries, variant)
+        else:
+            _copy(_top_level(root.source, root.name), variant)
+            applied = []
+        gone, predicted = found.deferring((e.module, e.line) for e in applied)
+        if entries and len(applied) < len(entries):
+            change += f" ({len(applied)} rewritten)"
         before, after, loaded = compare(package, base_path, [str(variant), *base_path], repeat)
-        checks.append(
-            Check(
-                package,
-                f"{relative}:{entry.line}",
-                entry.statement,
-                entry.saving_us,
-                before - after,
-                len(entry.deferred),
-                tuple(name for name in entry.deferred if name in loaded),
-            )
-        )
+        still = tuple(name for name in gone if name in loaded)
+        checks.append(Check(package, change, predicted, before - after, len(gone), still))
     return checks
 
 
 def table(checks: Sequence[Check]) -> str:
     rows = [
-        "| package | candidate | statement | defers | predicted | measured | still loaded |",
-        "|---|---|---|---:|---:|---:|---|",
+        "| package | change | defers | predicted | measured (CPU) | still loaded |",
+        "|---|---|---:|---:|---:|---|",
     ]
     for c in checks:
-        statement = c.statement if len(c.statement) < 60 else c.statement[:57] + "..."
+        change = c.change if len(c.change) < 90 else c.change[:86] + "...`"
         rows.append(
-            f"| `{c.package}` | `{c.where}` | `{statement}` | {c.deferred} | "
-            f"{c.predicted_us / 1000:.1f} ms | {c.measured_us / 1000:.1f} ms | "
-            f"{', '.join(c.still_loaded) or '-'} |"
+            f"| `{c.package}` | {change} | {c.deferred} | {c.predicted_us / 1000:.1f} ms | "
+            f"{c.measured_us / 1000:.1f} ms | {', '.join(c.still_loaded) or '-'} |"
         )
     return "\n".join(rows)
 
@@ -190,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", default=PACKAGES)
     parser.add_argument("--top", type=int, default=3, help="candidates per package")
-    parser.add_argument("--repeat", type=int, default=20, help="children per side")
+    parser.add_argument("--repeat", type=int, default=40, help="children per side")
     args = parser.parse_args(argv)
     checks = []
     for package in args.packages:
