@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import resource
 import shutil
 import subprocess
@@ -41,7 +42,9 @@ class Check:
     package: str
     change: str  # what was rewritten
     predicted_us: int
-    measured_us: int
+    import_us: int  # the root's import, measured (least cumulative time)
+    measured_us: int  # by CPU time
+    instructions: float | None  # the share of the import's instructions the change took off
     deferred: int  # modules the change was to leave unloaded
     still_loaded: tuple[str, ...]  # of those, what the rewritten copy loaded all the same
 
@@ -138,6 +141,35 @@ def _cpu_us(package: str, path: list[str]) -> int:
     return round(spent * 1e6)
 
 
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def _instructions(script: str) -> int | None:
+    """The instructions a fresh ``python -I -c script`` runs, counted by valgrind's
+    cachegrind (the same to a thousandth from run to run, whatever the machine's load);
+    None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    counter = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*counter, sys.executable, "-I", "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = _REFS.search(done.stderr)
+    return None if found is None else int(found.group(1).replace(",", ""))
+
+
+def _import_instructions(package: str, path: list[str]) -> int | None:
+    """The instructions of ``import package`` on ``path``: a child's, less those of the same
+    child importing nothing."""
+    setup = f"import sys; sys.path[:] = {path!r}"
+    with_import = _instructions(f"{setup}; import {package}")
+    alone = _instructions(setup)
+    return None if with_import is None or alone is None else with_import - alone
+
+
 def compare(
     package: str, base: list[str], variant: list[str], repeat: int
 ) -> tuple[int, int, set[str]]:
@@ -165,6 +197,12 @@ def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
     _copy(_top_level(root.source, root.name), base)
     base_path = [str(base), *first.path]
     found = importtime([package], path=base_path, repeat=repeat)
+    import_us = found.totals().cumulative_us
+    # A variant's directory comes first on its path: the base side gets an empty one there,
+    # so that both search as many directories.
+    (work / "empty").mkdir()
+    plain = [str(work / "empty"), *base_path]
+    base_instructions = _import_instructions(package, plain)
     saving = [c for c in found.candidates if c.saving_us > 0]
     plans: list[tuple[str, list[LazyImport]]] = [("none: the same copy twice", [])]
     plans.extend((f"`{Path(c.file).name}:{c.line}` `{c.statement}`", [c]) for c in saving[:top])
@@ -181,21 +219,37 @@ def check(package: str, top: int, repeat: int, work: Path) -> list[Check]:
         gone, predicted = found.deferring((e.module, e.line) for e in applied)
         if entries and len(applied) < len(entries):
             change += f" ({len(applied)} rewritten)"
-        before, after, loaded = compare(package, base_path, [str(variant), *base_path], repeat)
+        path = [str(variant), *base_path]
+        before, after, loaded = compare(package, plain, path, repeat)
         still = tuple(name for name in gone if name in loaded)
-        checks.append(Check(package, change, predicted, before - after, len(gone), still))
+        counted = _import_instructions(package, path)
+        share = None
+        if base_instructions and counted is not None:
+            share = (base_instructions - counted) / base_instructions
+        checks.append(
+            Check(package, change, predicted, import_us, before - after, share, len(gone), still)
+        )
     return checks
 
 
 def table(checks: Sequence[Check]) -> str:
+    """Predicted: the measured self time of what the change leaves unloaded (and its share
+    of the import). Instructions: the share of the import's instructions the change took off,
+    and that share of the import's time. CPU: the least CPU time of the children, before
+    less after (the noise is the first row of each package)."""
     rows = [
-        "| package | change | defers | predicted | measured (CPU) | still loaded |",
-        "|---|---|---:|---:|---:|---|",
+        "| package | change | defers | predicted | instructions | CPU | still loaded |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for c in checks:
         change = c.change if len(c.change) < 90 else c.change[:86] + "...`"
+        share = c.predicted_us / c.import_us if c.import_us else 0.0
+        predicted = f"{c.predicted_us / 1000:.1f} ms ({share:.1%})"
+        counted = "-"
+        if c.instructions is not None:
+            counted = f"{c.instructions:.1%} (≈{c.instructions * c.import_us / 1000:.1f} ms)"
         rows.append(
-            f"| `{c.package}` | {change} | {c.deferred} | {c.predicted_us / 1000:.1f} ms | "
+            f"| `{c.package}` | {change} | {c.deferred} | {predicted} | {counted} | "
             f"{c.measured_us / 1000:.1f} ms | {', '.join(c.still_loaded) or '-'} |"
         )
     return "\n".join(rows)
