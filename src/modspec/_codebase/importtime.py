@@ -147,7 +147,7 @@ def importtime(
     and joins the least time of each module with the static closure on the same path
     (``path``, or this interpreter's as a program sees it). RUNS the modules' code. Raises
     ChildError (one line) where a child times out, an import raises or a child dies.
-    ``progress(phase, done, total)`` is told of each child that ends."""
+    ``progress(phase, done, total)`` is told as each child starts (done: those ended)."""
     started = time.perf_counter()
     found = closure(modules, path=path, include_startup=True, backend=backend)
     runs = []
