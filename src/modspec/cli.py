@@ -228,6 +228,65 @@ def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ign
     why.set_defaults(run="closure:why")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
+def _importtime_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser(
+        "importtime",
+        help="RUNS the import: `python -X importtime` joined with the static closure",
+        description="Imports each MODULE in a child interpreter (this one, -I, under "
+        "-X importtime, on the path the static closure searches): this command RUNS the "
+        "modules' code, unlike every other. Each measured module is joined with the statement "
+        "that first loads it in the static closure; the module-level imports whose names "
+        "only functions use are listed as lazy-import candidates, with the measured time "
+        "deferring each would take off start-up. Exit 2, one line, when a child times out, "
+        "an import raises or a child dies.",
+    )
+    command.add_argument("modules", nargs="+", metavar="MODULE")
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path",
+    )
+    command.add_argument(
+        "--repeat",
+        type=lambda text: _count(text, least=1),
+        default=5,
+        metavar="N",
+        help="run N children and keep each module's least time (default: 5)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="S",
+        help="stop a child after S seconds (default: 60)",
+    )
+    command.add_argument(
+        "--no-isolate",
+        dest="isolate",
+        action="store_false",
+        help="run the child without -I: PYTHON* variables and the user site apply",
+    )
+    command.add_argument(
+        "--limit",
+        type=lambda text: _count(text, least=0),
+        default=10,
+        help="rows per section of the report (0: all)",
+    )
+    command.add_argument("--json", action="store_true", help="print JSON")
+    command.set_defaults(run="importtime:importtime")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="modspec",
@@ -316,6 +375,7 @@ def _parser() -> argparse.ArgumentParser:
     graph.set_defaults(run="codebase:graph")
 
     _closure_parsers(commands)
+    _importtime_parser(commands)
 
     for command in (resolve, info, scan, surface_, graph):
         command.add_argument(

@@ -18,13 +18,15 @@ __all__ = [
     "render_why_json",
     "render_why_text",
     "shown_entries",
+    "shown_where",
+    "via_json",
 ]
 
 SCHEMA = "modspec.closure/1"
 WHY_SCHEMA = "modspec.why/1"
 
 
-def _via_json(via: Via | None) -> dict[str, object] | None:
+def via_json(via: Via | None) -> dict[str, object] | None:
     if via is None:
         return None
     return {"importer": via.importer, "file": via.file, "line": via.line}
@@ -42,7 +44,7 @@ def _module_json(module: LoadedModule) -> dict[str, object]:
         "origin": module.origin,
         "source": module.source,
         "source_bytes": module.source_bytes,
-        "via": _via_json(module.via),
+        "via": via_json(module.via),
         "depth": module.depth,
         "startup": module.startup,
     }
@@ -79,7 +81,7 @@ def render_json(found: Closure) -> dict[str, object]:
                 "name": f.name,
                 "reason": f.reason,
                 "handled": f.handled,
-                "via": _via_json(f.site),
+                "via": via_json(f.site),
             }
             for f in found.failures
         ],
@@ -91,7 +93,7 @@ def _bytes(size: int) -> str:
     return f"{size:,} B" if size < 10_240 else f"{size // 1024:,} KiB"
 
 
-def _where(via: Via | None, entries: Sequence[str]) -> str:
+def shown_where(via: Via | None, entries: Sequence[str]) -> str:
     if via is None or via.file is None:
         return ""
     return f"{shown_path(via.file, entries)}:{via.line}"
@@ -136,7 +138,7 @@ def render_text(found: Closure, out: TextIO, *, limit: int, tree: bool = True) -
         say("\nmodules in load order (indented by import depth; loaded at file:line):", out)
         for module in found.modules:
             indent = "  " * (module.depth + 1)
-            where = _where(module.via, entries) or "(a root)"
+            where = shown_where(module.via, entries) or "(a root)"
             say(f"{indent}{module.name:<{max(1, 44 - len(indent))}} {where}", out)
     unread = found.unread()
     if unread:
@@ -175,7 +177,7 @@ def _failures(found: Closure, entries: Sequence[str], limit: int, out: TextIO) -
         out,
     )
     for failure in raising[: limit or None]:
-        where = _where(failure.site, entries) or "(a root)"
+        where = shown_where(failure.site, entries) or "(a root)"
         say(f"  {failure.name}: {failure.reason}  {where}", out)
     _more(len(raising), limit, out)
 
@@ -190,7 +192,7 @@ def render_why_json(
         "modspec": __version__,
         "roots": list(found.roots),
         "target": name,
-        "via": None if module is None else _via_json(module.via),
+        "via": None if module is None else via_json(module.via),
         "chains": [[_edge_json(edge) for edge in chain] for chain in chains],
     }
 
@@ -212,8 +214,9 @@ def render_why_text(
         if not chain:
             say(f"    {name} is a root (or a root's parent package)", out)
         for edge in chain:
-            where = _where(Via(edge.importer, edge.file, edge.line), entries)
+            where = shown_where(Via(edge.importer, edge.file, edge.line), entries)
             say(f"    {edge.importer} -> {edge.target}  {where}", out)
     module = found.module(name)
     if module is not None and module.via is not None:
-        say(f"\n  first loaded at {_where(module.via, entries)} (by {module.via.importer})", out)
+        where = shown_where(module.via, entries)
+        say(f"\n  first loaded at {where} (by {module.via.importer})", out)
