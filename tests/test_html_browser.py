@@ -64,6 +64,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "email-surface": (["surface", email], None),
         "email-graph": (["graph", email], None),
         "json-closure": (["closure", "json"], None),
+        # The one command that runs code: json's, in a child.
+        "json-importtime": (["importtime", "json", "--repeat", "1"], None),
     }
     made = {}
     for name, (args, path) in commands.items():
@@ -106,7 +108,15 @@ def _table(tab: Tab, heading: str) -> list[list[str]]:
     return rows
 
 
-PAGES = ["surface", "graph", "closure", "email-surface", "email-graph", "json-closure"]
+PAGES = [
+    "surface",
+    "graph",
+    "closure",
+    "email-surface",
+    "email-graph",
+    "json-closure",
+    "json-importtime",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -115,10 +125,13 @@ def test_page_loads_cleanly(open_page: OpenPage, name: str, scripts: bool) -> No
     tab = open_page(name, scripts=scripts)
     assert tab.problems() == []
     # The pictures are in the document as written: scripts or not.
-    assert tab.count("svg rect.tile") > 0
-    if "closure" in name:
+    if name.endswith("importtime"):
+        assert tab.count("svg.icicle rect.bar") > 0
+    elif "closure" in name:
+        assert tab.count("svg rect.tile") > 0
         assert tab.count("svg.icicle rect.bar") > 0
     else:
+        assert tab.count("svg rect.tile") > 0
         assert tab.count("svg.matrix") == 1
     # The sorting script ran (and only then): it puts a button in each header.
     assert (tab.count("th button") > 0) is scripts
@@ -209,6 +222,25 @@ def test_real_package_pages(open_page: OpenPage) -> None:
     closure = open_page("json-closure")
     bars = _names(closure, "svg.icicle rect.bar")
     assert {"json", "json.decoder", "json.scanner", "re"} <= bars
+
+
+def test_importtime_page_nests_the_measurement(open_page: OpenPage) -> None:
+    tab = open_page("json-importtime")
+    depth = tab.evaluate(
+        "Object.fromEntries(Array.from(document.querySelectorAll('svg.icicle rect.bar'),"
+        " b => [b.dataset.name, Number(b.dataset.depth)]))"
+    )
+    # As measured: json imports json.decoder, whose import imports json.scanner.
+    assert depth["json"] == 0
+    assert depth["json.decoder"] == 1
+    assert depth["json.scanner"] == 2
+    modules = {row[1]: row for row in _table(tab, "Measured modules")}
+    assert modules["json.decoder"][4:] == ["yes", "stdlib", "json", "json/__init__.py:106"]
+    assert modules["json"][6] == "(a root)"
+    # json.decoder's `from json import scanner` must stay: JSONDecoder() runs at import.
+    kept = {row[1]: row for row in _table(tab, "Imports that must stay eager")}
+    assert kept["json/decoder.py:5"][2] == "from json import scanner"
+    assert "which code run at import calls" in kept["json/decoder.py:5"][3]
 
 
 def test_tables_sort_on_a_click(open_page: OpenPage) -> None:

@@ -22,6 +22,8 @@ def _commands(root: Path) -> dict[str, list[str]]:
         "surface": ["surface", str(root)],
         "graph": ["graph", str(root)],
         "closure": ["closure", "app", "tools", "--path", str(root), *_stdlib_path()],
+        # Runs the import: a path that cannot take the page must stop it before it runs.
+        "importtime": ["importtime", "app", "--repeat", "1", "--path", str(root)],
     }
 
 
@@ -64,7 +66,7 @@ def test_html_into_a_directory_is_refused_before_the_scan(
     project: tuple[Path, Path], tmp_path: Path
 ) -> None:
     root, _ = project
-    for command in ("surface", "graph", "closure"):
+    for command in ("surface", "graph", "closure", "importtime"):
         done = modspec(*_commands(root)[command], "--html", str(tmp_path))
         assert done.returncode == 2
         assert done.stdout == ""

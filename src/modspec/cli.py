@@ -284,6 +284,7 @@ def _importtime_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         help="rows per section of the report (0: all)",
     )
     command.add_argument("--json", action="store_true", help="print JSON")
+    _html_option(command)
     command.set_defaults(run="importtime:importtime")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .._codebase.printable import say
 from .._resolver import InvalidName
+from .pages import page_ready, write_page
 
 if TYPE_CHECKING:
     import argparse
@@ -21,6 +22,8 @@ def importtime(args: argparse.Namespace) -> int:
     from .._codebase.importtime import importtime as measure
     from .._codebase.progress import Progress
 
+    if not page_ready(args.html):
+        return 2
     progress = Progress(sys.stderr, unit="runs")
     try:
         found = measure(
@@ -36,6 +39,11 @@ def importtime(args: argparse.Namespace) -> int:
         say(f"modspec: {exc}", sys.stderr)
         return 2
     progress.close()
+    if args.html is not None:
+        from .._codebase.html_importtime import importtime_page
+
+        if not write_page(args.html, lambda: importtime_page(found)):
+            return 2
     if args.json:
         json.dump(importtime_output.render_json(found), sys.stdout, indent=1)
         print()
