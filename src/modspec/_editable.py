@@ -23,23 +23,26 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import dataclasses
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable
 from inspect import getattr_static
-from typing import TYPE_CHECKING, Any
 
 from ._cachefile import get_cached
-from ._config import CoreConfig, FindSpec, LateFinder, PathHook
 from ._parse import PARSE_ERRORS
 from ._paths import path_stat, read_regular, regular_stat
-from ._rawspec import RawSpec, file_spec, unlocated_spec
+from ._rawspec import file_spec, unlocated_spec
+from ._records import frozen_record
 from ._spec import Kind
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import pathlib
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from ._config import CoreConfig, FindSpec, LateFinder, PathHook
+    from ._rawspec import RawSpec
 
 __all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
 
@@ -64,7 +67,7 @@ _REDIRECTOR = "RedirectingFinder"
 _PLACEHOLDER_SUFFIX = ".__path_hook__"
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class EditableFinder:
     """An editable install's import hook, as read from its generated module (never run).
 

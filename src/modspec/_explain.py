@@ -15,15 +15,30 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from inspect import getattr_static
-from typing import Protocol
 
 from . import _config
 from ._cachefile import PYCACHE
-from ._editable import EditableFinder, finder_module
-from ._spec import Spec
+from ._editable import finder_module
+from ._records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Protocol
+
+    from ._editable import EditableFinder
+    from ._spec import Spec
+
+    class Resolves(Protocol):
+        """What explaining asks of a resolver: its answers, and the editable hooks it was
+        given."""
+
+        @property
+        def editables(self) -> Sequence[EditableFinder]: ...
+
+        def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
+
 
 __all__ = ["Explanation", "Listings", "Reason", "Resolves", "explain"]
 
@@ -54,7 +69,7 @@ class Reason(enum.Enum):
     CUSTOM_FINDER = "custom_finder"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Explanation:
     """What ``import name`` would find and why, or where and why it would find nothing.
 
@@ -82,15 +97,6 @@ _STANDARD_FINDERS = (
 # Tables of the names a finder serves: setuptools' editable finders keep MAPPING (name ->
 # directory) and NAMESPACES (name -> locations) as globals of their generated module.
 _NAME_TABLES = ("MAPPING", "NAMESPACES")
-
-
-class Resolves(Protocol):
-    """What explaining asks of a resolver: its answers, and the editable hooks it was given."""
-
-    @property
-    def editables(self) -> Sequence[EditableFinder]: ...
-
-    def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
 
 
 def explain(
@@ -157,7 +163,7 @@ def _through_parent(fullname: str, missing: str, detail: str) -> _Why:
 _Why = tuple[Reason, str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class _Search:
     """The part of a name not found (``name``: ``parent_name`` + ``tail``), and where it was
     looked for: ``searched``, which ``where`` describes."""
@@ -184,7 +190,7 @@ class _Search:
         return cls(missing, parent_name, tail, parent, searched, where)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class _Usable:
     """The searched locations that are listable directories (with their listings), and how
     many are neither a directory nor a zip archive."""

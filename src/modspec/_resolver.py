@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import _thread
 import gc
 import os
 import sys
-import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from . import _backend, _config, _zipfinder
-from ._spec import Spec
 
+# _thread's locks are threading's (threading.RLock is _thread.RLock), without the import of
+# threading; typing.TYPE_CHECKING without typing: both are start-up costs of every command.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from types import TracebackType
+
     from ._bytecode import BytecodeStatus
     from ._editable import EditableFinder
     from ._explain import Explanation, Listings
+    from ._spec import Spec
 
 # _editable, _legacy, _explain and _bytecode are imported where they are first needed (live
 # editable hooks, legacy namespaces, explain, bytecode_status): a Resolver over a path of its
 # own resolves without them, and `from modspec import Resolver` does not pay for them.
 
-__all__ = ["InvalidName", "Resolver", "bytecode_status", "explain", "resolve", "resolve_many"]
+__all__ = [
+    "InvalidName",
+    "Resolver",
+    "bytecode_status",
+    "explain",
+    "program_path",
+    "resolve",
+    "resolve_many",
+]
 
 
 class InvalidName(ValueError):
@@ -109,7 +120,7 @@ class Resolver:
         self._explain_listings: Listings = {}
         # Reentrant: explain asks this resolver for the specs it explains. Needed as the Cython
         # core lets other threads run while it waits for its stat thread.
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()
         _LIVE.add(self)
 
     def invalidate_caches(self) -> None:
@@ -138,7 +149,7 @@ class Resolver:
             fullname = absolute_name(name, package)
             if name not in wanted:
                 wanted[name] = fullname
-        with self._lock, _GC.paused():
+        with self._lock, _GC:
             return self._core.find_specs(wanted, self._search_path())
 
     def explain(self, name: str, *, package: str | None = None) -> Explanation:
@@ -179,8 +190,8 @@ _LIVE: weakref.WeakSet[Resolver] = weakref.WeakSet()
 
 
 class _GcPause:
-    """gc paused while any resolve_many is in flight, in any thread, and restored as the
-    callers had it.
+    """A context manager: gc paused while any resolve_many is in flight, in any thread, and
+    restored as the callers had it.
 
     gc.isenabled() is process-wide, so a per-call save and restore is wrong under threads
     (a call that ends last would restore a state read while another call had it off). The
@@ -189,12 +200,11 @@ class _GcPause:
     caller meanwhile is the caller's own, but a gc.enable() is kept: never turned off again)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.in_flight = 0
         self.was_enabled = False
 
-    @contextmanager
-    def paused(self) -> Iterator[None]:
+    def __enter__(self) -> None:
         # A batch allocates a few tuples per name and frees none: collections would find no
         # garbage, yet cost a tenth of the run.
         with self.lock:
@@ -202,18 +212,22 @@ class _GcPause:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
             self.in_flight += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-                if self.in_flight == 0 and self.was_enabled:
-                    gc.enable()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            if self.in_flight == 0 and self.was_enabled:
+                gc.enable()
 
     def after_fork_in_child(self) -> None:
         # The calls in flight were other threads', which the child does not have: none will
         # end, so the child gets gc back as they found it, and a lock no dead thread holds.
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         if self.in_flight and self.was_enabled:
             gc.enable()
         self.in_flight = 0
@@ -229,7 +243,7 @@ def _after_fork_in_child() -> None:
     # taken again on first use.
     _GC.after_fork_in_child()
     for resolver in list(_LIVE):
-        resolver._lock = threading.RLock()
+        resolver._lock = _thread.RLock()
         resolver._core = type(resolver._core)(resolver._core.config)
 
 
@@ -247,6 +261,18 @@ def path_entries(path: Sequence[object] | None) -> list[object] | None:
             f"not a {type(path).__name__}: wrap it in a list"
         )
     return list(path)
+
+
+def program_path() -> list[str]:
+    """This interpreter's ``sys.path`` without the entry it put first for the program now
+    running (the script's directory: a console script's ``bin/``; the current directory under
+    ``-m`` and ``-c``), which no other program shares; none is dropped where the interpreter
+    put none there (``-P``, ``-I``, PYTHONSAFEPATH). Non-str entries are left out."""
+    entries = list(sys.path)
+    prepended = not (getattr(sys.flags, "safe_path", False) or sys.flags.isolated)
+    if prepended and entries:
+        entries = entries[1:]
+    return [entry for entry in entries if isinstance(entry, str)]
 
 
 def resolve(

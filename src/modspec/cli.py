@@ -2,23 +2,28 @@
 
 Only the parser lives here: each command's module (modspec._commands) is imported when that
 command runs, so that `modspec --help` or `modspec resolve` loads nothing the others need.
+Start-up is what an editor or a CI step pays on every call, so the parser is built for the
+command that runs: every command has its line in `modspec --help`, but only the one named gets
+its options; and `modspec --version` alone is answered before any parser is built.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
 
-from ._codebase.findings import Finding
 from ._version import __version__
 
+# argparse is imported where the parser is built (`modspec --version` needs none), and
 # typing.TYPE_CHECKING without importing typing: start-up is this module's whole job.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
     from typing import NoReturn
+
+    from ._codebase.findings import Finding
 
 __all__ = ["main"]
 
@@ -29,14 +34,9 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose errors are one line on stderr (usage is what --help is for)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def _count(text: str, *, least: int) -> int:
+    import argparse  # loaded already: the parser calls this
+
     try:
         value = int(text)
     except ValueError:
@@ -47,6 +47,10 @@ def _count(text: str, *, least: int) -> int:
 
 
 def _fail_on(text: str) -> tuple[Finding, ...]:
+    import argparse  # loaded already: the parser calls this
+
+    from ._codebase.findings import Finding
+
     try:
         return tuple(Finding(word.strip()) for word in text.split(",") if word.strip())
     except ValueError:
@@ -55,6 +59,8 @@ def _fail_on(text: str) -> tuple[Finding, ...]:
 
 
 def _level(text: str) -> int | None:
+    import argparse  # loaded already: the parser calls this
+
     if text == "module":
         return None
     if text == "package":
@@ -150,83 +156,60 @@ def _closure_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    closure = commands.add_parser(
-        "closure",
-        help="what `import MODULE` loads, transitively, in load order",
-        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
-        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
-        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
-        "alternative of each try/except ImportError. Nothing is imported or run.",
-    )
-    closure.add_argument("modules", nargs="+", metavar="MODULE")
-    _closure_options(closure)
-    closure.add_argument(
+def _closure_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("modules", nargs="+", metavar="MODULE")
+    _closure_options(command)
+    command.add_argument(
         "--include-startup",
         action="store_true",
         help="list the modules the interpreter loads at start-up too",
     )
-    closure.add_argument(
+    command.add_argument(
         "--limit",
         type=lambda text: _count(text, least=0),
         default=10,
         help="rows per summary section (0: all)",
     )
-    closure.add_argument(
+    command.add_argument(
         "--summary", action="store_true", help="leave out the list of every module"
     )
-    closure.set_defaults(run="closure:closure")
 
-    why = commands.add_parser(
-        "why",
-        help="why `import MODULE` loads TARGET: the shortest chains of imports",
-        description="The shortest chains of import statements that run from MODULE to "
-        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
-    )
-    why.add_argument("module", metavar="MODULE")
-    why.add_argument("target", metavar="TARGET")
-    _closure_options(why)
-    why.add_argument(
+
+def _why_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("module", metavar="MODULE")
+    command.add_argument("target", metavar="TARGET")
+    _closure_options(command)
+    command.add_argument(
         "--limit",
         type=lambda text: _count(text, least=0),
         default=10,
         help="chains at most (0: all)",
     )
-    why.set_defaults(run="closure:why")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="modspec",
-        description="What `import X` would find, without importing anything.",
-        epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
-        "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
+def _path_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands over a search path (resolve, info, scan, surface, graph)."""
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path "
+        "(for surface: the roots' source directories, then sys.path)",
     )
-    parser.add_argument("--version", action="version", version=f"modspec {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    command.add_argument("--json", action="store_true", help="print JSON")
 
-    resolve = commands.add_parser("resolve", help="resolve module names")
-    resolve.add_argument("names", nargs="+", metavar="NAME")
-    resolve.add_argument("--package", help="package for relative names such as .sibling")
-    resolve.set_defaults(run="names:resolve")
 
-    info = commands.add_parser("info", help="predict a module's attributes once imported")
-    info.add_argument("names", nargs="+", metavar="NAME")
-    info.add_argument("--package", help="package for relative names such as .sibling")
-    info.set_defaults(run="names:info")
+def _names_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("names", nargs="+", metavar="NAME")
+    command.add_argument("--package", help="package for relative names such as .sibling")
+    _path_options(command)
 
-    scan = commands.add_parser("scan", help="resolve every module on the path and summarise")
-    scan.set_defaults(run="names:scan")
 
-    surface_ = commands.add_parser(
-        "surface",
-        help="the import surface of a code base: what its files import, and from where",
-        description="Walks the .py files under each ROOT, reads their imports statically, "
-        "resolves every imported name in one batch and reports where each comes from. "
-        "Nothing is imported or run.",
-    )
-    _code_base_options(surface_)
-    surface_.add_argument(
+def _surface_command(command: argparse.ArgumentParser) -> None:
+    from ._codebase.findings import Finding
+
+    _code_base_options(command)
+    command.add_argument(
         "--fail-on",
         type=_fail_on,
         action="append",
@@ -234,30 +217,25 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when any of these is found (repeatable): "
         + ", ".join(f.value for f in Finding),
     )
-    surface_.add_argument(
+    command.add_argument(
         "--format",
         choices=("text", "json", "github"),
         default="text",
         help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
         "per finding: errors for those --fail-on names, warnings for the rest)",
     )
-    surface_.set_defaults(run="codebase:surface")
+    _path_options(command)
 
-    graph = commands.add_parser(
-        "graph",
-        help="the import graph of a code base: every edge, with file, line and guards",
-        description="Every import of every .py file under each ROOT as an edge from the "
-        "importing module to the module it gets (file, line, guards), with the nodes, the "
-        "cycles of eager first-party imports, and pictures. Nothing is imported or run.",
-    )
-    _code_base_options(graph)
-    graph.add_argument(
+
+def _graph_command(command: argparse.ArgumentParser) -> None:
+    _code_base_options(command)
+    command.add_argument(
         "--format",
         choices=("text", "json", "dot", "mermaid"),
         default="text",
         help="text (a summary), json (as --json), dot (Graphviz) or mermaid (for Markdown)",
     )
-    graph.add_argument(
+    command.add_argument(
         "--level",
         type=_level,
         default=None,
@@ -265,30 +243,113 @@ def _parser() -> argparse.ArgumentParser:
         help="merge modules into their first N name parts (package: 1); edges within one "
         "merged node are left out",
     )
-    graph.add_argument(
+    command.add_argument(
         "--importers",
         metavar="MODULE",
         help="only the edges into MODULE or a module under it: who imports it, and where",
     )
-    graph.set_defaults(run="codebase:graph")
+    _path_options(command)
 
-    _closure_parsers(commands)
 
-    for command in (resolve, info, scan, surface_, graph):
-        command.add_argument(
-            "--path",
-            action="append",
-            metavar="DIR",
-            help="a path entry (repeat for several); default: this interpreter's sys.path "
-            "(for surface: the roots' source directories, then sys.path)",
-        )
-        command.add_argument("--json", action="store_true", help="print JSON")
+# Each command, in the order `modspec --help` lists them: its line there, its description
+# (None: none), what adds its options and what runs it ("module:function" of _commands).
+_COMMANDS: dict[str, tuple[str, str | None, Callable[[argparse.ArgumentParser], None], str]] = {
+    "resolve": ("resolve module names", None, _names_command, "names:resolve"),
+    "info": (
+        "predict a module's attributes once imported",
+        None,
+        _names_command,
+        "names:info",
+    ),
+    "scan": (
+        "resolve every module on the path and summarise",
+        None,
+        _path_options,
+        "names:scan",
+    ),
+    "surface": (
+        "the import surface of a code base: what its files import, and from where",
+        "Walks the .py files under each ROOT, reads their imports statically, resolves every "
+        "imported name in one batch and reports where each comes from. Nothing is imported "
+        "or run.",
+        _surface_command,
+        "codebase:surface",
+    ),
+    "graph": (
+        "the import graph of a code base: every edge, with file, line and guards",
+        "Every import of every .py file under each ROOT as an edge from the importing module "
+        "to the module it gets (file, line, guards), with the nodes, the cycles of eager "
+        "first-party imports, and pictures. Nothing is imported or run.",
+        _graph_command,
+        "codebase:graph",
+    ),
+    "closure": (
+        "what `import MODULE` loads, transitively, in load order",
+        "Follows every eager import (not in a function, not under TYPE_CHECKING or "
+        "`if __name__ == '__main__'`, not in a branch for another platform or version) from "
+        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
+        "alternative of each try/except ImportError. Nothing is imported or run.",
+        _closure_command,
+        "closure:closure",
+    ),
+    "why": (
+        "why `import MODULE` loads TARGET: the shortest chains of imports",
+        "The shortest chains of import statements that run from MODULE to TARGET, each with "
+        "its file and line; exit 1 when TARGET is not in MODULE's closure.",
+        _why_command,
+        "closure:why",
+    ),
+}
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is no option (the top level's options,
+    --help and --version, take no value), where that is a command."""
+    word = next((word for word in argv if not word.startswith("-")), None)
+    return word if word in _COMMANDS else None
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, with the options of ``command`` only (None: of none, as `modspec --help`,
+    a missing or an unknown command need)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse's parser, whose errors are one line on stderr (usage is what --help is
+        for)."""
+
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    parser = _Parser(
+        prog="modspec",
+        description="What `import X` would find, without importing anything.",
+        epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
+        "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (summary, description, add_options, run) in _COMMANDS.items():
+        subparser = commands.add_parser(name, help=summary, description=description)
+        if name == command:
+            add_options(subparser)
+            subparser.set_defaults(run=run)
     return parser
 
 
+def _version() -> str:
+    return f"modspec {__version__}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words == ["--version"]:
+        # What the parser's version action prints, without building the parser (or importing
+        # argparse's gettext and shutil); a test holds the two alike.
+        sys.stdout.write(_version() + "\n")
+        return 0
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(_named_command(words)).parse_args(words)
         module, _, function = args.run.partition(":")
         run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
         status: int = run(args)
