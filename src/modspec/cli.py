@@ -321,8 +321,15 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's formatter, as wide as the terminal, measured without shutil."""
+
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=_columns() - 2)
+
     parser = _Parser(
         prog="modspec",
+        formatter_class=_Formatter,
         description="What `import X` would find, without importing anything.",
         epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
         "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
@@ -330,11 +337,29 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (summary, description, add_options, run) in _COMMANDS.items():
-        subparser = commands.add_parser(name, help=summary, description=description)
+        subparser = commands.add_parser(
+            name, help=summary, description=description, formatter_class=_Formatter
+        )
         if name == command:
             add_options(subparser)
             subparser.set_defaults(run=run)
     return parser
+
+
+def _columns() -> int:
+    # Mirrors shutil.get_terminal_size().columns (3.10-3.13), which argparse's formatter asks
+    # for each option added: importing shutil (and the compression modules it imports) costs
+    # more than building the parser.
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # no stdout, closed, or not a terminal
+            columns = 0
+    return columns or 80
 
 
 def _version() -> str:
