@@ -6,7 +6,9 @@ each a fresh process: ``python -c pass`` (the floor), ``python -c "import modspe
 ``python -c "import modspec.cli"``, ``modspec --version`` and ``modspec resolve json``. They
 take turns, one round each in an order that rotates from round to round, so that a busy spell
 of this shared machine falls on all alike; each row gives the median, the spread of the rounds
-and the ratio of medians to the floor (the target: the two commands within 2x of it).
+and the ratio of medians to the floor (the target: the two commands within 2x of it), with
+the median CPU time (user + system, from the children's rusage), which a busy machine
+inflates less than the wall time.
 
 Run by pytest (``test_startup``: unpinned and pinned to one core with ``taskset -c 0``, the
 figures in ``extra_info``), or as ``python benchmarks/bench_startup.py [--rounds N] [--pin]``,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,18 +56,31 @@ def contenders(script: str) -> dict[str, list[str]]:
     }
 
 
-def _run(command: list[str]) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str]) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system) of one run of ``command``."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=_ENV)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
-def one_round(commands: dict[str, list[str]], turn: int, times: dict[str, list[float]]) -> None:
+# Per contender: the wall times and the CPU times of its rounds.
+Times = dict[str, tuple[list[float], list[float]]]
+
+
+def one_round(commands: dict[str, list[str]], turn: int, times: Times) -> None:
     """Every contender once, starting with the ``turn``-th (mod their number)."""
     labels = list(commands)
     shift = turn % len(labels)
     for label in labels[shift:] + labels[:shift]:
-        times[label].append(_run(commands[label]))
+        wall, cpu = _run(commands[label])
+        times[label][0].append(wall)
+        times[label][1].append(cpu)
 
 
 def pinned(commands: dict[str, list[str]], cpu: int = 0) -> dict[str, list[str]]:
@@ -75,12 +91,12 @@ def pinned(commands: dict[str, list[str]], cpu: int = 0) -> dict[str, list[str]]
     return {label: [taskset, "-c", str(cpu), *argv] for label, argv in commands.items()}
 
 
-def summary(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
-    """Per contender: median, first and third quartiles, min, max (seconds), ratio to the
-    floor's median."""
-    floor = statistics.median(times[FLOOR])
+def summary(times: Times) -> dict[str, dict[str, float]]:
+    """Per contender (seconds): the wall time's median, first and third quartiles, min and
+    max, and the ratio of medians to the floor's; the CPU time's median and its ratio."""
+    floor, floor_cpu = (statistics.median(seconds) for seconds in times[FLOOR])
     rows = {}
-    for label, seconds in times.items():
+    for label, (seconds, cpu) in times.items():
         quartiles = statistics.quantiles(seconds, n=4) if len(seconds) > 1 else seconds * 3
         median = statistics.median(seconds)
         rows[label] = {
@@ -90,6 +106,8 @@ def summary(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
             "min": min(seconds),
             "max": max(seconds),
             "ratio": median / floor,
+            "cpu": statistics.median(cpu),
+            "cpu_ratio": statistics.median(cpu) / floor_cpu,
         }
     return rows
 
@@ -97,19 +115,21 @@ def summary(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 def table(rows: dict[str, dict[str, float]], rounds: int, note: str) -> str:
     """The rows as a Markdown table, in milliseconds."""
     lines = [
-        f"| contender ({note}, {rounds} rounds) | median | quartiles | min–max | / floor |",
-        "|---|---:|---:|---:|---:|",
+        f"| contender ({note}, {rounds} rounds) | median | quartiles | min–max | / floor "
+        "| CPU median | CPU / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, row in rows.items():
         ms = {key: value * 1000 for key, value in row.items()}
         lines.append(
             f"| `{label}` | {ms['median']:.1f} ms | {ms['q1']:.1f}–{ms['q3']:.1f} "
-            f"| {ms['min']:.1f}–{ms['max']:.1f} | {row['ratio']:.2f}x |"
+            f"| {ms['min']:.1f}–{ms['max']:.1f} | {row['ratio']:.2f}x "
+            f"| {ms['cpu']:.1f} ms | {row['cpu_ratio']:.2f}x |"
         )
     return "\n".join(lines)
 
 
-def measure(rounds: int, pin: bool) -> dict[str, list[float]]:
+def measure(rounds: int, pin: bool) -> Times:
     script = _script()
     if script is None:
         raise FileNotFoundError("modspec's console script is not installed beside this Python")
@@ -118,7 +138,7 @@ def measure(rounds: int, pin: bool) -> dict[str, list[float]]:
         commands = pinned(commands)
     for argv in commands.values():
         _run(argv)  # each works, and its bytecode is written
-    times: dict[str, list[float]] = {label: [] for label in commands}
+    times: Times = {label: ([], []) for label in commands}
     for turn in range(rounds):
         one_round(commands, turn, times)
     return times
@@ -136,7 +156,7 @@ def test_startup(benchmark: BenchmarkFixture, settings: Settings, pin: bool) -> 
         commands = pinned(commands)
     for argv in commands.values():
         _run(argv)
-    times: dict[str, list[float]] = {label: [] for label in commands}
+    times: Times = {label: ([], []) for label in commands}
     turns = iter(range(1_000_000))
     benchmark.group = "startup"
     benchmark.pedantic(
@@ -145,7 +165,7 @@ def test_startup(benchmark: BenchmarkFixture, settings: Settings, pin: bool) -> 
     rows = summary(times)
     benchmark.extra_info.update(corpus="startup", contender="all five, one round", rows=rows)
     print()
-    print(table(rows, len(times[FLOOR]), "one core" if pin else "unpinned"))
+    print(table(rows, len(times[FLOOR][0]), "one core" if pin else "unpinned"))
 
 
 def main() -> None:

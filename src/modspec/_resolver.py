@@ -6,12 +6,13 @@ import _thread
 import gc
 import os
 import sys
-import weakref
+from _weakrefset import WeakSet
 
 from . import _backend, _config, _zipfinder
 
-# _thread's locks are threading's (threading.RLock is _thread.RLock), without the import of
-# threading; typing.TYPE_CHECKING without typing: both are start-up costs of every command.
+# _thread's locks are threading's (threading.RLock is _thread.RLock), and _weakrefset's
+# WeakSet is weakref's, without the imports of threading and weakref; typing.TYPE_CHECKING
+# without typing: each is a start-up cost of every command.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -186,7 +187,7 @@ class Resolver:
 
 
 # Every live Resolver, for _after_fork_in_child.
-_LIVE: weakref.WeakSet[Resolver] = weakref.WeakSet()
+_LIVE: WeakSet[Resolver] = WeakSet()
 
 
 class _GcPause:
