@@ -167,6 +167,35 @@ def test_the_version_alone_is_what_the_parser_prints(capsys: pytest.CaptureFixtu
     assert fast.out == f"modspec {modspec.__version__}\n"
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["resolve", "json"],
+        ["resolve", "json", "os.path", ".x", ""],
+        ["info", "json", "pkg.mod"],
+        # Not names only: the parser's own reading.
+        ["resolve"],
+        ["resolve", "json", "--json"],
+        ["resolve", "-x"],
+        ["resolve", "--", "json"],
+        ["info", "json", "--package", "pkg"],
+        ["scan"],
+        ["surface", "src"],
+        ["--version"],
+    ],
+)
+def test_names_only_are_read_as_the_parser_reads_them(argv: list[str]) -> None:
+    from modspec import cli
+
+    fast = cli._names_only(argv)
+    plain = all(not word.startswith("-") for word in argv[1:]) and len(argv) > 1
+    if argv[0] not in ("resolve", "info") or not plain:
+        assert fast is None
+        return
+    assert fast is not None
+    assert vars(fast) == vars(cli._parser(argv[0]).parse_args(argv))
+
+
 @pytest.mark.parametrize("columns", [None, "0", "-3", "abc", "30", "200"])
 def test_the_help_is_as_wide_as_shutil_says(
     columns: str | None, monkeypatch: pytest.MonkeyPatch

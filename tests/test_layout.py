@@ -295,14 +295,26 @@ def test_the_version_is_answered_before_any_parser() -> None:
         ]
 
 
-def test_the_resolve_command_loads_the_parser_and_the_resolver_only() -> None:
+@pytest.mark.parametrize(
+    ("argv", "parser"),
+    [
+        # Names only: the parser's defaults, without argparse (cli._names_only).
+        (["resolve", "json", "no_such"], ()),
+        # An option: the parser, built with the resolve command's options only.
+        (["resolve", "json", "--json"], ("argparse", "gettext", "locale", "re")),
+    ],
+)
+def test_the_resolve_command_loads_the_resolver_only(
+    argv: list[str], parser: tuple[str, ...]
+) -> None:
     from modspec._editable import live_editables
 
-    added = _added_modules("from modspec.cli import main\nmain(['resolve', 'json', 'no_such'])")
+    added = _added_modules(f"from modspec.cli import main\nmain({argv!r})")
     # ast (and the contextlib it imports) only where an editable install's hook is read: the
-    # child has the hooks this interpreter has.
+    # child has the hooks this interpreter has. json for --json; re for explain's messages.
     read_hooks = ("ast", "contextlib") if live_editables() else ()
-    assert _heavy(added, "argparse", "gettext", "locale", "re", *read_hooks) == []
-    assert "argparse" in added  # the probe ran the parser: the pin above means something
+    allowed = (*parser, *read_hooks, *(("json",) if "--json" in argv else ("re",)))
+    assert _heavy(added, *allowed) == []
+    assert [name for name in parser if name not in added] == []
     unneeded = ("modspec._codebase.surface", "modspec._discover", "modspec._environment")
     assert [name for name in unneeded if name in added] == []
