@@ -150,3 +150,62 @@ def test_info_json_matches_module_info(tree: Tree, capsys: pytest.CaptureFixture
     assert row["package"] == ""
     assert row["loader"].endswith("SourceFileLoader")
     assert row["spec"]["origin"] == info.file
+
+
+# --- start-up: the fast paths say what the full parser says --------------------------------
+
+
+def test_the_version_alone_is_what_the_parser_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from modspec import cli
+
+    assert main(["--version"]) == 0
+    fast = capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        cli._parser().parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr() == fast
+    assert fast.out == f"modspec {modspec.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["resolve", "json"],
+        ["resolve", "json", "os.path", ".x", ""],
+        ["info", "json", "pkg.mod"],
+        # Not names only: the parser's own reading.
+        ["resolve"],
+        ["resolve", "json", "--json"],
+        ["resolve", "-x"],
+        ["resolve", "--", "json"],
+        ["info", "json", "--package", "pkg"],
+        ["scan"],
+        ["surface", "src"],
+        ["--version"],
+    ],
+)
+def test_names_only_are_read_as_the_parser_reads_them(argv: list[str]) -> None:
+    from modspec import cli
+
+    fast = cli._names_only(argv)
+    plain = all(not word.startswith("-") for word in argv[1:]) and len(argv) > 1
+    if argv[0] not in ("resolve", "info") or not plain:
+        assert fast is None
+        return
+    assert fast is not None
+    assert vars(fast) == vars(cli._parser(argv[0]).parse_args(argv))
+
+
+@pytest.mark.parametrize("columns", [None, "0", "-3", "abc", "30", "200"])
+def test_the_help_is_as_wide_as_shutil_says(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from modspec import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli._columns() == shutil.get_terminal_size().columns

@@ -345,7 +345,7 @@ def test_explanation_is_frozen_and_slotted(make_resolver: MakeResolver) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         explanation.reason = Reason.FOUND  # type: ignore[misc]
     assert not hasattr(explanation, "__dict__")
-    assert [field.name for field in dataclasses.fields(Explanation)] == [
+    assert list(Explanation.__match_args__) == [
         "name",
         "spec",
         "reason",

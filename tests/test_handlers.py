@@ -151,7 +151,9 @@ def test_unexpected_literal_errors_propagate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type
 ) -> None:
     file = _finder_file(tmp_path, setuptools_finder_source({"pkg": "/src/pkg"}, {}))
-    monkeypatch.setattr(_editable, "ast", _ast_with("literal_eval", error))
+    # ast itself: _editable imports it when it reads a file (not at its own import), and
+    # nothing else calls literal_eval while the patch is in place.
+    monkeypatch.setattr(ast, "literal_eval", _raiser(error))
     with pytest.raises(error, match="injected"):
         _editable.read_editable_finder(file)
 

@@ -221,3 +221,100 @@ def test_the_command_line_loads_a_command_when_it_runs() -> None:
     )
     ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "[]"
+
+
+# --- what start-up imports: pinned by name, so a regression fails here (never timed) ----------
+
+# Modules of the standard library that the library's calls and the quick commands do without;
+# each costs a millisecond or more, and importing any brings in more (dataclasses: inspect,
+# ast, dis, tokenize).
+HEAVY = (
+    "argparse",
+    "ast",
+    "contextlib",
+    "dataclasses",
+    "dis",
+    "gettext",
+    "importlib.util",
+    "inspect",
+    "json",
+    "locale",
+    "re",
+    "shutil",
+    "threading",
+    "tokenize",
+    "typing",
+)
+
+
+def _added_modules(code: str) -> list[str]:
+    """The modules ``code`` adds to sys.modules in a fresh interpreter, beyond those loaded
+    before it runs (what start-up and site loaded here)."""
+    probe = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "print(sorted(set(sys.modules) - before), file=sys.stderr)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    added: list[str] = ast.literal_eval(ran.stderr.strip().splitlines()[-1])
+    return added
+
+
+def _heavy(added: list[str], *allowed: str) -> list[str]:
+    return [name for name in HEAVY if name in added and name not in allowed]
+
+
+def test_importing_the_package_loads_only_its_version() -> None:
+    added = _added_modules("import modspec")
+    assert _heavy(added) == []
+    assert [name for name in added if name.startswith("modspec")] == ["modspec", "modspec._version"]
+
+
+def test_resolving_through_the_api_loads_nothing_heavy() -> None:
+    added = _added_modules(
+        "import modspec\n"
+        "specs = modspec.Resolver(sys.path).resolve_many(['json', 'os.path', 'no_such'])\n"
+        "modspec.bytecode_status(specs.values())\n"
+        "modspec.resolve('json')"
+    )
+    assert _heavy(added) == []
+    assert "modspec._codebase" not in added
+
+
+def test_the_version_is_answered_before_any_parser() -> None:
+    # Both ways the console script may pass the words: sys.argv, or main's argument.
+    for call in ("sys.argv[1:] = ['--version']; main()", "main(['--version'])"):
+        added = _added_modules(f"from modspec.cli import main\n{call}")
+        assert _heavy(added) == [], call
+        assert [name for name in added if name.startswith("modspec")] == [
+            "modspec",
+            "modspec._version",
+            "modspec.cli",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "parser"),
+    [
+        # Names only: the parser's defaults, without argparse (cli._names_only).
+        (["resolve", "json", "no_such"], ()),
+        # An option: the parser, built with the resolve command's options only.
+        (["resolve", "json", "--json"], ("argparse", "gettext", "locale", "re")),
+    ],
+)
+def test_the_resolve_command_loads_the_resolver_only(
+    argv: list[str], parser: tuple[str, ...]
+) -> None:
+    from modspec._editable import live_editables
+
+    added = _added_modules(f"from modspec.cli import main\nmain({argv!r})")
+    # ast (and the contextlib it imports) only where an editable install's hook is read: the
+    # child has the hooks this interpreter has. json for --json; re for explain's messages.
+    read_hooks = ("ast", "contextlib") if live_editables() else ()
+    allowed = (*parser, *read_hooks, *(("json",) if "--json" in argv else ("re",)))
+    assert _heavy(added, *allowed) == []
+    assert [name for name in parser if name not in added] == []
+    unneeded = ("modspec._codebase.surface", "modspec._discover", "modspec._environment")
+    assert [name for name in unneeded if name in added] == []

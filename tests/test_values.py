@@ -24,16 +24,16 @@ Tree = Callable[[dict[str, object]], Path]
 
 
 def _spec(**changes: Any) -> Spec:
-    base = Spec(
-        name="pkg.mod",
-        kind=Kind.SOURCE,
-        origin="/p/pkg/mod.py",
-        submodule_search_locations=None,
-        cached="/p/pkg/__pycache__/mod.cpython-311.pyc",
-        origin_stat=FileStat(10, 1_000),
-        cached_stat=None,
-    )
-    return dataclasses.replace(base, **changes)
+    fields: dict[str, Any] = {
+        "name": "pkg.mod",
+        "kind": Kind.SOURCE,
+        "origin": "/p/pkg/mod.py",
+        "submodule_search_locations": None,
+        "cached": "/p/pkg/__pycache__/mod.cpython-311.pyc",
+        "origin_stat": FileStat(10, 1_000),
+        "cached_stat": None,
+    }
+    return Spec(**{**fields, **changes})
 
 
 SPEC_FIELDS = [
@@ -48,7 +48,30 @@ SPEC_FIELDS = [
 
 
 def test_spec_fields() -> None:
-    assert [field.name for field in dataclasses.fields(Spec)] == SPEC_FIELDS
+    # The fields in order, as a dataclass's __match_args__ gives them (Spec is built without
+    # the dataclasses module, whose import costs more than the rest of a resolve's start-up).
+    assert list(Spec.__match_args__) == SPEC_FIELDS
+
+
+def test_dataclasses_functions_take_the_records_as_before() -> None:
+    # Spec, ModuleInfo, EditableFinder and Explanation were dataclasses: tools that called
+    # dataclasses.fields, replace, asdict or is_dataclass on them keep working.
+    spec = _spec()
+    assert dataclasses.is_dataclass(spec)
+    assert dataclasses.is_dataclass(Spec)
+    assert [f.name for f in dataclasses.fields(spec)] == SPEC_FIELDS
+    assert [f.name for f in dataclasses.fields(Spec)] == SPEC_FIELDS
+    assert dataclasses.fields(Spec)[0].default is dataclasses.MISSING
+    moved = dataclasses.replace(spec, origin="/q/pkg/mod.py")
+    assert moved == _spec(origin="/q/pkg/mod.py")
+    assert type(moved) is Spec
+    assert dataclasses.asdict(spec)["origin_stat"] == FileStat(10, 1_000)
+    assert dataclasses.astuple(spec)[:3] == ("pkg.mod", Kind.SOURCE, "/p/pkg/mod.py")
+    finder = modspec.EditableFinder("setuptools", "m", "/m.py", (("a", "/a"),), template="70")
+    assert dataclasses.replace(finder, template="80").template == "80"
+    names = [f.name for f in dataclasses.fields(finder)]
+    assert names == list(modspec.EditableFinder.__match_args__)
+    assert names[:3] == ["tool", "module", "file"]
 
 
 @pytest.mark.parametrize("field", SPEC_FIELDS)

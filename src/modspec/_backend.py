@@ -13,12 +13,16 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Callable
-from types import ModuleType
-from typing import TYPE_CHECKING
 
+# typing.TYPE_CHECKING without importing typing (a tenth of a command's start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
     from . import _core_py
+
+    PycReader = Callable[[list[str]], list[bytes | None]]
 
 # The pure twins (_core_py, _pep552's reader) are imported only where they are selected: the
 # compiled core does not need them.
@@ -38,8 +42,6 @@ BACKENDS = ("cython", "python")
 # What the compiled core must provide: the names its pure twins provide.
 _CORE = "_core_c"
 _CORE_NAMES = ("PathCore", "read_pyc_headers", "LAYOUT")
-
-PycReader = Callable[[list[str]], list[bytes | None]]
 
 
 def env_flag(name: str) -> bool:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import enum
 import os
 
-from ._config import CoreConfig
 from ._paths import path_isabs, path_join
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._config import CoreConfig
 
 __all__ = [
     "PYCACHE",

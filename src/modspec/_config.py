@@ -7,11 +7,10 @@ import _imp
 import importlib.machinery
 import os
 import sys
-from collections.abc import Sequence
 from importlib.machinery import FrozenImporter
-from typing import NamedTuple, Protocol
 
-from ._rawspec import RawSpec, unlocated_spec
+from ._rawspec import unlocated_spec
+from ._records import NamedTuple
 from ._spec import Kind
 
 __all__ = [
@@ -30,54 +29,55 @@ __all__ = [
 # Platforms where CPython's FileFinder may match names case-insensitively (PYTHONCASEOK).
 _CASE_INSENSITIVE_PLATFORMS = ("win", "cygwin", "darwin")
 
+# The slots' protocols are for the type checker only (typing costs a tenth of a resolve's
+# start-up): other modules import them under TYPE_CHECKING too.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
 
-class _NameQuestion(Protocol):
-    # _imp.is_builtin and find_frozen answer with an int, a spec or None: only truth counts.
-    def __call__(self, name: str, /) -> object: ...
+    from ._rawspec import RawSpec
 
+    class _NameQuestion(Protocol):
+        # _imp.is_builtin and find_frozen answer with an int, a spec or None: only truth counts.
+        def __call__(self, name: str, /) -> object: ...
 
-class FindSpec(Protocol):
-    """A core's PathFinder.find_spec: the raw spec of ``fullname`` on ``path``, or None."""
+    class FindSpec(Protocol):
+        """A core's PathFinder.find_spec: the raw spec of ``fullname`` on ``path``, or None."""
 
-    def __call__(self, fullname: str, path: Sequence[object], /) -> RawSpec | None: ...
+        def __call__(self, fullname: str, path: Sequence[object], /) -> RawSpec | None: ...
 
+    class EntryFinder(Protocol):
+        """A path-entry finder asked with the last part of a name (a zip archive's, say)."""
 
-class EntryFinder(Protocol):
-    """A path-entry finder asked with the last part of a name (a zip archive's, say)."""
+        def find_spec(self, tail_module: str, /) -> RawSpec | None: ...
 
-    def find_spec(self, tail_module: str, /) -> RawSpec | None: ...
+    class NameFinder(Protocol):
+        """A path-entry finder a third-party path hook made: asked with the full name."""
 
+        def __call__(self, fullname: str, /) -> RawSpec | None: ...
 
-class NameFinder(Protocol):
-    """A path-entry finder a third-party path hook made: asked with the full name."""
+    class ZipHook(Protocol):
+        """zipimporter's path hook: a finder for a zip path entry, None for any other entry."""
 
-    def __call__(self, fullname: str, /) -> RawSpec | None: ...
+        def __call__(self, entry: str, config: CoreConfig, /) -> EntryFinder | None: ...
 
+    class LateFinder(Protocol):
+        """A meta path finder after PathFinder, asked for what the standard finders do not find."""
 
-class ZipHook(Protocol):
-    """zipimporter's path hook: a finder for a zip path entry, None for any other entry."""
+        def __call__(self, fullname: str, find_spec: FindSpec, /) -> RawSpec | None: ...
 
-    def __call__(self, entry: str, config: CoreConfig, /) -> EntryFinder | None: ...
+    class PathHook(Protocol):
+        """A path hook after zipimporter's and FileFinder's: a finder for the entry, or None."""
 
+        def __call__(self, entry: str, /) -> NameFinder | None: ...
 
-class LateFinder(Protocol):
-    """A meta path finder after PathFinder, asked for what the standard finders do not find."""
+    class PackageHook(Protocol):
+        """What a package's own code makes of its ``__path__``: the raw spec to use for it."""
 
-    def __call__(self, fullname: str, find_spec: FindSpec, /) -> RawSpec | None: ...
-
-
-class PathHook(Protocol):
-    """A path hook after zipimporter's and FileFinder's: a finder for the entry, or None."""
-
-    def __call__(self, entry: str, /) -> NameFinder | None: ...
-
-
-class PackageHook(Protocol):
-    """What a package's own code makes of its ``__path__``: the raw spec to use for it."""
-
-    def __call__(
-        self, fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec, /
-    ) -> RawSpec: ...
+        def __call__(
+            self, fullname: str, raw: RawSpec, search: Sequence[object], find_spec: FindSpec, /
+        ) -> RawSpec: ...
 
 
 class CoreConfig(NamedTuple):

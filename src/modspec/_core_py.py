@@ -7,13 +7,20 @@ only C needs there (hashed listings, directory-relative stats, the stat thread) 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
 
 from ._cachefile import PYCACHE, CachedCheck, cached_check, get_cached
-from ._config import CoreConfig, EntryFinder, NameFinder, frozen_key
+from ._config import frozen_key
 from ._paths import finder_path, is_directory, path_isabs, path_join, regular_stat
-from ._rawspec import SEARCH, RawSpec, file_spec, make_spec, unlocated_spec
-from ._spec import Kind, Spec
+from ._rawspec import SEARCH, file_spec, make_spec, unlocated_spec
+from ._spec import Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ._config import CoreConfig, EntryFinder, NameFinder
+    from ._rawspec import RawSpec
+    from ._spec import Spec
 
 __all__ = ["PathCore"]
 
@@ -140,7 +147,8 @@ class _HookFinder:
 
 
 _NOT_SEEN = object()
-_Finder = _DirFinder | _HookFinder | EntryFinder | None
+if TYPE_CHECKING:
+    _Finder = _DirFinder | _HookFinder | EntryFinder | None
 
 
 class PathCore:

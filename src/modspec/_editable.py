@@ -21,25 +21,31 @@ installs it at start-up. modspec never imports such a module: it reads its file,
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import dataclasses
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable
-from inspect import getattr_static
-from typing import TYPE_CHECKING, Any
 
 from ._cachefile import get_cached
-from ._config import CoreConfig, FindSpec, LateFinder, PathHook
 from ._parse import PARSE_ERRORS
 from ._paths import path_stat, read_regular, regular_stat
-from ._rawspec import RawSpec, file_spec, unlocated_spec
+from ._rawspec import file_spec, unlocated_spec
+from ._records import frozen_record
 from ._spec import Kind
+from ._static import static_attribute
 
+# ast and contextlib (which ast imports too) are bound by read_editable_finder when a file
+# has a tool's marker: a process whose finders are no editable install's (setuptools'
+# distutils shim, say) never pays for them.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ast
+    import contextlib
     import pathlib
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from ._config import CoreConfig, FindSpec, LateFinder, PathHook
+    from ._rawspec import RawSpec
 
 __all__ = ["EditableFinder", "finder_module", "hooks", "live_editables", "read_editable_finder"]
 
@@ -64,7 +70,7 @@ _REDIRECTOR = "RedirectingFinder"
 _PLACEHOLDER_SUFFIX = ".__path_hook__"
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class EditableFinder:
     """An editable install's import hook, as read from its generated module (never run).
 
@@ -115,6 +121,10 @@ def read_editable_finder(file: str, module: str | None = None) -> EditableFinder
     tool = next((tool for marker, tool in _MARKERS if marker in source), None)
     if tool is None:
         return None
+    global ast, contextlib  # for this section's readers of the tree, called from here only
+    import ast
+    import contextlib
+
     try:
         tree = ast.parse(source, filename=file)
     except PARSE_ERRORS:
@@ -369,7 +379,7 @@ def _editables(tree: ast.Module, module: str, file: str) -> EditableFinder | Non
 def live_editables() -> tuple[EditableFinder, ...]:
     """The editable hooks installed in this process's ``sys.meta_path`` and ``sys.path_hooks``,
     identified by the file of the module that defines each finder. Finders are only looked at
-    (``inspect.getattr_static``), never called."""
+    (``static_attribute``, as ``inspect.getattr_static``), never called."""
     found: dict[str, EditableFinder] = {}
     for finder in [*sys.meta_path, *sys.path_hooks]:
         module_name = finder_module(finder)
@@ -380,7 +390,7 @@ def live_editables() -> tuple[EditableFinder, ...]:
         module = sys.modules.get(module_name)
         if type(module) is not types.ModuleType:
             continue
-        file = getattr_static(module, "__file__", None)
+        file = static_attribute(module, "__file__", None)
         if type(file) is not str:
             continue
         if module_name == _REDIRECTOR_MODULE:
@@ -399,7 +409,7 @@ def _live_redirecting_finder(finder: object, file: str) -> EditableFinder | None
         return None  # editables installs the class itself
     # The class's name from type's own slot: getattr_static would give the descriptor.
     name = type.__dict__["__name__"].__get__(finder)
-    table = getattr_static(finder, "_redirections", None)
+    table = static_attribute(finder, "_redirections", None)
     if name != _REDIRECTOR or type(table) is not dict:
         return None
     mapping = tuple(table.items())
@@ -415,7 +425,7 @@ def finder_module(finder: object) -> str | None:
         # A bound method (setuptools' _EditableNamespaceFinder._path_hook): its function's
         # module. Both attributes are the method object's own; no code of the finder runs.
         finder = finder.__func__
-    name = getattr_static(finder, "__module__", None)
+    name = static_attribute(finder, "__module__", None)
     return name if type(name) is str else None
 
 
@@ -534,8 +544,10 @@ class _SetuptoolsFinder:
         # module suffix in place of its own; the first that exists.
         candidates = [candidate_path / "__init__.py"]
         # A path with no name (the root) has no suffix to replace: CPython raises there.
-        with contextlib.suppress(ValueError):
+        try:  # noqa: SIM105 - contextlib is bound only where a generated module was read
             candidates += [candidate_path.with_suffix(suffix) for suffix in self.suffixes]
+        except ValueError:
+            pass
         for candidate in candidates:
             location = os.fspath(candidate)
             # pathlib.Path.exists: stat follows symlinks; any type of file counts.

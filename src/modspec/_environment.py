@@ -38,7 +38,6 @@ import io
 import os
 import re
 import stat
-import sys
 from collections.abc import Iterator
 
 from ._editable import (
@@ -50,6 +49,7 @@ from ._editable import (
 )
 from ._parse import PARSE_ERRORS
 from ._paths import FileTooLarge, NotARegularFile, is_directory, is_regular, read_regular
+from ._resolver import program_path  # this interpreter's path: here beside another's
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path", "program_path"]
 
@@ -490,15 +490,3 @@ def environment_path(
         skipped_imports=tuple(site.skipped_imports),
         editables=tuple(site.editables),
     )
-
-
-def program_path() -> list[str]:
-    """This interpreter's ``sys.path`` without the entry it put first for the program now
-    running (the script's directory: a console script's ``bin/``; the current directory under
-    ``-m`` and ``-c``), which no other program shares; none is dropped where the interpreter
-    put none there (``-P``, ``-I``, PYTHONSAFEPATH). Non-str entries are left out."""
-    entries = list(sys.path)
-    prepended = not (getattr(sys.flags, "safe_path", False) or sys.flags.isolated)
-    if prepended and entries:
-        entries = entries[1:]
-    return [entry for entry in entries if isinstance(entry, str)]

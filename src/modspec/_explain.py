@@ -3,8 +3,8 @@
 Everything here is static, as in the rest of modspec: the resolver's answers for the name and
 each of its parents, plus listings of the directories searched for the part that failed.
 Nothing is imported, and no finder other than modspec's own is called: a custom finder in
-``sys.meta_path`` is only looked at, through ``inspect.getattr_static``, which runs no code of
-the finder's (no ``__getattr__``, no properties, no ``__repr__``).
+``sys.meta_path`` is only looked at, as ``inspect.getattr_static`` looks (``_static``), which
+runs no code of the finder's (no ``__getattr__``, no properties, no ``__repr__``).
 """
 
 from __future__ import annotations
@@ -15,15 +15,30 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from inspect import getattr_static
-from typing import Protocol
 
 from . import _config
 from ._cachefile import PYCACHE
-from ._editable import EditableFinder, finder_module
-from ._spec import Spec
+from ._editable import finder_module
+from ._records import frozen_record
+from ._static import static_attribute
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Protocol
+
+    from ._editable import EditableFinder
+    from ._spec import Spec
+
+    class Resolves(Protocol):
+        """What explaining asks of a resolver: its answers, and the editable hooks it was
+        given."""
+
+        @property
+        def editables(self) -> Sequence[EditableFinder]: ...
+
+        def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
+
 
 __all__ = ["Explanation", "Listings", "Reason", "Resolves", "explain"]
 
@@ -54,7 +69,7 @@ class Reason(enum.Enum):
     CUSTOM_FINDER = "custom_finder"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Explanation:
     """What ``import name`` would find and why, or where and why it would find nothing.
 
@@ -82,15 +97,6 @@ _STANDARD_FINDERS = (
 # Tables of the names a finder serves: setuptools' editable finders keep MAPPING (name ->
 # directory) and NAMESPACES (name -> locations) as globals of their generated module.
 _NAME_TABLES = ("MAPPING", "NAMESPACES")
-
-
-class Resolves(Protocol):
-    """What explaining asks of a resolver: its answers, and the editable hooks it was given."""
-
-    @property
-    def editables(self) -> Sequence[EditableFinder]: ...
-
-    def resolve_many(self, names: Iterable[str]) -> dict[str, Spec | None]: ...
 
 
 def explain(
@@ -157,7 +163,7 @@ def _through_parent(fullname: str, missing: str, detail: str) -> _Why:
 _Why = tuple[Reason, str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class _Search:
     """The part of a name not found (``name``: ``parent_name`` + ``tail``), and where it was
     looked for: ``searched``, which ``where`` describes."""
@@ -184,7 +190,7 @@ class _Search:
         return cls(missing, parent_name, tail, parent, searched, where)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class _Usable:
     """The searched locations that are listable directories (with their listings), and how
     many are neither a directory nor a zip archive."""
@@ -407,14 +413,14 @@ def _claims(finder: object, name: str) -> str | None:
     # setuptools' editable finder: a class whose module holds MAPPING; other finders may
     # carry such a table themselves.
     holders = [finder]
-    module_name = getattr_static(finder, "__module__", None)
+    module_name = static_attribute(finder, "__module__", None)
     if type(module_name) is str:
         module = sys.modules.get(module_name)
         if module is not None:
             holders.append(module)
     for holder in holders:
         for table_name in _NAME_TABLES:
-            table = getattr_static(holder, table_name, None)
+            table = static_attribute(holder, table_name, None)
             if type(table) is not dict:
                 continue  # a dict subclass's methods would be its code
             for key in list(table):
@@ -423,6 +429,6 @@ def _claims(finder: object, name: str) -> str | None:
                     return f"its {table_name} names {key!r}"
     # _distutils_hack's DistutilsMetaFinder answers a name with its method spec_for_<name>.
     method = f"spec_for_{name}"
-    if getattr_static(finder, method, None) is not None:
+    if static_attribute(finder, method, None) is not None:
         return f"it has a method {method}"
     return None

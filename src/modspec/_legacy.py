@@ -21,13 +21,18 @@ import ast
 import io
 import math
 import os
-from collections.abc import Callable, Sequence
 
-from ._config import FindSpec, PackageHook
 from ._parse import PARSE_ERRORS
 from ._paths import read_regular
-from ._rawspec import KIND, ORIGIN, SEARCH, RawSpec, with_search
+from ._rawspec import KIND, ORIGIN, SEARCH, with_search
 from ._spec import Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ._config import FindSpec, PackageHook
+    from ._rawspec import RawSpec
 
 __all__ = ["DECLARE_NAMESPACE", "EXTEND_PATH", "idiom", "package_hook"]
 

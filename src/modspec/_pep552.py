@@ -5,7 +5,9 @@ from __future__ import annotations
 import _imp
 import os
 import stat
-from importlib.util import MAGIC_NUMBER
+
+# The frozen bootstrap's own constant (importlib.util re-exports it, at the cost of contextlib).
+from importlib._bootstrap_external import MAGIC_NUMBER
 
 __all__ = [
     "FLAG_CHECK_SOURCE",

@@ -9,11 +9,12 @@ Cython core spells the same layout in C (``_core_c.pyx``), and a test holds the 
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from typing import Final
-
 from ._spec import FileStat, Kind, Spec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Final
 
 __all__ = [
     "CACHED",
@@ -83,10 +84,10 @@ def with_search(raw: RawSpec, search: tuple[str, ...]) -> RawSpec:
     return (kind, origin, search, cached, osize, omtime, csize, cmtime)
 
 
-# Answers in bulk: Spec's slot descriptors set each field directly, at half the cost of the
-# frozen dataclass's __init__, which goes through object.__setattr__ field by field. Unpacking
-# fails at import if a field is added without updating make_spec (and the Cython core's twin).
-SPEC_SLOTS = tuple(getattr(Spec, field.name) for field in dataclasses.fields(Spec))
+# Answers in bulk: Spec's slot descriptors set each field directly, without the call of its
+# __init__. Unpacking fails at import if a field is added without updating make_spec (and
+# the Cython core's twin).
+SPEC_SLOTS = tuple(getattr(Spec, name) for name in Spec.__match_args__)
 _new = object.__new__
 (
     _set_name,

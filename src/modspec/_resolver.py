@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-import threading
-import weakref
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from _weakrefset import WeakSet
 
 from . import _backend, _config, _gcpause, _zipfinder
 from ._gcpause import gc_paused
-from ._spec import Spec
 
+# _thread's locks are threading's (threading.RLock is _thread.RLock), and _weakrefset's
+# WeakSet is weakref's, without the imports of threading and weakref; typing.TYPE_CHECKING
+# without typing: each is a start-up cost of every command.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from ._bytecode import BytecodeStatus
     from ._editable import EditableFinder
     from ._explain import Explanation, Listings
+    from ._spec import Spec
 
 # _editable, _legacy, _explain and _bytecode are imported where they are first needed (live
 # editable hooks, legacy namespaces, explain, bytecode_status): a Resolver over a path of its
 # own resolves without them, and `from modspec import Resolver` does not pay for them.
 
-__all__ = ["InvalidName", "Resolver", "bytecode_status", "explain", "resolve", "resolve_many"]
+__all__ = [
+    "InvalidName",
+    "Resolver",
+    "bytecode_status",
+    "explain",
+    "program_path",
+    "resolve",
+    "resolve_many",
+]
 
 
 class InvalidName(ValueError):
@@ -108,7 +120,7 @@ class Resolver:
         self._explain_listings: Listings = {}
         # Reentrant: explain asks this resolver for the specs it explains. Needed as the Cython
         # core lets other threads run while it waits for its stat thread.
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()
         _LIVE.add(self)
 
     def invalidate_caches(self) -> None:
@@ -174,7 +186,7 @@ class Resolver:
 
 
 # Every live Resolver, for _after_fork_in_child.
-_LIVE: weakref.WeakSet[Resolver] = weakref.WeakSet()
+_LIVE: WeakSet[Resolver] = WeakSet()
 
 
 def _after_fork_in_child() -> None:
@@ -184,7 +196,7 @@ def _after_fork_in_child() -> None:
     # taken again on first use.
     _gcpause.after_fork_in_child()
     for resolver in list(_LIVE):
-        resolver._lock = threading.RLock()
+        resolver._lock = _thread.RLock()
         resolver._core = type(resolver._core)(resolver._core.config)
 
 
@@ -202,6 +214,18 @@ def path_entries(path: Sequence[object] | None) -> list[object] | None:
             f"not a {type(path).__name__}: wrap it in a list"
         )
     return list(path)
+
+
+def program_path() -> list[str]:
+    """This interpreter's ``sys.path`` without the entry it put first for the program now
+    running (the script's directory: a console script's ``bin/``; the current directory under
+    ``-m`` and ``-c``), which no other program shares; none is dropped where the interpreter
+    put none there (``-P``, ``-I``, PYTHONSAFEPATH). Non-str entries are left out."""
+    entries = list(sys.path)
+    prepended = not (getattr(sys.flags, "safe_path", False) or sys.flags.isolated)
+    if prepended and entries:
+        entries = entries[1:]
+    return [entry for entry in entries if isinstance(entry, str)]
 
 
 def resolve(

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import enum
 import importlib.machinery
-import types
 import zipimport
-from dataclasses import dataclass
 from importlib._bootstrap_external import _NamespaceLoader  # public from 3.11 only
-from importlib.util import spec_from_file_location, spec_from_loader
-from typing import Any, NamedTuple
 
 from ._paths import regular_stat
+from ._records import NamedTuple, frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import types
+    from typing import Any
+
+# importlib.util (spec_from_file_location, spec_from_loader: contextlib, threading, ...) is
+# imported by to_importlib, the one method that needs it.
 
 # _predict (what ModuleInfo.predict reads of sources and frozen modules) is imported by
 # predict, where it is first needed: resolving needs none of it.
@@ -70,7 +75,7 @@ class FileStat(NamedTuple):
         return None if st is None else cls(st.st_size, st.st_mtime_ns)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Spec:
     """What ``importlib.util.find_spec`` would return, as a frozen, hashable value.
 
@@ -137,6 +142,8 @@ class Spec:
 
     def to_importlib(self) -> importlib.machinery.ModuleSpec:
         """A real ModuleSpec with a real loader instance, ready for ``module_from_spec``."""
+        from importlib.util import spec_from_file_location, spec_from_loader
+
         search = (
             None
             if self.submodule_search_locations is None
@@ -195,7 +202,7 @@ class Spec:
         return spec
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ModuleInfo:
     """A module's import-related attributes, as a frozen, hashable value.
 

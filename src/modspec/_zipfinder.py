@@ -40,10 +40,8 @@ import os
 import stat
 import time
 import zipimport
-from typing import IO, Any
 
 from ._cachefile import get_cached
-from ._config import CoreConfig
 from ._paths import SOURCE_LIMIT, path_join, path_stat, regular_stat
 from ._pep552 import (
     FLAG_HASH_BASED,
@@ -53,8 +51,15 @@ from ._pep552 import (
     source_hash,
     unpack_uint32,
 )
-from ._rawspec import RawSpec, file_spec, unlocated_spec
+from ._rawspec import file_spec, unlocated_spec
 from ._spec import Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+    from ._config import CoreConfig
+    from ._rawspec import RawSpec
 
 __all__ = ["ZipDirectories", "ZipFinder", "zip_finder"]
 

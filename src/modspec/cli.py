@@ -2,25 +2,31 @@
 
 Only the parser lives here: each command's module (modspec._commands) is imported when that
 command runs, so that `modspec --help` or `modspec resolve` loads nothing the others need.
+Start-up is what an editor or a CI step pays on every call, so the parser is built for the
+command that runs: every command has its line in `modspec --help`, but only the one named gets
+its options. Two calls need no parser at all: `modspec --version` alone, and `modspec resolve`
+or `info` followed by names only (no option), whose arguments are then the parser's defaults.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from types import SimpleNamespace
 
-from ._codebase.findings import Finding
 from ._version import __version__
 
+# argparse is imported where the parser is built (`modspec --version` needs none), and
 # typing.TYPE_CHECKING without importing typing: start-up is this module's whole job.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     import enum
+    from collections.abc import Callable, Sequence
     from typing import NoReturn, TypeVar
 
+    from ._codebase.findings import Finding
     from ._codebase.surface import Category
 
     _E = TypeVar("_E", bound=enum.Enum)
@@ -34,14 +40,9 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose errors are one line on stderr (usage is what --help is for)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def _count(text: str, *, least: int) -> int:
+    import argparse  # loaded already: the parser calls this
+
     try:
         value = int(text)
     except ValueError:
@@ -53,6 +54,8 @@ def _count(text: str, *, least: int) -> int:
 
 def _members(kind: type[_E], text: str) -> tuple[_E, ...]:
     """The members of ``kind`` that ``text`` names by value, comma-separated."""
+    import argparse  # loaded already: the parser calls this
+
     try:
         return tuple(kind(word.strip()) for word in text.split(",") if word.strip())
     except ValueError:
@@ -61,6 +64,8 @@ def _members(kind: type[_E], text: str) -> tuple[_E, ...]:
 
 
 def _fail_on(text: str) -> tuple[Finding, ...]:
+    from ._codebase.findings import Finding
+
     return _members(Finding, text)
 
 
@@ -70,7 +75,21 @@ def _categories(text: str) -> tuple[Category, ...]:
     return _members(Category, text)
 
 
+def _seconds(text: str) -> float:
+    import argparse  # loaded already: the parser calls this
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
 def _level(text: str) -> int | None:
+    import argparse  # loaded already: the parser calls this
+
     if text == "module":
         return None
     if text == "package":
@@ -148,6 +167,16 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         help="read every file, neither using nor updating the cache of extracted imports "
         "(kept in $MODSPEC_CACHE_DIR, else the user's cache directory)",
     )
+    _html_option(command)
+
+
+def _html_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as one self-contained HTML page (pictures and sortable "
+        "tables; needs modspec[html])",
+    )
 
 
 def _closure_options(command: argparse.ArgumentParser) -> None:
@@ -173,83 +202,111 @@ def _closure_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _html_option(command: argparse.ArgumentParser) -> None:
+def _closure_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("modules", nargs="+", metavar="MODULE")
+    _closure_options(command)
     command.add_argument(
-        "--html",
-        metavar="FILE",
-        help="also write the report as one self-contained HTML page (pictures and sortable "
-        "tables; needs modspec[html])",
-    )
-
-
-def _closure_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    closure = commands.add_parser(
-        "closure",
-        help="what `import MODULE` loads, transitively, in load order",
-        description="Follows every eager import (not in a function, not under TYPE_CHECKING "
-        "or `if __name__ == '__main__'`, not in a branch for another platform or version) from "
-        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
-        "alternative of each try/except ImportError. Nothing is imported or run.",
-    )
-    closure.add_argument("modules", nargs="+", metavar="MODULE")
-    _closure_options(closure)
-    closure.add_argument(
         "--include-startup",
         action="store_true",
         help="list the modules the interpreter loads at start-up too",
     )
-    closure.add_argument(
+    command.add_argument(
         "--limit",
         type=lambda text: _count(text, least=0),
         default=10,
         help="rows per summary section (0: all)",
     )
-    closure.add_argument(
+    command.add_argument(
         "--summary", action="store_true", help="leave out the list of every module"
     )
-    _html_option(closure)
-    closure.set_defaults(run="closure:closure")
+    _html_option(command)
 
-    why = commands.add_parser(
-        "why",
-        help="why `import MODULE` loads TARGET: the shortest chains of imports",
-        description="The shortest chains of import statements that run from MODULE to "
-        "TARGET, each with its file and line; exit 1 when TARGET is not in MODULE's closure.",
-    )
-    why.add_argument("module", metavar="MODULE")
-    why.add_argument("target", metavar="TARGET")
-    _closure_options(why)
-    why.add_argument(
+
+def _why_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("module", metavar="MODULE")
+    command.add_argument("target", metavar="TARGET")
+    _closure_options(command)
+    command.add_argument(
         "--limit",
         type=lambda text: _count(text, least=0),
         default=10,
         help="chains at most (0: all)",
     )
-    why.set_defaults(run="closure:why")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
-    return value
-
-
-def _importtime_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    command = commands.add_parser(
-        "importtime",
-        help="RUNS the import: `python -X importtime` joined with the static closure",
-        description="Imports each MODULE in a child interpreter (this one, -I, under "
-        "-X importtime, on the path the static closure searches): this command RUNS the "
-        "modules' code, unlike every other. Each measured module is joined with the statement "
-        "that first loads it in the static closure; the module-level imports whose names "
-        "only functions use are listed as lazy-import candidates, with the measured time "
-        "deferring each would take off start-up. Exit 2, one line, when a child times out, "
-        "an import raises or a child dies.",
+def _path_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands over a search path (resolve, info, scan, surface, graph)."""
+    command.add_argument(
+        "--path",
+        action="append",
+        metavar="DIR",
+        help="a path entry (repeat for several); default: this interpreter's sys.path "
+        "(for surface: the roots' source directories, then sys.path)",
     )
+    command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _names_command(command: argparse.ArgumentParser) -> None:
+    command.add_argument("names", nargs="+", metavar="NAME")
+    command.add_argument("--package", help="package for relative names such as .sibling")
+    _path_options(command)
+
+
+def _surface_command(command: argparse.ArgumentParser) -> None:
+    from ._codebase.findings import Finding
+
+    _code_base_options(command)
+    command.add_argument(
+        "--fail-on",
+        type=_fail_on,
+        action="append",
+        metavar="FINDING[,...]",
+        help="exit 1 when any of these is found (repeatable): "
+        + ", ".join(f.value for f in Finding),
+    )
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
+        "per finding: errors for those --fail-on names, warnings for the rest)",
+    )
+    _path_options(command)
+
+
+def _graph_command(command: argparse.ArgumentParser) -> None:
+    _code_base_options(command)
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "dot", "mermaid"),
+        default="text",
+        help="text (a summary), json (as --json), dot (Graphviz) or mermaid (for Markdown)",
+    )
+    command.add_argument(
+        "--level",
+        type=_level,
+        default=None,
+        metavar="module|package|N",
+        help="merge modules into their first N name parts (package: 1); edges within one "
+        "merged node are left out",
+    )
+    command.add_argument(
+        "--categories",
+        type=_categories,
+        metavar="LIST",
+        help="only the nodes of these categories, comma-separated (first-party, third-party, "
+        "stdlib, builtin, namespace, unresolved), and the edges between them: for a picture, "
+        "say first-party,third-party",
+    )
+    command.add_argument(
+        "--importers",
+        metavar="MODULE",
+        help="only the edges into MODULE or a module under it: who imports it, and where",
+    )
+    _path_options(command)
+
+
+def _importtime_command(command: argparse.ArgumentParser) -> None:
     command.add_argument("modules", nargs="+", metavar="MODULE")
     command.add_argument(
         "--path",
@@ -285,114 +342,163 @@ def _importtime_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     )
     command.add_argument("--json", action="store_true", help="print JSON")
     _html_option(command)
-    command.set_defaults(run="importtime:importtime")
 
 
-def _parser() -> argparse.ArgumentParser:
+# Each command, in the order `modspec --help` lists them: its line there, its description
+# (None: none), what adds its options and what runs it ("module:function" of _commands).
+_COMMANDS: dict[str, tuple[str, str | None, Callable[[argparse.ArgumentParser], None], str]] = {
+    "resolve": ("resolve module names", None, _names_command, "names:resolve"),
+    "info": (
+        "predict a module's attributes once imported",
+        None,
+        _names_command,
+        "names:info",
+    ),
+    "scan": (
+        "resolve every module on the path and summarise",
+        None,
+        _path_options,
+        "names:scan",
+    ),
+    "surface": (
+        "the import surface of a code base: what its files import, and from where",
+        "Walks the .py files under each ROOT, reads their imports statically, resolves every "
+        "imported name in one batch and reports where each comes from. Nothing is imported "
+        "or run.",
+        _surface_command,
+        "codebase:surface",
+    ),
+    "graph": (
+        "the import graph of a code base: every edge, with file, line and guards",
+        "Every import of every .py file under each ROOT as an edge from the importing module "
+        "to the module it gets (file, line, guards), with the nodes, the cycles of eager "
+        "first-party imports, and pictures. Nothing is imported or run.",
+        _graph_command,
+        "codebase:graph",
+    ),
+    "closure": (
+        "what `import MODULE` loads, transitively, in load order",
+        "Follows every eager import (not in a function, not under TYPE_CHECKING or "
+        "`if __name__ == '__main__'`, not in a branch for another platform or version) from "
+        "MODULE, as a fresh `python -I` would run them: each module once, parents first, one "
+        "alternative of each try/except ImportError. Nothing is imported or run.",
+        _closure_command,
+        "closure:closure",
+    ),
+    "why": (
+        "why `import MODULE` loads TARGET: the shortest chains of imports",
+        "The shortest chains of import statements that run from MODULE to TARGET, each with "
+        "its file and line; exit 1 when TARGET is not in MODULE's closure.",
+        _why_command,
+        "closure:why",
+    ),
+    "importtime": (
+        "RUNS the import: `python -X importtime` joined with the static closure",
+        "Imports each MODULE in a child interpreter (this one, -I, under -X importtime, on "
+        "the path the static closure searches): this command RUNS the modules' code, unlike "
+        "every other. Each measured module is joined with the statement that first loads it "
+        "in the static closure; the module-level imports whose names only functions use are "
+        "listed as lazy-import candidates, with the measured time deferring each would take "
+        "off start-up. Exit 2, one line, when a child times out, an import raises or a child "
+        "dies.",
+        _importtime_command,
+        "importtime:importtime",
+    ),
+}
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is no option (the top level's options,
+    --help and --version, take no value), where that is a command."""
+    word = next((word for word in argv if not word.startswith("-")), None)
+    return word if word in _COMMANDS else None
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, with the options of ``command`` only (None: of none, as `modspec --help`,
+    a missing or an unknown command need)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse's parser, whose errors are one line on stderr (usage is what --help is
+        for)."""
+
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's formatter, as wide as the terminal, measured without shutil."""
+
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=_columns() - 2)
+
     parser = _Parser(
         prog="modspec",
+        formatter_class=_Formatter,
         description="What `import X` would find, without importing anything.",
         epilog="exit status: 0 done, no finding that --fail-on names; 1 such findings; "
         "2 a bad option or configuration, an unreadable input or an I/O error; 130 interrupted",
     )
-    parser.add_argument("--version", action="version", version=f"modspec {__version__}")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    resolve = commands.add_parser("resolve", help="resolve module names")
-    resolve.add_argument("names", nargs="+", metavar="NAME")
-    resolve.add_argument("--package", help="package for relative names such as .sibling")
-    resolve.set_defaults(run="names:resolve")
-
-    info = commands.add_parser("info", help="predict a module's attributes once imported")
-    info.add_argument("names", nargs="+", metavar="NAME")
-    info.add_argument("--package", help="package for relative names such as .sibling")
-    info.set_defaults(run="names:info")
-
-    scan = commands.add_parser("scan", help="resolve every module on the path and summarise")
-    scan.set_defaults(run="names:scan")
-
-    surface_ = commands.add_parser(
-        "surface",
-        help="the import surface of a code base: what its files import, and from where",
-        description="Walks the .py files under each ROOT, reads their imports statically, "
-        "resolves every imported name in one batch and reports where each comes from. "
-        "Nothing is imported or run.",
-    )
-    _code_base_options(surface_)
-    surface_.add_argument(
-        "--fail-on",
-        type=_fail_on,
-        action="append",
-        metavar="FINDING[,...]",
-        help="exit 1 when any of these is found (repeatable): "
-        + ", ".join(f.value for f in Finding),
-    )
-    surface_.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (a report), json (as --json) or github (GitHub Actions annotations, one "
-        "per finding: errors for those --fail-on names, warnings for the rest)",
-    )
-    _html_option(surface_)
-    surface_.set_defaults(run="codebase:surface")
-
-    graph = commands.add_parser(
-        "graph",
-        help="the import graph of a code base: every edge, with file, line and guards",
-        description="Every import of every .py file under each ROOT as an edge from the "
-        "importing module to the module it gets (file, line, guards), with the nodes, the "
-        "cycles of eager first-party imports, and pictures. Nothing is imported or run.",
-    )
-    _code_base_options(graph)
-    graph.add_argument(
-        "--format",
-        choices=("text", "json", "dot", "mermaid"),
-        default="text",
-        help="text (a summary), json (as --json), dot (Graphviz) or mermaid (for Markdown)",
-    )
-    graph.add_argument(
-        "--level",
-        type=_level,
-        default=None,
-        metavar="module|package|N",
-        help="merge modules into their first N name parts (package: 1); edges within one "
-        "merged node are left out",
-    )
-    graph.add_argument(
-        "--categories",
-        type=_categories,
-        metavar="LIST",
-        help="only the nodes of these categories, comma-separated (first-party, third-party, "
-        "stdlib, builtin, namespace, unresolved), and the edges between them: for a picture, "
-        "say first-party,third-party",
-    )
-    graph.add_argument(
-        "--importers",
-        metavar="MODULE",
-        help="only the edges into MODULE or a module under it: who imports it, and where",
-    )
-    _html_option(graph)
-    graph.set_defaults(run="codebase:graph")
-
-    _closure_parsers(commands)
-    _importtime_parser(commands)
-
-    for command in (resolve, info, scan, surface_, graph):
-        command.add_argument(
-            "--path",
-            action="append",
-            metavar="DIR",
-            help="a path entry (repeat for several); default: this interpreter's sys.path "
-            "(for surface: the roots' source directories, then sys.path)",
+    for name, (summary, description, add_options, run) in _COMMANDS.items():
+        subparser = commands.add_parser(
+            name, help=summary, description=description, formatter_class=_Formatter
         )
-        command.add_argument("--json", action="store_true", help="print JSON")
+        if name == command:
+            add_options(subparser)
+            subparser.set_defaults(run=run)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _columns() -> int:
+    # Mirrors shutil.get_terminal_size().columns (3.10-3.13), which argparse's formatter asks
+    # for each option added: importing shutil (and the compression modules it imports) costs
+    # more than building the parser.
     try:
-        args = _parser().parse_args(argv)
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # no stdout, closed, or not a terminal
+            columns = 0
+    return columns or 80
+
+
+def _names_only(words: Sequence[str]) -> SimpleNamespace | None:
+    """What the parser makes of ``resolve NAME...`` or ``info NAME...`` with no option (no
+    word starting with ``-``), without building it: argparse, with the gettext and locale its
+    messages import, is a tenth of such a call's start-up. None for any other words."""
+    if len(words) < 2 or words[0] not in ("resolve", "info"):
+        return None
+    if any(word.startswith("-") for word in words[1:]):
+        return None
+    command = words[0]
+    return SimpleNamespace(
+        command=command,
+        names=list(words[1:]),
+        package=None,
+        path=None,
+        json=False,
+        run=_COMMANDS[command][3],
+    )
+
+
+def _version() -> str:
+    return f"modspec {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words == ["--version"]:
+        # What the parser's version action prints, without building the parser (or importing
+        # argparse's gettext and shutil); a test holds the two alike.
+        sys.stdout.write(_version() + "\n")
+        return 0
+    try:
+        args = _names_only(words) or _parser(_named_command(words)).parse_args(words)
         module, _, function = args.run.partition(":")
         run = getattr(importlib.import_module(f"._commands.{module}", __package__), function)
         from ._gcpause import gc_paused

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
+# typing.TYPE_CHECKING without importing typing: modspec resolve prints through say().
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from .._aliases import SET_BY_PARENT
 from .._backend import BACKEND
 from .._codebase.printable import say
-from .._codebase.progress import Progress
-from .._discover import discover
 from .._editable import live_editables
-from .._environment import program_path
-from .._resolver import InvalidName, Resolver
+from .._resolver import InvalidName, Resolver, program_path
 from .._spec import Kind
 
+# json (for --json) and discover (for scan) are imported where they are needed: the start-up
+# of `modspec resolve NAME` is what an editor or a CI step pays on each call. And
+# typing.TYPE_CHECKING without importing typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
 
     from .._explain import Explanation
     from .._spec import ModuleInfo, Spec
@@ -53,6 +53,13 @@ def _explanation_json(explanation: Explanation) -> dict[str, object]:
         "missing_part": explanation.missing_part,
         "searched": explanation.searched,
     }
+
+
+def _print_json(rows: Mapping[str, object]) -> None:
+    import json
+
+    json.dump(rows, sys.stdout, indent=2)
+    print()
 
 
 def _resolve_names(args: argparse.Namespace) -> tuple[Resolver, dict[str, Spec | None]] | None:
@@ -108,8 +115,7 @@ def resolve(args: argparse.Namespace) -> int:
             }
             for name, spec in found.items()
         }
-        json.dump(rows, sys.stdout, indent=2)
-        print()
+        _print_json(rows)
     else:
         for name, spec in found.items():
             if spec is None:
@@ -155,8 +161,7 @@ def info(args: argparse.Namespace) -> int:
     infos = {name: None if spec is None else spec.module_info() for name, spec in found.items()}
     if args.json:
         rows = {name: None if info is None else _info_json(info) for name, info in infos.items()}
-        json.dump(rows, sys.stdout, indent=2)
-        print()
+        _print_json(rows)
     else:
         for name, info in infos.items():
             if info is None:
@@ -180,6 +185,9 @@ def info(args: argparse.Namespace) -> int:
 def scan(args: argparse.Namespace) -> int:
     """`modspec scan`: every module on the path, by discover(), summarised."""
     path = args.path if args.path is not None else program_path()
+    from .._codebase.progress import Progress
+    from .._discover import discover
+
     started = time.perf_counter()
     progress = Progress(sys.stderr, unit="modules")
     try:
@@ -188,8 +196,7 @@ def scan(args: argparse.Namespace) -> int:
         progress.close()
     elapsed = time.perf_counter() - started
     if args.json:
-        json.dump({name: _spec_json(spec) for name, spec in specs.items()}, sys.stdout, indent=2)
-        print()
+        _print_json({name: _spec_json(spec) for name, spec in specs.items()})
         return 0
     entries = sum(isinstance(entry, str) for entry in path)
     say(
