@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import array
 import contextlib
-import hashlib
 import json
 import os
 import stat
 import struct
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, repeat
@@ -44,6 +42,13 @@ __all__ = ["CACHE_DIR_VARIABLE", "cache_directory", "extract_with_cache", "store
 CACHE_DIR_VARIABLE = "MODSPEC_CACHE_DIR"
 _FORMAT = 1
 _MAGIC = b"modspec extract cache\n\0"
+# blake2b from its own module: hashlib's import loads OpenSSL's (_hashlib), a tenth of a
+# small code base's whole graph, for a hash it does not need there.
+try:
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a CPython built without it
+    from hashlib import blake2b
+
 _HEADER = struct.Struct("<II16s")  # format, number of blobs, digest of what follows
 _DIGEST_SIZE = 16
 # Blobs, in order: meta (JSON), paths, stats, inodes, counts, fast flags, strings, then the
@@ -110,7 +115,7 @@ def _identity(backend: str | None) -> tuple[str, dict[str, Any]]:
 
 def store_path(directory: str, backend: str, root: str) -> str:
     """The store of ``root``'s files under the cache ``directory``."""
-    digest = hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=12)
+    digest = blake2b(root.encode("utf-8", "surrogateescape"), digest_size=12)
     tag = sys.implementation.cache_tag or sys.implementation.name
     return os.path.join(directory, "extract", f"{backend}-{tag}-{digest.hexdigest()}.store")
 
@@ -297,7 +302,7 @@ def _encode(store: _Store, meta: dict[str, Any]) -> list[bytes]:
 
 def _pack(blobs: list[bytes]) -> bytes:
     body = struct.pack(f"<{len(blobs)}Q", *map(len, blobs)) + b"".join(blobs)
-    digest = hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest()
+    digest = blake2b(body, digest_size=_DIGEST_SIZE).digest()
     return _MAGIC + _HEADER.pack(_FORMAT, len(blobs), digest) + body
 
 
@@ -312,7 +317,7 @@ def _unpack(data: bytes) -> list[bytes]:
     if version != _FORMAT or count != _BLOBS:
         raise _Invalid("another format")
     body = memoryview(data)[offset + _HEADER.size :]
-    if hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() != digest:
+    if blake2b(body, digest_size=_DIGEST_SIZE).digest() != digest:
         raise _Invalid("digest")
     try:
         lengths = struct.unpack_from(f"<{count}Q", body)
@@ -436,6 +441,8 @@ def _load(path: str, meta: dict[str, Any]) -> _Store | None:
 def _save(path: str, data: bytes) -> None:
     """Writes ``data`` to ``path`` atomically; where the directory cannot be written, not at
     all (a cache that cannot be kept is no error)."""
+    import tempfile  # only when a store changed: with shutil and random, no small import
+
     directory = os.path.dirname(path)
     try:
         os.makedirs(directory, exist_ok=True)
