@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ._codebase.closure import Closure, LoadedModule, closure
     from ._codebase.conditions import Target
     from ._codebase.graph import Cycle, Edge, Graph, Node, import_graph
+    from ._codebase.importtime import ImportTime, importtime
     from ._codebase.surface import Category, Surface, surface
     from ._discover import discover
     from ._editable import EditableFinder
@@ -47,6 +48,7 @@ _EXPORTS = {
     "Explanation": "_explain",
     "FileStat": "_spec",
     "Graph": "_codebase.graph",
+    "ImportTime": "_codebase.importtime",
     "InvalidName": "_resolver",
     "Kind": "_spec",
     "LoadedModule": "_codebase.closure",
@@ -64,6 +66,7 @@ _EXPORTS = {
     "environment_path": "_environment",
     "explain": "_resolver",
     "import_graph": "_codebase.graph",
+    "importtime": "_codebase.importtime",
     "resolve": "_resolver",
     "resolve_many": "_resolver",
     "surface": "_codebase.surface",
@@ -97,6 +100,7 @@ __all__ = [
     "Explanation",
     "FileStat",
     "Graph",
+    "ImportTime",
     "InvalidName",
     "Kind",
     "LoadedModule",
@@ -115,6 +119,7 @@ __all__ = [
     "environment_path",
     "explain",
     "import_graph",
+    "importtime",
     "resolve",
     "resolve_many",
     "surface",
