@@ -323,6 +323,21 @@ def test_an_unwritable_cache_directory_is_no_cache_and_no_error(
     assert not any(tmp_path.glob("**/*.tmp"))
 
 
+def test_a_scanner_that_cannot_be_stat_ed_is_no_cache_and_no_error(
+    code_base: Path, cache_dir: Path, spy: Spy, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: a process whose user may not look into the installation (CI's 0700 venv,
+    # a forked child turned nobody) failed its scan with PermissionError on the scanner's
+    # own file, which names the store: now no store is told current, and none is used.
+    from modspec._codebase import extract_py
+
+    monkeypatch.setattr(extract_py, "__file__", str(cache_dir.parent / "gone" / "x.py"))
+    for _ in range(2):
+        assert _scan(code_base, cache_dir, backend) == _reference(code_base, backend)
+    assert len(spy.read) == 2 * len(TREE)
+    assert not cache_dir.exists()
+
+
 def test_the_cache_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MODSPEC_CACHE_DIR", str(tmp_path / "given"))
     assert extract_cache.cache_directory() == str(tmp_path / "given")

@@ -86,10 +86,12 @@ def cache_directory() -> str | None:
     return os.path.join(base, "modspec")
 
 
-def _identity(backend: str | None) -> tuple[str, dict[str, Any]]:
+def _identity(backend: str | None) -> tuple[str, dict[str, Any]] | None:
     """The backend's name and what decides an extraction's answers besides the file: modspec's
     version, the scanner (by its modules' stats, so an edited or rebuilt one counts) and the
-    Python version, whose grammar ast parses."""
+    Python version, whose grammar ast parses. None where the scanner's files cannot be
+    stat'ed (a process whose user may not look into the installation): then no store can be
+    told current, and none is used."""
     scanner = compiled_or_none(
         backend, "_codebase.extract_c", ("extract", "FIELDS"), "import scanner"
     )
@@ -99,7 +101,10 @@ def _identity(backend: str | None) -> tuple[str, dict[str, Any]]:
         files.append(str(scanner.__file__))
     stats = []
     for file in files:
-        st = os.stat(file)
+        try:
+            st = os.stat(file)
+        except OSError:
+            return None
         stats.append([os.path.basename(file), st.st_size, st.st_mtime_ns])
     name = "python" if scanner is None else "cython"
     python = [sys.implementation.name, *sys.version_info[:2]]
@@ -474,9 +479,10 @@ def extract_with_cache(
     paths = [source.path for source in sources]
     # Checked now, as extract_files checks them: a bad argument is the caller's error.
     extract_files((), workers=workers, backend=backend)
-    if directory is None:
+    identity = None if directory is None else _identity(backend)
+    if directory is None or identity is None:
         return extract_files(paths, workers=workers, backend=backend)
-    name, meta = _identity(backend)
+    name, meta = identity
     return _scan(sources, directory, name, meta, workers, backend)
 
 
