@@ -99,6 +99,10 @@ def _level(text: str) -> int | None:
     raise argparse.ArgumentTypeError(f"{text!r}: choose module, package or a number of parts")
 
 
+def _limit_option(command: argparse.ArgumentParser, rows: str) -> None:
+    command.add_argument("--limit", type=lambda text: _count(text, least=0), default=10, help=rows)
+
+
 def _target_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--python-version",
@@ -131,12 +135,7 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         default=None,
         help="walk git-ignored directories and files too",
     )
-    command.add_argument(
-        "--limit",
-        type=lambda text: _count(text, least=0),
-        default=10,
-        help="rows per section of the report (0: all)",
-    )
+    _limit_option(command, "rows per section of the report (0: all)")
     command.add_argument(
         "--workers",
         type=lambda text: _count(text, least=1),
@@ -210,12 +209,7 @@ def _closure_command(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="list the modules the interpreter loads at start-up too",
     )
-    command.add_argument(
-        "--limit",
-        type=lambda text: _count(text, least=0),
-        default=10,
-        help="rows per summary section (0: all)",
-    )
+    _limit_option(command, "rows per summary section (0: all)")
     command.add_argument(
         "--summary", action="store_true", help="leave out the list of every module"
     )
@@ -226,12 +220,7 @@ def _why_command(command: argparse.ArgumentParser) -> None:
     command.add_argument("module", metavar="MODULE")
     command.add_argument("target", metavar="TARGET")
     _closure_options(command)
-    command.add_argument(
-        "--limit",
-        type=lambda text: _count(text, least=0),
-        default=10,
-        help="chains at most (0: all)",
-    )
+    _limit_option(command, "chains at most (0: all)")
 
 
 def _path_options(command: argparse.ArgumentParser) -> None:
@@ -334,12 +323,7 @@ def _importtime_command(command: argparse.ArgumentParser) -> None:
         action="store_false",
         help="run the child without -I: PYTHON* variables and the user site apply",
     )
-    command.add_argument(
-        "--limit",
-        type=lambda text: _count(text, least=0),
-        default=10,
-        help="rows per section of the report (0: all)",
-    )
+    _limit_option(command, "rows per section of the report (0: all)")
     command.add_argument("--json", action="store_true", help="print JSON")
     _html_option(command)
 
