@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .._aliases import SET_BY_PARENT
 from .._bytecode import BytecodeStatus
@@ -344,7 +344,6 @@ def surface(
     target: Target | None = None,
     config: str | None = None,
     cache: str | None = None,
-    collected: Callable[[Collected], None] | None = None,
 ) -> Surface:
     """Walks the roots' ``.py`` files, extracts their imports statically, resolves every
     distinct target in one batch and classifies it. The search path is the roots' source
@@ -357,26 +356,30 @@ def surface(
     (default: this interpreter). Each root's settings come from ``config`` (a pyproject.toml)
     or else the nearest pyproject.toml with a [tool.modspec] table at or above it. ``cache``:
     the directory whose stores spare the scan of unchanged files (None: every file is read).
-    ``collected`` is called with what the scan read, once classified (the import graph is
-    made of it). Nothing under the roots is imported or run."""
+    Nothing under the roots is imported or run."""
+    return surveyed(
+        roots,
+        path=path,
+        exclude=exclude,
+        gitignore=gitignore,
+        workers=workers,
+        backend=backend,
+        environment=environment,
+        editables=editables,
+        legacy_namespaces=legacy_namespaces,
+        progress=progress,
+        target=target,
+        config=config,
+        cache=cache,
+    ).report
+
+
+def surveyed(roots: Sequence[str], **options: Any) -> Collected:
+    """``surface``'s work (its options are ``surface``'s) with what its scan read, from which
+    the import graph is made: the classified report is the result's ``report``."""
     timings: dict[str, float] = {}
     with _timed(timings, "total"), gc_paused():
-        found = collect(
-            roots,
-            timings,
-            path=path,
-            exclude=exclude,
-            gitignore=gitignore,
-            workers=workers,
-            backend=backend,
-            environment=environment,
-            editables=editables,
-            legacy_namespaces=legacy_namespaces,
-            progress=progress,
-            target=target,
-            config=config,
-            cache=cache,
-        )
+        found = collect(roots, timings, **options)
         report, resolver = found.report, found.resolver
         with _timed(timings, "classify"):
             _classify(report, found)
@@ -388,9 +391,7 @@ def surface(
                     report.project, report.installed, _third_party_sites(report, found)
                 )
         _silence(report)
-    if collected is not None:
-        collected(found)
-    return report
+    return found
 
 
 _DEPENDENCY_RULES = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from .._codebase.conditions import Target
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     import argparse
 
     from .._codebase.html_page import Page
-    from .._codebase.surface import Collected, Surface
+    from .._codebase.surface import Collected
 
 __all__ = ["code_base", "graph", "surface"]
 
@@ -69,18 +68,15 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
 
 def surface(args: argparse.Namespace) -> int:
     from .._codebase.report import render_json, render_text
-    from .._codebase.surface import surface as scan_surface
+    from .._codebase.surface import surveyed
 
     if not page_ready(args.html):
         return 2
-    kept: list[Collected] = []
-    report = code_base(
-        args,
-        scan_surface if args.html is None else partial(scan_surface, collected=kept.append),
-    )
-    if report is None:
+    found = code_base(args, surveyed)
+    if found is None:
         return 2
-    if args.html is not None and not write_page(args.html, lambda: _surface_page(report, kept)):
+    report = found.report
+    if args.html is not None and not write_page(args.html, lambda: _surface_page(found)):
         return 2
     # The command line's --fail-on (each one adds) wins; else what the configuration asks for.
     if args.fail_on is not None:
@@ -101,15 +97,15 @@ def surface(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _surface_page(report: Surface, kept: list[Collected]) -> Page:
+def _surface_page(found: Collected) -> Page:
     from .._codebase.graph import build_graph
     from .._codebase.html_reports import surface_page
     from .._gcpause import gc_paused
 
     # The matrix needs the edges, which the surface does not keep: the graph of its scan.
     with gc_paused():
-        graph = build_graph(kept[0])
-    return surface_page(report, graph)
+        graph = build_graph(found)
+    return surface_page(found.report, graph)
 
 
 def graph(args: argparse.Namespace) -> int:
