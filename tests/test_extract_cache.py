@@ -118,6 +118,35 @@ def test_a_second_scan_reads_no_file_and_answers_the_same(
     assert len(_stores(cache_dir)) == 1
 
 
+def test_an_unchanged_scan_leaves_the_store_as_it_was(
+    code_base: Path, cache_dir: Path, backend: str
+) -> None:
+    # broken.py is read again on every scan (failures are never stored); that alone must not
+    # rewrite the store, which would cost an encode and a write per run of an unchanged tree.
+    _scan(code_base, cache_dir, backend)
+    (store,) = _stores(cache_dir)
+    before = store.stat()
+    second = _scan(code_base, cache_dir, backend)
+    after = store.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert second == _reference(code_base, backend)
+
+
+def test_the_mark_of_silencing_comments_is_kept(
+    code_base: Path, cache_dir: Path, spy: Spy, backend: str
+) -> None:
+    marked = code_base / "pkg" / "marked.py"
+    marked.write_text("import gone  # modspec: ignore\n", encoding="utf-8")
+    _age(marked)
+    uncached = _reference(code_base, backend)
+    assert [f.path for f in uncached if f.marked] == [str(marked)]
+    _scan(code_base, cache_dir, backend)
+    spy.read.clear()
+    second = _scan(code_base, cache_dir, backend)
+    assert str(marked) not in spy.read  # the mark came from the store
+    assert second == uncached
+
+
 def test_each_backend_keeps_its_own_store(code_base: Path, cache_dir: Path) -> None:
     for backend in ("cython", "python"):
         assert _scan(code_base, cache_dir, backend) == _reference(code_base, backend)

@@ -40,6 +40,7 @@ from .extract_rules import Condition, clause_guard_bits, lazy_modules_of_text, s
 from .reading import SOURCE_LIMIT, reason
 
 __all__ = [
+    "MARK",
     "FileImports",
     "Guard",
     "ImportRef",
@@ -47,6 +48,10 @@ __all__ = [
     "extract_source",
     "imports_ast",
 ]
+
+
+# What every `# modspec: ignore` comment holds (silence.py): a file without it has none.
+MARK = b"modspec:"
 
 
 class FileImports(NamedTuple):
@@ -57,6 +62,9 @@ class FileImports(NamedTuple):
     imports: tuple[ImportRef, ...] | None  # None: the file could not be read or parsed
     error: str | None  # "SyntaxError: invalid syntax (line 3)", "FileNotFoundError: ..."
     fast: bool  # the scanner answered (else ast did)
+    # The source holds "modspec:", which a `# modspec: ignore` comment needs: only such files
+    # are read again for the comments that silence findings.
+    marked: bool = False
 
 
 # What the compiled scanner gives (extract_c.pyi): records (line, level, module, name, guard
@@ -241,7 +249,7 @@ def _extract_file(path: str, scan: Scanner | None) -> FileImports:
         return FileImports(path, len(source), None, _syntax_error(exc), False)
     except (ValueError, RecursionError, MemoryError) as exc:
         return FileImports(path, len(source), None, f"{type(exc).__name__}: {exc}", False)
-    return FileImports(path, len(source), imports, None, fast)
+    return FileImports(path, len(source), imports, None, fast, MARK in source)
 
 
 def _syntax_error(exc: SyntaxError) -> str:

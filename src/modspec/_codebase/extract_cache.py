@@ -40,7 +40,7 @@ from .sources import SourceFile
 __all__ = ["CACHE_DIR_VARIABLE", "cache_directory", "extract_with_cache", "store_path"]
 
 CACHE_DIR_VARIABLE = "MODSPEC_CACHE_DIR"
-_FORMAT = 1
+_FORMAT = 2  # 2: a file's flags byte holds FileImports.marked too
 _MAGIC = b"modspec extract cache\n\0"
 # blake2b from its own module: hashlib's import loads OpenSSL's (_hashlib), a tenth of a
 # small code base's whole graph, for a hash it does not need there.
@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - a CPython built without it
 
 _HEADER = struct.Struct("<II16s")  # format, number of blobs, digest of what follows
 _DIGEST_SIZE = 16
-# Blobs, in order: meta (JSON), paths, stats, inodes, counts, fast flags, strings, then the
+# Blobs, in order: meta (JSON), paths, stats, inodes, counts, file flags, strings, then the
 # imports' columns: line, level, module, name, flags, condition, choice; then the condition
 # and choice tables (JSON).
 _BLOBS = 16
@@ -62,6 +62,8 @@ _RACY_NS = 3_000_000_000
 # Past this share of changed files the store is rebuilt, which also drops unused strings.
 _REBUILD_SHARE = 0.5
 _GUARDS = tuple(Guard(flags) for flags in range(128))
+# A file's flags: the scanner answered (FileImports.fast), the source holds silence's mark.
+_FAST, _MARKED = 1, 2
 _new = tuple.__new__  # ImportRef(...) and FileImports(...) run Python code; this does not
 
 
@@ -145,14 +147,14 @@ def _key(path: str) -> _Key | None:
 
 
 class _Store:
-    """A root's stored answers: per file its path, key, import count and fast flag; per
+    """A root's stored answers: per file its path, key, import count and flags; per
     import its columns, strings and tuples by index into shared tables."""
 
     def __init__(self) -> None:
         self.paths: list[str] = []
         self.keys: list[_Key] = []
         self.counts = array.array("I")
-        self.fast = bytearray()
+        self.flags_of_files = bytearray()
         self.strings: list[str | None] = [None]  # 0: a name of None
         self.lines = array.array("I")
         self.levels = array.array("B")
@@ -206,18 +208,18 @@ class _Builder:
         self._choice_ids = {c: i for i, c in enumerate(self.store.choices)}
         self._run: tuple[int, int] | None = None  # the old imports [start, end) to copy
 
-    def copy(self, path: str, key: _Key, start: int, count: int, fast: bool) -> None:
+    def copy(self, path: str, key: _Key, start: int, count: int, flags: int) -> None:
         """A file whose answer is the old store's imports [start, start + count)."""
-        self._file(path, key, count, fast)
+        self._file(path, key, count, flags)
         if self._run is not None and self._run[1] == start:
             self._run = (self._run[0], start + count)
         else:
             self._flush()
             self._run = (start, start + count)
 
-    def add(self, path: str, key: _Key, imports: tuple[ImportRef, ...], fast: bool) -> None:
+    def add(self, path: str, key: _Key, imports: tuple[ImportRef, ...], flags: int) -> None:
         self._flush()
-        self._file(path, key, len(imports), fast)
+        self._file(path, key, len(imports), flags)
         store = self.store
         for line, level, module, name, guard, condition, choice in imports:
             store.lines.append(line)
@@ -232,11 +234,11 @@ class _Builder:
         self._flush()
         return self.store
 
-    def _file(self, path: str, key: _Key, count: int, fast: bool) -> None:
+    def _file(self, path: str, key: _Key, count: int, flags: int) -> None:
         self.store.paths.append(path)
         self.store.keys.append(key)
         self.store.counts.append(count)
-        self.store.fast.append(fast)
+        self.store.flags_of_files.append(flags)
 
     def _flush(self) -> None:
         if self._run is None or self.old is None:
@@ -291,7 +293,7 @@ def _encode(store: _Store, meta: dict[str, Any]) -> list[bytes]:
         sizes.tobytes(),
         inodes.tobytes(),
         store.counts.tobytes(),
-        bytes(store.fast),
+        bytes(store.flags_of_files),
         "\0".join(strings).encode("utf-8", "surrogatepass"),  # type: ignore[arg-type]
         store.lines.tobytes(),
         store.levels.tobytes(),
@@ -408,9 +410,9 @@ def _decode(blobs: list[bytes], meta: dict[str, Any]) -> _Store:
     inodes = _array("Q", blobs[3], files)
     store.keys = list(zip(sizes[0::3], sizes[1::3], sizes[2::3], inodes, strict=True))
     store.counts = _array("I", blobs[4], files)
-    if len(blobs[5]) != files or blobs[5].translate(None, b"\0\1"):
-        raise _Invalid("fast flags")
-    store.fast = bytearray(blobs[5])
+    if len(blobs[5]) != files or blobs[5].translate(None, b"\0\1\2\3"):
+        raise _Invalid("file flags")
+    store.flags_of_files = bytearray(blobs[5])
     if sum(store.counts) != imports or len(set(store.paths)) != files:
         raise _Invalid("counts")
     store.lines = _array("I", blobs[7], imports)
@@ -547,8 +549,9 @@ def _answer(
             refs = store.refs()
         position, key, start, count = found
         imports = tuple(refs[start : start + count])
-        fast = bool(store.fast[position])
-        answers[index] = _new(FileImports, (path, key[0], imports, None, fast))
+        flags = store.flags_of_files[position]
+        answer = (path, key[0], imports, None, bool(flags & _FAST), bool(flags & _MARKED))
+        answers[index] = _new(FileImports, answer)
         copies[index] = (start, count)
 
 
@@ -562,26 +565,44 @@ def _update(
     meta: dict[str, Any],
 ) -> None:
     """Writes the root's store anew where this scan changed it."""
-    changed = len(root.indexes) - sum(1 for index in root.indexes if index in copies)
-    if root.old is not None and not changed and len(root.old.paths) == len(root.indexes):
-        return  # every file as stored, none gone
-    rebuild = root.old is None or changed > _REBUILD_SHARE * len(root.indexes)
+    copied = sum(1 for index in root.indexes if index in copies)
+    added = [
+        index
+        for index in root.indexes
+        if index not in copies and _storable(answers[index], keys[index], started)
+    ]
+    # Every stored file taken, none gone, nothing new to store (a file that does not parse
+    # is never stored, so it alone changes nothing): the store stays as it is.
+    if root.old is not None and not added and copied == len(root.old.paths):
+        return
+    rebuild = root.old is None or len(added) > _REBUILD_SHARE * len(root.indexes)
     builder = _Builder(None if rebuild else root.old)
+    adding = set(added)
     for index in root.indexes:
         answer, key = answers[index], keys[index]
         if answer is None or key is None:
             continue
         if index in copies and not rebuild:
             start, count = copies[index]
-            builder.copy(answer.path, key, start, count, answer.fast)
-        elif _storable(answer, key, started):
+            builder.copy(answer.path, key, start, count, _flags(answer))
+        elif index in adding or (rebuild and index in copies):
             assert answer.imports is not None
-            builder.add(answer.path, key, answer.imports, answer.fast)
+            builder.add(answer.path, key, answer.imports, _flags(answer))
     store = builder.done()
     _save(root.store_file, _pack(_encode(store, {**meta, "root": root.path})))
 
 
-def _storable(answer: FileImports, key: _Key, started: int) -> bool:
+def _flags(answer: FileImports) -> int:
+    return _FAST * answer.fast | _MARKED * answer.marked
+
+
+def _storable(answer: FileImports | None, key: _Key | None, started: int) -> bool:
     """Whether the answer is the file's as its key says: read whole at the size stat gave,
     not modified too close to the scan, not an error (which may be the reader's)."""
-    return answer.imports is not None and answer.size == key[0] and key[1] < started - _RACY_NS
+    return (
+        answer is not None
+        and key is not None
+        and answer.imports is not None
+        and answer.size == key[0]
+        and key[1] < started - _RACY_NS
+    )

@@ -4,7 +4,7 @@ and `# modspec: ignore` / `# modspec: ignore[rule, ...]` comments on an import's
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from .._paths import read_regular
 from .reading import SOURCE_LIMIT
@@ -12,7 +12,8 @@ from .wildmatch import compile_glob
 
 __all__ = ["Silencer"]
 
-# `# modspec: ignore` or `# modspec: ignore[unresolved, shadowed]`, anywhere in a comment.
+# `# modspec: ignore` or `# modspec: ignore[unresolved, shadowed]`, anywhere in a comment;
+# each holds extract.MARK, which the scan notes per file (FileImports.marked).
 # Linear: no nested repetition.
 _COMMENT = re.compile(r"#[^\n]*?\bmodspec:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -20,11 +21,13 @@ _COMMENT = re.compile(r"#[^\n]*?\bmodspec:\s*ignore(?:\[([^\]\n]*)\])?")
 class Silencer:
     """Decides whether a finding is silenced, and says by what."""
 
-    def __init__(self, patterns: Iterable[str]) -> None:
+    def __init__(self, patterns: Iterable[str], marked: Collection[str] | None = None) -> None:
+        """``marked``: the only files that may hold a comment (None: any file may)."""
         # A pattern names a module and everything under it ("selenium" is selenium and
         # selenium.webdriver); "*" and "?" match within the name, dots included.
         self._patterns = [(pattern, compile_glob(pattern, True)) for pattern in patterns]
         self._lines: dict[str, Sequence[str] | None] = {}
+        self._marked = marked
 
     def by_pattern(self, name: str) -> str | None:
         """The `ignore` entry that covers module ``name``, as the report names it."""
@@ -35,6 +38,8 @@ class Silencer:
 
     def by_comment(self, path: str, line: int, rule: str) -> str | None:
         """The `# modspec: ignore` comment on ``line`` of ``path`` that covers ``rule``."""
+        if self._marked is not None and path not in self._marked:
+            return None  # no "modspec:" in it, so no comment that silences
         lines = self._read(path)
         if lines is None or not 0 < line <= len(lines):
             return None

@@ -390,7 +390,7 @@ def surveyed(roots: Sequence[str], **options: Any) -> Collected:
                 report.dependencies = check(
                     report.project, report.installed, _third_party_sites(report, found)
                 )
-        _silence(report)
+        _silence(report, found.marked)
     return found
 
 
@@ -415,16 +415,22 @@ def _third_party_sites(report: Surface, found: Collected) -> Iterator[Site]:
         yield from ((top, s.path, s.line, s.guard) for s in where if s not in off)
 
 
-def _silence(report: Surface) -> None:
-    """Marks the findings that `ignore` patterns and `# modspec: ignore` comments cover."""
-    silencer = Silencer(pattern for root in report.roots for pattern in root.ignore)
-    report.unresolved = [
-        u
-        if u.inactive is not None
-        else replace(u, silenced=silencer.finding(u.name, u.site.path, u.site.line, u.rule.value))
-        for u in report.unresolved
+def _silence(report: Surface, marked: frozenset[str]) -> None:
+    """Marks the findings that `ignore` patterns and `# modspec: ignore` comments (in the
+    ``marked`` files only: no other file can hold one) cover."""
+    silencer = Silencer((pattern for root in report.roots for pattern in root.ignore), marked)
+    unresolved = []
+    for u in report.unresolved:
+        if u.inactive is None:
+            why = silencer.finding(u.name, u.site.path, u.site.line, u.rule.value)
+            if why is not None:
+                u = replace(u, silenced=why)
+        unresolved.append(u)
+    report.unresolved = unresolved
+    report.shadowing = [
+        s if (why := silencer.by_pattern(s.name)) is None else replace(s, silenced=why)
+        for s in report.shadowing
     ]
-    report.shadowing = [replace(s, silenced=silencer.by_pattern(s.name)) for s in report.shadowing]
     for name in report.bytecode:
         why = silencer.by_pattern(name)
         if why is not None:
@@ -447,6 +453,8 @@ class Collected(NamedTuple):
     resolver: Resolver
     # The sites that do not run for the report's target, with why (branches.inactive).
     inactive: Mapping[ImportSite, str]
+    # The files that may hold a `# modspec: ignore` comment (FileImports.marked).
+    marked: frozenset[str]
 
 
 def collect(
@@ -484,12 +492,13 @@ def collect(
     with _timed(timings, "walk"):
         files = _walk(report)
     # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
+    marked: set[str] = set()
     with _timed(timings, "scan"):
-        sites = _extract(report, files, workers, backend, progress, cache)
+        sites = _extract(report, files, workers, backend, progress, cache, marked)
     with _timed(timings, "resolve"):
         specs = _resolve(sites, resolver)
     off = inactive(branched(sites, specs), report.target)
-    return Collected(report, files, sites, specs, resolver, off)
+    return Collected(report, files, sites, specs, resolver, off, frozenset(marked))
 
 
 @contextmanager
@@ -539,8 +548,10 @@ def _extract(
     backend: str | None,
     progress: Callable[[str, int, int], None] | None,
     cache: str | None,
+    marked: set[str],
 ) -> Sites:
-    """Every file's imports, grouped by what they may import; counts go into ``report``."""
+    """Every file's imports, grouped by what they may import; counts go into ``report``, the
+    files that may hold a `# modspec: ignore` comment into ``marked``."""
     sites: Sites = defaultdict(list)
     # A code base repeats its imports (`import os` in thousands of files): each spelling is
     # made absolute, checked and hashed into ``sites`` once. A relative one depends on its
@@ -559,6 +570,8 @@ def _extract(
             continue
         report.fast_files += file_imports.fast
         path = file_imports.path
+        if file_imports.marked:
+            marked.add(path)
         package = files[path].package
         for ref in imports:
             line, level, module, name, guard, condition, choice = ref
