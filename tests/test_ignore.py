@@ -190,3 +190,24 @@ def test_the_fixed_length_shortcut_answers_as_the_state_set(
     general._fixed = None  # the state-set simulation, for every pattern
     for parts in paths:
         assert glob.match(parts) == general.match(parts), (pattern, anchored, parts)
+    # A length the shortcut rules out is one the pattern never matches (the walk skips the
+    # pattern for such paths: IgnoreRules' per-length lists).
+    for parts in paths:
+        if general.match(parts):
+            assert glob.matches_length(len(parts)), (pattern, anchored, parts)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored", "lengths"),
+    [
+        ("versions", True, {1}),  # "/versions": the one component under its base
+        ("src/*.o", True, {2}),
+        (".idea", False, {1, 2, 7}),  # unanchored: its name at any depth
+        ("a/**/b", True, {1, 2, 3, 9}),  # "**" inside: not ruled out by length
+    ],
+)
+def test_lengths_a_pattern_may_match(pattern: str, anchored: bool, lengths: set[int]) -> None:
+    glob = compile_glob(pattern, anchored)
+    assert {n for n in range(1, 10) if glob.matches_length(n)} >= lengths
+    if "**" not in pattern and anchored:
+        assert {n for n in range(1, 10) if glob.matches_length(n)} == lengths

@@ -50,12 +50,12 @@ class IgnoreRules:
     """Pattern sets, each relative to its own base directory; the last match wins, as in git."""
 
     def __init__(self) -> None:
-        self._sets: list[tuple[str, tuple[Pattern, ...]]] = []
+        self._sets: list[_PatternSet] = []
 
     def add(self, base: str, patterns: tuple[Pattern, ...]) -> None:
         """Adds patterns read in ``base`` (an absolute directory, "/"-separated)."""
         if patterns:
-            self._sets.append((base.rstrip("/"), patterns))
+            self._sets.append(_PatternSet(base.rstrip("/") + "/", patterns))
 
     def scoped(self, base: str, patterns: tuple[Pattern, ...]) -> IgnoreRules:
         """A copy with ``patterns`` added: a subdirectory's .gitignore applies below it only."""
@@ -67,13 +67,34 @@ class IgnoreRules:
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether the last pattern matching ``path`` (absolute) excludes it."""
         verdict = False
-        for base, patterns in self._sets:
-            if not path.startswith(base + "/"):
+        for patterns in self._sets:
+            if not path.startswith(patterns.base):
                 continue
-            parts = path[len(base) + 1 :].split("/")
-            for pattern in patterns:
+            parts = path[len(patterns.base) :].split("/")
+            for pattern in patterns.of_length(len(parts)):
                 if pattern.dir_only and not is_dir:
                     continue
                 if pattern.glob.match(parts):
                     verdict = not pattern.negated
         return verdict
+
+
+class _PatternSet:
+    """The patterns of one base directory, and by path length those that may match: a walk
+    asks about every entry, most of them deep below a .gitignore of anchored patterns."""
+
+    __slots__ = ("_by_length", "base", "patterns")
+
+    def __init__(self, base: str, patterns: tuple[Pattern, ...]) -> None:
+        self.base = base  # with its "/" at the end
+        self.patterns = patterns
+        self._by_length: dict[int, tuple[Pattern, ...]] = {}
+
+    def of_length(self, count: int) -> tuple[Pattern, ...]:
+        """The patterns, in order, that a path of ``count`` components may match."""
+        found = self._by_length.get(count)
+        if found is None:
+            found = self._by_length[count] = tuple(
+                p for p in self.patterns if p.glob.matches_length(count)
+            )
+        return found

@@ -75,18 +75,25 @@ def _base_rules(root: Root, skipped: list[Skipped]) -> IgnoreRules:
     return rules
 
 
-def _module_name(path: str, root: Root) -> tuple[str | None, str | None]:
-    # The deepest source directory holding the file names its module.
-    best = ""
+def _directory_parts(directory: str, root: Root) -> list[str] | None:
+    """The name parts of ``directory`` below the deepest source directory holding it (its
+    files' modules are these parts and their own names); None: under no source directory."""
+    best = ""  # the deepest one's path with a separator at its end
     for source in root.source_dirs:
-        if path.startswith(source.rstrip(os.sep) + os.sep) and len(source) > len(best):
-            best = source
+        prefix = source if source.endswith(os.sep) else source + os.sep
+        if len(prefix) > len(best) and (directory + os.sep).startswith(prefix):
+            best = prefix
     if not best:
-        return None, None
-    parts = path[len(best.rstrip(os.sep)) + 1 : -len(".py")].split(os.sep)
-    is_init = parts[-1] == "__init__"
-    if is_init:
-        parts.pop()
+        return None
+    rest = directory[len(best) :]
+    return rest.split(os.sep) if rest else []
+
+
+def _module_name(parts: list[str], stem: str) -> tuple[str | None, str | None]:
+    """The module of the file ``stem``.py in the directory of name ``parts``, and its package."""
+    is_init = stem == "__init__"
+    if not is_init:
+        parts = [*parts, stem]
     if not parts or not all(part.isidentifier() for part in parts[:-1]):
         return None, None
     if not parts[-1].isidentifier():
@@ -126,6 +133,7 @@ def source_files(root: Root, skipped: list[Skipped] | None = None) -> Iterator[S
             if lines is not None:
                 rules = rules.scoped(directory, parse_patterns(lines))
         subdirs: list[str] = []
+        parts = _directory_parts(directory, root)
         for entry in entries:
             name = entry.name
             try:
@@ -141,7 +149,7 @@ def source_files(root: Root, skipped: list[Skipped] | None = None) -> Iterator[S
                     continue
                 subdirs.append(entry.path)
             elif is_file and name.endswith(".py") and not rules.ignored(entry.path, False):
-                module, package = _module_name(entry.path, root)
+                module, package = (None, None) if parts is None else _module_name(parts, name[:-3])
                 yield SourceFile(entry.path, root.path, module, package)
         # Reversed onto the stack, so directories come out in sorted order.
         stack.extend((subdir, rules) for subdir in reversed(subdirs))

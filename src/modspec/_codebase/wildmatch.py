@@ -160,6 +160,13 @@ class Glob:
         fixed = components[1:] if self._floating else components
         self._fixed = fixed if fixed and ANY_DIRS not in fixed else None
 
+    def matches_length(self, count: int) -> bool:
+        """Whether a path of ``count`` components may match (False: none of them can)."""
+        fixed = self._fixed
+        if fixed is None:
+            return True  # "**" inside: any length, as far as this says
+        return count == len(fixed) or (self._floating and count > len(fixed))
+
     def _closure(self, states: set[int]) -> set[int]:
         # A "**" before the last component may match no component at all.
         last = len(self._components) - 1
