@@ -251,3 +251,36 @@ def test_editable_finder_is_a_frozen_value() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         finder.tool = "other"  # type: ignore[misc]
     assert (finder.claims("a"), finder.claims("a.b"), finder.claims("ab")) == ("a", "a", None)
+
+
+def test_an_assignable_record_is_what_a_slots_dataclass_was() -> None:
+    # Surface was @dataclass(slots=True) with list and dict defaults: each report gets its
+    # own, its fields can be set, it compares by value and is unhashable, and dataclasses'
+    # functions take it; its class is made without importing dataclasses.
+    from modspec._codebase.conditions import Target
+    from modspec._codebase.surface import Surface
+    from modspec._records import replace
+
+    target = Target.current()
+    one = Surface(roots=(), path=(), backend="python", target=target)
+    two = Surface(roots=(), path=(), backend="python", target=target)
+    assert one == two
+    assert one.unparsable is not two.unparsable
+    one.unparsable.append(("a.py", "SyntaxError"))
+    one.files = 3
+    assert (one.files, two.unparsable) == (3, [])
+    assert one != two
+    with pytest.raises(TypeError):
+        hash(one)
+    with pytest.raises(AttributeError):
+        one.no_such_field = 1  # type: ignore[attr-defined]
+    moved = replace(one, backend="cython")
+    assert (moved.backend, moved.files, moved.unparsable) == ("cython", 3, one.unparsable)
+    with pytest.raises(TypeError, match="no field 'nope'"):
+        replace(one, nope=1)
+    fields = {f.name: f for f in dataclasses.fields(Surface)}
+    assert fields["unparsable"].default_factory is list
+    assert fields["files"].default == 0
+    assert dataclasses.asdict(two)["timings"] == {}
+    assert dataclasses.replace(one, files=4).unparsable == one.unparsable
+    assert repr(two).startswith("Surface(roots=(), path=(), backend='python'")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import dataclasses
 import io
 import os
 import re
@@ -49,6 +48,7 @@ from ._editable import (
 )
 from ._parse import PARSE_ERRORS
 from ._paths import FileTooLarge, NotARegularFile, is_directory, is_regular, read_regular
+from ._records import frozen_record, record
 from ._resolver import program_path  # this interpreter's path: here beside another's
 
 __all__ = ["EnvironmentPath", "EnvironmentPathError", "environment_path", "program_path"]
@@ -70,7 +70,7 @@ class EnvironmentPathError(ValueError):
     """The target's sys.path cannot be computed: not an interpreter, or it would not start."""
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class EnvironmentPath:
     """What ``sys.path`` would be in another interpreter or virtual environment.
 
@@ -136,7 +136,7 @@ def _makepath(*paths: str) -> tuple[str, str]:
 # --- the target ---------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
+@record
 class _Target:
     executable: str
     version: tuple[int, int, int | None]

@@ -10,6 +10,9 @@ checker sees the real thing (``dataclass_transform``, ``typing.NamedTuple``); at
   deletion refused with ``dataclasses.FrozenInstanceError``, pickling and copying, and a
   ``__dataclass_fields__`` made when first read, so that ``dataclasses.fields``, ``replace``,
   ``asdict`` and ``is_dataclass`` take a record as they took the dataclass it replaces;
+- ``record`` makes what ``@dataclass(slots=True)`` makes, defaults from ``field(default_factory=
+  ...)`` included: the same, but assignable and unhashable;
+- ``replace`` is ``dataclasses.replace`` for either;
 - ``NamedTuple`` is typing.NamedTuple's class syntax over ``collections.namedtuple``.
 """
 
@@ -21,6 +24,7 @@ import operator
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from dataclasses import field, replace
     from typing import Any, NamedTuple, TypeVar, dataclass_transform
 
     T = TypeVar("T")
@@ -29,8 +33,29 @@ else:
     def dataclass_transform(**_: object) -> Callable[[T], T]:
         return lambda made: made
 
+    def field(*, default_factory: Callable[[], T]) -> T:
+        return _Factory(default_factory)
 
-__all__ = ["NamedTuple", "frozen_record"]
+    def replace(record: T, /, **changes: Any) -> T:
+        """A copy of ``record`` with the fields ``changes`` names set anew."""
+        values = {name: getattr(record, name) for name in record.__match_args__}
+        unknown = changes.keys() - values.keys()
+        if unknown:
+            raise TypeError(f"{type(record).__qualname__} has no field {min(unknown)!r}")
+        return type(record)(**{**values, **changes})
+
+
+__all__ = ["NamedTuple", "field", "frozen_record", "record", "replace"]
+
+
+class _Factory:
+    """A default made anew for each record: ``field(default_factory=list)``."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self.make = make
+
 
 # What a class body holds besides its fields that the made class must not be given again.
 _CLASS_MACHINERY = frozenset({"__dict__", "__weakref__", "__annotations__", "__qualname__"})
@@ -77,6 +102,20 @@ class _Record:
         return type(self), self._values(self)
 
 
+class _MutableRecord(_Record):
+    """An assignable record: fields set and deleted as on any object; unhashable, as
+    ``@dataclass`` makes a class that compares by value and is not frozen."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+
+
 class _DataclassFields:
     """A record's ``__dataclass_fields__``: dataclasses' Field objects, made (and dataclasses
     imported) when a caller of dataclasses first asks for them, never at start-up."""
@@ -93,15 +132,16 @@ class _DataclassFields:
 
             made = {}
             for name in self._names:
-                field: Any = (
-                    dataclasses.field(default=self._defaults[name])
-                    if name in self._defaults
-                    else dataclasses.field()
+                default = self._defaults.get(name, dataclasses.MISSING)
+                made_field: Any = (
+                    dataclasses.field(default_factory=default.make)
+                    if isinstance(default, _Factory)
+                    else dataclasses.field(default=default)
                 )
-                field.name, field.type = name, self._types[name]
+                made_field.name, made_field.type = name, self._types[name]
                 # What dataclass() marks a field with: fields(), replace() and asdict() read it.
-                field._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
-                made[name] = field
+                made_field._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+                made[name] = made_field
             self._made = made
         return self._made
 
@@ -109,6 +149,17 @@ class _DataclassFields:
 @dataclass_transform(frozen_default=True)
 def frozen_record(cls: type[T]) -> type[T]:
     """``cls`` (a class body of annotated fields, defaults and methods) as a frozen record."""
+    return _made(cls, _Record)
+
+
+@dataclass_transform(field_specifiers=(field,))
+def record(cls: type[T]) -> type[T]:
+    """``cls`` as an assignable record; ``field(default_factory=...)`` gives a new default per
+    record."""
+    return _made(cls, _MutableRecord)
+
+
+def _made(cls: type[T], base: type) -> type[T]:
     # The class's own annotations (strings: every module of modspec has PEP 563's import),
     # read without inspect.get_annotations, whose module is what this one spares.
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
@@ -124,16 +175,30 @@ def frozen_record(cls: type[T]) -> type[T]:
         __match_args__=fields,
         __dataclass_fields__=_DataclassFields(fields, defaults, annotations),
     )
-    made: Any = type(cls.__name__, (_Record,), namespace)
+    made: Any = type(cls.__name__, (base,), namespace)
     made.__qualname__ = cls.__qualname__
     if len(fields) > 1:
         made._values = staticmethod(operator.attrgetter(*fields))
     # A real __init__, as dataclasses write one: the same signature, errors and speed.
     setters = {name: getattr(made, name).__set__ for name in fields}
+    # A factory's default is a sentinel in the signature, made anew in the body.
     parameters = ", ".join(f"{name}=_d_{name}" if name in defaults else name for name in fields)
-    body = "".join(f"\n    _s_{name}(self, {name})" for name in fields) or "\n    pass"
-    scope = {f"_s_{name}": setter for name, setter in setters.items()}
+    body = "".join(
+        f"\n    _s_{name}(self, _f_{name}() if {name} is _d_{name} else {name})"
+        if isinstance(defaults.get(name), _Factory)
+        else f"\n    _s_{name}(self, {name})"
+        for name in fields
+    )
+    scope: dict[str, Any] = {f"_s_{name}": setter for name, setter in setters.items()}
     scope.update({f"_d_{name}": value for name, value in defaults.items()})
+    scope.update(
+        {
+            f"_f_{name}": value.make
+            for name, value in defaults.items()
+            if isinstance(value, _Factory)
+        }
+    )
+    body = body or "\n    pass"
     exec(f"def __init__(self, {parameters}):{body}", scope)
     init = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"

@@ -4,10 +4,13 @@ shows on the pull request's line (https://docs.github.com/actions: workflow comm
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import TextIO
 
 from .._bytecode import BytecodeStatus
 from .surface import Category, Finding, Surface
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["render_github"]
 

@@ -10,26 +10,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol, TypeVar
 
 from .choices import Chain, Choices
 from .conditions import Target, holds
 
-__all__ = ["Branched", "inactive"]
+__all__ = ["inactive"]
 
 
-class Branched(Protocol):
-    """What an import site tells about the branch it is in."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is for the type checker: its import is a tenth of a small graph
+    from typing import Protocol, TypeVar
 
-    @property
-    def path(self) -> str: ...
-    @property
-    def condition(self) -> tuple[tuple[str, bool], ...]: ...
-    @property
-    def choice(self) -> Chain: ...
+    class Branched(Protocol):
+        """What an import site tells about the branch it is in."""
 
+        @property
+        def path(self) -> str: ...
+        @property
+        def condition(self) -> tuple[tuple[str, bool], ...]: ...
+        @property
+        def choice(self) -> Chain: ...
 
-S = TypeVar("S", bound=Branched)
+    S = TypeVar("S", bound=Branched)
 
 
 def inactive(sites: Iterable[tuple[Sequence[S], bool]], target: Target) -> Mapping[S, str]:

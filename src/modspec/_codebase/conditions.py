@@ -20,15 +20,18 @@ import operator
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
+from .._records import frozen_record
 from .extract_rules import dotted_name
 
 __all__ = ["PLATFORMS", "Target", "evaluate", "holds"]
 
 Clause = tuple[str, bool]
-Value = Any  # a literal of a test, or an attribute of the target
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    Value = Any  # a literal of a test, or an attribute of the target
 
 # sys.platform -> (os.name, platform.system()) for the platforms --platform names; the
 # values CPython reports there (platform.system() is uname's sysname on POSIX).
@@ -51,7 +54,7 @@ _ALIASES = {"windows": "win32", "macos": "darwin", "macosx": "darwin", "osx": "d
 _IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalVM"}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Target:
     """The interpreter a module would be imported by, as far as its tests can ask."""
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NamedTuple
 
 from .._paths import read_regular
+from .._records import NamedTuple
 from .dependencies import Declared, declared_in
 from .findings import Finding
 from .reading import CONFIG_LIMIT, reason
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["ConfigError", "Root", "find_config", "find_project", "load_root"]
 

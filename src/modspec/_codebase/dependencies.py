@@ -23,11 +23,14 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
+from .._records import frozen_record
 from .extract_py import Guard
 from .findings import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Declared", "DependencyFinding", "Installed", "check", "declared_in", "normalise"]
 
@@ -50,7 +53,7 @@ def _requirement_name(text: str) -> str | None:
     return None if found is None else normalise(found.group(1))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Declared:
     """What a pyproject.toml declares: distribution -> the groups naming it and the line."""
 
@@ -115,7 +118,7 @@ def _line_of(lines: Sequence[str], requirement: str) -> int:
     return 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Installed:
     """The distributions on a path: which provide each top-level name, what each requires."""
 
@@ -171,7 +174,7 @@ def _module_name(part: str) -> str:
     return part
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class DependencyFinding:
     """One dependency finding, where it is: an import's file and line, or the declaration's."""
 

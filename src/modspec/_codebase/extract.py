@@ -30,11 +30,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
 from .._backend import compiled_or_none
 from .._parse import PARSE_ERRORS
 from .._paths import read_regular
+from .._records import NamedTuple
 from .extract_py import Guard, ImportRef, imports_ast
 from .extract_rules import Condition, clause_guard_bits, lazy_modules_of_text, spelled_test
 from .reading import SOURCE_LIMIT, reason

@@ -27,15 +27,19 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, repeat
-from typing import Any, NamedTuple
 
 from .._backend import compiled_or_none
 from .._gcpause import gc_paused
 from .._paths import read_regular
+from .._records import NamedTuple
 from .._version import __version__
 from . import extract, extract_py, extract_rules
 from .extract import FileImports, Guard, ImportRef, extract_files
 from .sources import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CACHE_DIR_VARIABLE", "cache_directory", "extract_with_cache", "store_path"]
 

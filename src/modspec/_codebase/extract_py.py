@@ -13,8 +13,8 @@ import ast
 import enum
 import sys
 from collections.abc import Iterator
-from typing import NamedTuple
 
+from .._records import NamedTuple
 from .extract_rules import (
     LAZY_MARKER,
     Condition,

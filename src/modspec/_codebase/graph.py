@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
-from typing import NamedTuple
 
 from .._environment import EnvironmentPath
 from .._gcpause import gc_paused
+from .._records import NamedTuple, frozen_record
 from .._spec import Kind, Spec
 from .conditions import Target
 from .extract_py import Guard, guard_names
@@ -22,7 +21,7 @@ __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "components", "impor
 _GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Node:
     """A module that is a source (a file of the code base) or a target of the graph."""
 
@@ -63,7 +62,7 @@ class Edge(NamedTuple):
 _LATE = frozenset(("deferred", "type-checking", "main", "lazy"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Cycle:
     """Modules that import one another, eagerly, each reaching every other."""
 
@@ -73,7 +72,7 @@ class Cycle:
     loop: tuple[Edge, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Graph:
     """Nodes by name and edges in file and line order."""
 

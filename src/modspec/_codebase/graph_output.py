@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
 
 from .._version import __version__
 from .graph import Cycle, Edge, Graph
 from .printable import say
 from .sources import shown_path
 from .surface import Category
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = [
     "SCHEMA",

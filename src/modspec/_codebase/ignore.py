@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
+from .._records import NamedTuple
 from .wildmatch import Glob, compile_glob
 
 __all__ = ["IgnoreRules", "Pattern", "parse_patterns"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TextIO
 
 from .._bytecode import BytecodeStatus
 from .._version import __version__
@@ -14,6 +13,10 @@ from .extract_py import guard_names
 from .printable import say
 from .sources import shown_path
 from .surface import Category, Finding, Surface, UnresolvedImport
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["SCHEMA", "render_json", "render_text"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from .._paths import read_regular
+from .._records import NamedTuple
 from .config import Root
 from .ignore import IgnoreRules, parse_patterns
 from .reading import IGNORE_FILE_LIMIT, reason

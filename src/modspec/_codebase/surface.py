@@ -10,15 +10,14 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import reduce
-from typing import Any, NamedTuple
 
 from .._aliases import SET_BY_PARENT
 from .._bytecode import BytecodeStatus
 from .._editable import EditableFinder, live_editables
 from .._environment import EnvironmentPath, program_path
 from .._gcpause import gc_paused
+from .._records import NamedTuple, field, frozen_record, record, replace
 from .._resolver import InvalidName, Resolver, absolute_name, path_entries
 from .._spec import Kind, Spec
 from .branches import inactive
@@ -30,6 +29,10 @@ from .extract_cache import extract_with_cache
 from .findings import Finding
 from .silence import Silencer
 from .sources import Skipped, SourceFile, source_files
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Category",
@@ -74,7 +77,7 @@ class ImportSite(NamedTuple):
     choice: tuple[tuple[int, int], ...] = ()  # ImportRef.choice
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class UnresolvedImport:
     """An import that would raise ImportError, where, and why."""
 
@@ -102,7 +105,7 @@ class LongName(NamedTuple):
     site: ImportSite
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Shadowing:
     """A top-level name that more than one place provides; only ``winner`` is imported."""
 
@@ -113,7 +116,7 @@ class Shadowing:
     silenced: str | None = None  # the `ignore` pattern that covers it: then no finding
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class TopLevel:
     """A top-level package (or module) the code base imports from."""
 
@@ -125,7 +128,7 @@ class TopLevel:
     extension_bytes: int = 0  # ... where it is an extension module (a compiled binary)
 
 
-@dataclass(slots=True)
+@record
 class Surface:
     """The report ``surface`` builds. Timings are seconds per phase."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from .._codebase.conditions import Target
 from .._codebase.printable import say
@@ -14,6 +13,7 @@ from .._environment import EnvironmentPathError, environment_path
 from .._resolver import InvalidName
 from .pages import page_ready, write_page
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
 
 from .._codebase.conditions import Target
 from .._codebase.config import ConfigError
@@ -15,15 +14,17 @@ from .._codebase.progress import Progress
 from .._environment import EnvironmentPathError, environment_path
 from .pages import page_ready, write_page
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import TypeVar
 
     from .._codebase.html_page import Page
     from .._codebase.surface import Collected
 
-__all__ = ["code_base", "graph", "surface"]
+    _T = TypeVar("_T")
 
-_T = TypeVar("_T")
+__all__ = ["code_base", "graph", "surface"]
 
 
 def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
 
 from .._codebase.printable import say
 from .._resolver import InvalidName
 from .pages import page_ready, write_page
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .._codebase.printable import say
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .._codebase.html_page import Page
 
