@@ -17,8 +17,9 @@ from .surface import Category, Collected, category_of, collect
 
 __all__ = ["Cycle", "Edge", "Graph", "Node", "build_graph", "components", "import_graph"]
 
-# Each combination of guard flags named once: an edge is made per imported name.
-_GUARD_NAMES = {flags: guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2)}
+# Each combination of guard flags named once, by the flags' value: an edge is made per
+# imported name (a tuple, which a Guard indexes as its int).
+_GUARD_NAMES = tuple(guard_names(Guard(flags)) for flags in range(Guard.CONDITIONAL * 2))
 
 
 @frozen_record
@@ -116,19 +117,18 @@ class Graph:
         first_party = {n.name for n in self.nodes if n.category is Category.FIRST_PARTY}
         out: dict[str, dict[str, Edge]] = defaultdict(dict)
         # Edge.eager per distinct guards, not per edge: a large code base has millions.
-        late = {guards: bool(_LATE.intersection(guards)) for guards in _GUARD_NAMES.values()}
+        late = {guards: bool(_LATE.intersection(guards)) for guards in _GUARD_NAMES}
         for edge in self.edges:
-            if edge.guards not in late:  # an Edge made by hand, its guards in another order
-                late[edge.guards] = bool(_LATE.intersection(edge.guards))
-            if (
-                edge.active
-                and not late[edge.guards]
-                and edge.importer in first_party
-                and edge.target in first_party
-                and edge.importer != edge.target
-            ):
+            # By position, the cheapest tests first: a large code base has millions of edges.
+            importer, target = edge[0], edge[3]
+            if importer == target or target not in first_party or importer not in first_party:
+                continue
+            guards = edge[8]
+            if guards not in late:  # an Edge made by hand, its guards in another order
+                late[guards] = bool(_LATE.intersection(guards))
+            if edge[10] and not late[guards]:
                 # The first edge between two modules (file, line order) stands for them all.
-                out[edge.importer].setdefault(edge.target, edge)
+                out[importer].setdefault(target, edge)
         found = []
         for members in components(sorted(first_party), out):
             if len(members) > 1:
@@ -191,22 +191,32 @@ def build_graph(collected: Collected) -> Graph:
     targets: set[str] = set()
     new = tuple.__new__  # Edge(...) runs Python code per edge; tuple.__new__ does not
     edges: list[Edge] = []
+    add = edges.append
     for key, sites in collected.sites.items():
         if isinstance(key, str):
             continue  # a relative import beyond any package: no module to point to
-        target = next((name for name in key if specs.get(name) is not None), key[-1])
-        resolved = specs.get(target) is not None
-        kind = category(target)
         # `from a import b` is keyed (a.b, a); `import a` and `from a import *` are (a,).
-        name = key[0][len(key[-1]) + 1 :] if len(key) == 2 else None
-        named = {"import": name, "from": "*" if name is None else name}
+        # The target is the first of them that resolves, else the last.
+        target = key[0]
+        resolved = specs.get(target) is not None
+        if not resolved and len(key) == 2:
+            target = key[1]
+            resolved = specs.get(target) is not None
+        kind = categories.get(target) or category(target)
+        name = key[0][len(key[1]) + 1 :] if len(key) == 2 else None
+        from_name = "*" if name is None else name
         targets.add(target)
         for site in sites:
             path, line, guard, statement, condition, choice = site
             # Only a site under a condition or in a try's handler may not run.
             active = not (condition or choice) or site not in off
-            edge = (module_of[path], path, line, target, resolved, kind, statement)
-            edges.append(new(Edge, (*edge, named[statement], guards[guard], condition, active)))
+            named = name if statement == "import" else from_name
+            # fmt: off
+            add(new(Edge, (
+                module_of[path], path, line, target, resolved, kind, statement, named,
+                guards[guard], condition, active,
+            )))
+            # fmt: on
     # Stable: edges of one statement keep the order of its names.
     edges.sort(key=itemgetter(1, 2, 3))
     names = {*sources, *targets}

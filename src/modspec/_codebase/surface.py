@@ -238,7 +238,13 @@ def _site_key(ref: ImportRef, package: str | None) -> tuple[str, ...] | str | No
 
 
 def _under(path: str | None, roots: Sequence[str]) -> bool:
-    return path is not None and any(path.startswith(root + os.sep) for root in roots)
+    return path is not None and path.startswith(_prefixes(tuple(roots)))
+
+
+@functools.lru_cache(maxsize=64)
+def _prefixes(roots: tuple[str, ...]) -> tuple[str, ...]:
+    # str.startswith takes them all at once, in C: a large graph asks for every module.
+    return tuple(root + os.sep for root in roots)
 
 
 def category_of(spec: Spec | None, roots: Sequence[str]) -> Category:
