@@ -351,3 +351,16 @@ def test_the_fast_json_writer_spells_every_value_as_json_does() -> None:
     write_graph_json(graph, "1", "python", fast)
     write_json(render_json(graph, "1", "python"), plain)
     assert fast.getvalue() == plain.getvalue()
+
+
+def test_the_fast_json_writer_spells_each_edge_s_own_head() -> None:
+    # Two edges of one file object with different importers (a hand-made graph): each keeps
+    # its importer, as json.dumps would spell it.
+    file = "/src/a.py"
+    first = Edge("a", file, 1, "os", True, Category.STDLIB, "import", None, (), (), True)
+    graph = Graph((), (first, first._replace(importer="b")), Target.current())
+    fast, plain = io.StringIO(), io.StringIO()
+    write_graph_json(graph, "module", "python", fast)
+    write_json(render_json(graph, "module", "python"), plain)
+    assert fast.getvalue() == plain.getvalue()
+    assert [edge["importer"] for edge in json.loads(fast.getvalue())["edges"]] == ["a", "b"]

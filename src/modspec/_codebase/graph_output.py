@@ -70,12 +70,15 @@ def _encoded_edges(edges: Iterable[Edge]) -> _Encoded:
     tails: dict[tuple[object, ...], str] = {}
     encoded = _Encoded()
     add = encoded.append
-    last: object = None
+    last_file: object = None
+    last_importer: object = None
     head = ""
     for edge in edges:
-        if edge[1] is not last:  # edges come by file (one path object per file)
-            last = edge[1]
-            head = f'{{"importer": {spelled(edge[0])}, "file": {spelled(last)}, "line": '
+        # Edges come by file, one path object per file: identity tells a new run (an equal
+        # path in another object only spells its head again).
+        if edge[1] is not last_file or edge[0] is not last_importer:
+            last_importer, last_file = edge[0], edge[1]
+            head = f'{{"importer": {spelled(edge[0])}, "file": {spelled(edge[1])}, "line": '
         key = edge[3:]
         tail = tails.get(key)
         if tail is None:
