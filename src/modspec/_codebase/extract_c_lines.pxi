@@ -208,10 +208,15 @@ cdef bint logical_line(Scanner *S, int column, bint *block) noexcept nogil:
                 if printed and S.kind in (T_NAME, T_STRING, T_NUMBER):
                     return False  # a Python 2 print or exec statement: let ast say so
         else:
-            if raising and S.depth == 0 and S.kind == T_COMMA:
-                return False  # `raise E, "message"` (Python 2)
+            if raising:
+                if S.depth == 0 and S.kind == T_COMMA:
+                    return False  # `raise E, "message"` (Python 2)
+                next_token(S)
+            else:
+                # Nothing up to the next ':' or ';' at depth 0 (or the line's end) can start
+                # an import: past it at a fraction of next_token's cost.
+                skip_to_boundary(S)
             statement_start = False
-            next_token(S)
     if S.failed or header_open:
         return False  # a compound statement's header with no colon
     if lazy_start >= 0 and not add_lazy_statement(S, lazy_start, S.start):
