@@ -68,14 +68,14 @@ def _frozen_error(message: str) -> AttributeError:
     return FrozenInstanceError(message)
 
 
-class _Record:
-    """The methods every frozen record shares; ``__slots__`` of the subclass are its fields."""
+class _Values:
+    """The methods every record shares; ``__slots__`` of the subclass are its fields."""
 
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
 
     @staticmethod
-    def _values(record: _Record) -> tuple[object, ...]:
+    def _values(record: _Values) -> tuple[object, ...]:
         # The fields' values in order; replaced by an operator.attrgetter where there are two
         # or more (it builds the tuple in C), as hashing and comparing specs is frequent.
         return tuple(getattr(record, name) for name in record.__match_args__)
@@ -89,6 +89,15 @@ class _Record:
             return self._values(self) == self._values(other)
         return NotImplemented
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), self._values(self)
+
+
+class _Record(_Values):
+    """A frozen record: hashable, its fields set once, by __init__."""
+
+    __slots__ = ()
+
     def __hash__(self) -> int:
         return hash(self._values(self))
 
@@ -98,22 +107,14 @@ class _Record:
     def __delattr__(self, name: str) -> None:
         raise _frozen_error(f"cannot delete field {name!r}")
 
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return type(self), self._values(self)
 
-
-class _MutableRecord(_Record):
-    """An assignable record: fields set and deleted as on any object; unhashable, as
-    ``@dataclass`` makes a class that compares by value and is not frozen."""
+class _MutableRecord(_Values):
+    """An assignable record: fields set and deleted as on any object (in C, a slot's own
+    descriptor); unhashable, as ``@dataclass`` makes a class that compares by value and is
+    not frozen."""
 
     __slots__ = ()
     __hash__ = None  # type: ignore[assignment]
-
-    def __setattr__(self, name: str, value: object) -> None:
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        object.__delattr__(self, name)
 
 
 class _DataclassFields:
