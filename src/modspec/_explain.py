@@ -366,9 +366,11 @@ def _find_orphan(
         if not listing.get(PYCACHE):
             continue
         cache = os.path.join(directory or ".", PYCACHE)
-        for name in sorted(_listing(cache, listings) or ()):
-            if wanted.fullmatch(name):
-                return os.path.join(directory, PYCACHE, name)
+        # The first in name order; only names that start with the tail can match.
+        found = [n for n in _listing(cache, listings) or () if n.startswith(tail)]
+        matched = [name for name in found if wanted.fullmatch(name)]
+        if matched:
+            return os.path.join(directory, PYCACHE, min(matched))
     return None
 
 
@@ -383,11 +385,16 @@ def _find_case_variant(
     files = {(tail + suffix).casefold() for suffix in suffixes}
     exact = {tail, *(tail + suffix for suffix in suffixes)}
     for directory, listing in directories:
-        for name, is_dir in sorted(listing.items()):
-            if name in exact:
-                continue
-            if name.casefold() == folded if is_dir else name.casefold() in files:
-                return os.path.join(directory, name)
+        # The first in name order, found without sorting the listing (explaining the missing
+        # imports of a large code base asks of each path entry many times).
+        matched = [
+            name
+            for name, is_dir in listing.items()
+            if name not in exact
+            and (name.casefold() == folded if is_dir else name.casefold() in files)
+        ]
+        if matched:
+            return os.path.join(directory, min(matched))
     return None
 
 
