@@ -40,10 +40,15 @@ def inactive(sites: Iterable[tuple[Sequence[S], bool]], target: Target) -> Mappi
     reasons: dict[S, str] = {}
     by_file: dict[str, list[tuple[Chain, bool]]] = defaultdict(list)
     chained: list[S] = []
+    # A code base repeats its few conditions at thousands of sites: each decided once.
+    decided: dict[tuple[tuple[str, bool], ...], bool | None] = {}
     for where, resolves in sites:
         for site in where:
-            if site.condition and holds(site.condition, target) is False:
-                reasons[site] = f"not run on {_shown(target)}: {_spelled(site.condition)}"
+            condition = site.condition
+            if condition and condition not in decided:
+                decided[condition] = holds(condition, target)
+            if condition and decided[condition] is False:
+                reasons[site] = f"not run on {_shown(target)}: {_spelled(condition)}"
             elif site.choice:
                 by_file[site.path].append((site.choice, resolves))
                 chained.append(site)
