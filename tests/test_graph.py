@@ -23,6 +23,7 @@ from modspec._codebase.graph_output import (
     write_json,
 )
 from modspec._codebase.surface import Category, collect
+from modspec._spec import Kind
 
 Tree = Callable[[dict[str, object]], Path]
 
@@ -346,7 +347,11 @@ def test_the_fast_json_writer_spells_every_value_as_json_does() -> None:
         (("sys.platform == 'win32'", False), ("x", True)),
         False,
     )
-    graph = Graph((), (odd,), Target.of("3.12", "win32"))
+    nodes = (
+        Node('pkg."mod"\u00e9\udcff', Category.UNRESOLVED, None, None, 0),
+        Node("pkg.source", Category.FIRST_PARTY, Kind.SOURCE, '/src/pkg/"source".py', 12_345),
+    )
+    graph = Graph(nodes, (odd,), Target.of("3.12", "win32"))
     fast, plain = io.StringIO(), io.StringIO()
     write_graph_json(graph, "1", "python", fast)
     write_json(render_json(graph, "1", "python"), plain)

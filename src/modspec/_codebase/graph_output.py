@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from json.encoder import encode_basestring_ascii as _quoted
 
 from .._version import __version__
-from .graph import Cycle, Edge, Graph
+from .graph import Cycle, Edge, Graph, Node
 from .printable import say
 from .sources import shown_path
 from .surface import Category
@@ -141,31 +141,42 @@ def _jsonable(value: object) -> object:
 
 def render_json(graph: Graph, level: str, backend: str) -> dict[str, object]:
     """The document ``modspec graph --json`` prints (docs/graph-json.md)."""
-    return _document(graph, level, backend, [_edge_json(edge) for edge in graph.edges])
+    nodes = [_node_json(node) for node in graph.nodes]
+    return _document(graph, level, backend, nodes, [_edge_json(edge) for edge in graph.edges])
 
 
 def write_graph_json(graph: Graph, level: str, backend: str, out: TextIO) -> None:
     """``render_json``'s document, written as ``write_json`` writes it, faster."""
-    write_json(_document(graph, level, backend, _encoded_edges(graph.edges)), out)
+    spelled = _Spelled()
+    nodes = _Encoded(
+        f'{{"name": {_quoted(node.name)}, "category": {spelled(node.category.value)}, '
+        f'"kind": {spelled(None if node.kind is None else node.kind.value)}, '
+        f'"origin": {spelled(node.origin)}, "source_bytes": {int(node.source_bytes)}}}'
+        for node in graph.nodes
+    )
+    write_json(_document(graph, level, backend, nodes, _encoded_edges(graph.edges)), out)
 
 
-def _document(graph: Graph, level: str, backend: str, edges: list[Any]) -> dict[str, object]:
+def _node_json(node: Node) -> dict[str, object]:
+    return {
+        "name": node.name,
+        "category": node.category.value,
+        "kind": None if node.kind is None else node.kind.value,
+        "origin": node.origin,
+        "source_bytes": node.source_bytes,
+    }
+
+
+def _document(
+    graph: Graph, level: str, backend: str, nodes: list[Any], edges: list[Any]
+) -> dict[str, object]:
     return {
         "schema": SCHEMA,
         "modspec": __version__,
         "backend": backend,
         "target": graph.target.describe(),
         "level": level,
-        "nodes": [
-            {
-                "name": node.name,
-                "category": node.category.value,
-                "kind": None if node.kind is None else node.kind.value,
-                "origin": node.origin,
-                "source_bytes": node.source_bytes,
-            }
-            for node in graph.nodes
-        ],
+        "nodes": nodes,
         "edges": edges,
         "cycles": [_cycle_json(cycle) for cycle in graph.cycles()],
     }
