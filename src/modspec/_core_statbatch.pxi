@@ -240,8 +240,8 @@ cdef extern from *:
 
 cdef class _StatBatch:
     """The files a call found by their listings alone, to be stat'ed: defer() each as it is
-    found, then complete(); a second thread, started at the first full chunk, stats full
-    chunks meanwhile.
+    found, then complete(); where ``threaded``, a second thread, started at the first full
+    chunk, stats full chunks meanwhile.
 
     The batch is the one owner of its pending raw specs. Invariant: a raw spec defer() made is
     held only by the batch and by the memo of the call that made it, until complete() has
@@ -252,6 +252,9 @@ cdef class _StatBatch:
 
     cdef _Queue queue
     cdef bint thread_failed, running
+    # Whether a second thread may be started (PathCore._threaded); without one, finish()
+    # stats every chunk.
+    cdef bint threaded
     cdef pthread_t worker
     # The process that started the worker: a child forked meanwhile has no such thread.
     cdef int worker_pid
@@ -355,7 +358,7 @@ cdef class _StatBatch:
             queue.ready = queue.count
             pthread_cond_broadcast(&queue.wake)
             pthread_mutex_unlock(&queue.lock)
-            if not self.running and not self.thread_failed:
+            if self.threaded and not self.running and not self.thread_failed:
                 # Where no thread can be started, finish() stats it all here.
                 self.running = pthread_create(&self.worker, NULL, _stat_worker, queue) == 0
                 self.worker_pid = getpid()
