@@ -25,17 +25,19 @@ cdef enum:
 cdef struct _Held:
     # Per kind (0: origins, 1: cached files): directory i is fds[kind][i], spelled by the
     # first size[kind][i] bytes of paths[kind][i] (a path of a file in it); next[kind]: the
-    # slot to give up next.
+    # slot to give up next; last[kind]: the slot the last stat of that kind used, asked first
+    # (most files are in the directory of the file before).
     int fds[2][_HELD_DIRECTORIES]
     const char *paths[2][_HELD_DIRECTORIES]
     Py_ssize_t sizes[2][_HELD_DIRECTORIES]
     int next[2]
+    int last[2]
 
 
 cdef void _held_init(_Held *held) noexcept nogil:
     cdef int kind, i
     for kind in range(2):
-        held.next[kind] = 0
+        held.next[kind] = held.last[kind] = 0
         for i in range(_HELD_DIRECTORIES):
             held.fds[kind][i] = -1
             held.paths[kind][i] = NULL
@@ -58,8 +60,15 @@ cdef bint _stat_at(_Held *held, int kind, const char *path, struct_stat *st) noe
     cdef const char *name = strrchr(path, b"/")
     cdef Py_ssize_t size = name - path
     cdef char directory[PATH_MAX]
-    cdef int i, other, base = -1, fd = -1
+    cdef int i = held.last[kind], other, base = -1, fd = -1
     cdef Py_ssize_t base_size = -1
+    if (
+        held.paths[kind][i] != NULL
+        and held.sizes[kind][i] == size
+        and memcmp(held.paths[kind][i], path, size) == 0
+    ):
+        fd = held.fds[kind][i]
+        return fstatat(fd, name + 1, st, 0) == 0 if fd >= 0 else c_stat(path, st) == 0
     for i in range(_HELD_DIRECTORIES):
         if (
             held.paths[kind][i] != NULL
@@ -105,6 +114,7 @@ cdef bint _stat_at(_Held *held, int kind, const char *path, struct_stat *st) noe
             c_close(held.fds[kind][i])
         held.fds[kind][i] = fd
         held.paths[kind][i], held.sizes[kind][i] = path, size
+    held.last[kind] = i
     if fd < 0:
         return c_stat(path, st) == 0
     return fstatat(fd, name + 1, st, 0) == 0
