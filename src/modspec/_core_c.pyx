@@ -245,6 +245,11 @@ cdef class _Plan:
     cdef CachedStat action
     cdef _Listing home
     cdef str home_path, cached_dir
+    # The raw spec the batch last completed for this file, and its four numbers (the cached
+    # file's size -1 where it was missing): a later call whose stats find the same numbers
+    # gives the same int objects again (_StatBatch.complete), not new ones.
+    cdef tuple last
+    cdef long long numbers[4]
 
 
 include "_core_statbatch.pxi"
@@ -532,9 +537,7 @@ cdef class PathCore:
             if self._batch is None:
                 self._batch = _StatBatch()
                 self._batch.threaded = self._threaded
-            return self._batch.defer(
-                plan.kind, plan.origin, plan.search, plan.cached, plan.action
-            )
+            return self._batch.defer(plan)
         if self._stat_in(0, plan.home, plan.home_path, plan.origin, &st) != REGULAR:
             return None
         return self._stat_spec(

@@ -268,11 +268,13 @@ cdef class _StatBatch:
     cdef pthread_t worker
     # The process that started the worker: a child forked meanwhile has no such thread.
     cdef int worker_pid
-    # The raw specs whose files these are, in order: their str objects own the paths' bytes.
-    cdef list raws
+    # The raw specs whose files these are, in order: their str objects own the paths' bytes;
+    # and the plans they were made from.
+    cdef list raws, plans
 
     def __cinit__(self):
         self.raws = []
+        self.plans = []
         pthread_mutex_init(&self.queue.lock, NULL)
         pthread_cond_init(&self.queue.wake, NULL)
 
@@ -289,17 +291,19 @@ cdef class _StatBatch:
             pthread_cond_destroy(&self.queue.wake)
             pthread_mutex_destroy(&self.queue.lock)
 
-    cdef tuple defer(
-        self, object kind, str origin, tuple search, object cached, CachedStat action
-    ):
-        """The pending raw spec of a found file, its stats queued (both paths are _plain)."""
-        cdef tuple raw = (kind, origin, search, cached, _NO_FILE, action, _NO_FILE, _NO_FILE)
+    cdef tuple defer(self, _Plan plan):
+        """The pending raw spec of ``plan``'s file, its stats queued (both paths are _plain)."""
+        cdef tuple raw = (
+            plan.kind, plan.origin, plan.search, plan.cached, _NO_FILE, plan.action, _NO_FILE,
+            _NO_FILE,
+        )
         # _plain has made both paths' UTF-8 forms, which their str objects keep.
         self._add(
             raw,
-            PyUnicode_AsUTF8AndSize(origin, NULL),
-            PyUnicode_AsUTF8AndSize(cached, NULL) if action == STAT_CACHED else NULL,
+            PyUnicode_AsUTF8AndSize(plan.origin, NULL),
+            PyUnicode_AsUTF8AndSize(plan.cached, NULL) if plan.action == STAT_CACHED else NULL,
         )
+        self.plans.append(plan)
         return raw
 
     cdef bint complete(self) except -1:
@@ -307,7 +311,8 @@ cdef class _StatBatch:
         nothing, where an origin is no longer a regular file: FileFinder stats at find time,
         so those answers must be found again, the synchronous way."""
         cdef Py_ssize_t i
-        cdef tuple raw
+        cdef tuple raw, last
+        cdef _Plan plan
         cdef _Found *origin
         cdef _Found *cached
         self.finish()
@@ -316,13 +321,39 @@ cdef class _StatBatch:
                 return False
         for i in range(len(self.raws)):
             raw = self.raws[i]
+            plan = <_Plan>self.plans[i]
             origin = self.found(2 * i)
-            cached = origin if raw[_ORIGIN_MTIME] == SAME_AS_ORIGIN else self.found(2 * i + 1)
-            _fill(raw, _ORIGIN_SIZE, origin.size)
-            _fill(raw, _ORIGIN_MTIME, origin.mtime)
-            if cached.regular:
-                _fill(raw, _CACHED_SIZE, cached.size)
-                _fill(raw, _CACHED_MTIME, cached.mtime)
+            cached = origin if plan.action == SAME_AS_ORIGIN else self.found(2 * i + 1)
+            last = plan.last
+            if (
+                last is not None
+                and plan.numbers[0] == origin.size
+                and plan.numbers[1] == origin.mtime
+            ):
+                _fill(raw, _ORIGIN_SIZE, last[_ORIGIN_SIZE])
+                _fill(raw, _ORIGIN_MTIME, last[_ORIGIN_MTIME])
+            else:
+                _fill(raw, _ORIGIN_SIZE, origin.size)
+                _fill(raw, _ORIGIN_MTIME, origin.mtime)
+                last = None  # the cached file's numbers are new too
+            if cached == origin:
+                _fill(raw, _CACHED_SIZE, raw[_ORIGIN_SIZE])
+                _fill(raw, _CACHED_MTIME, raw[_ORIGIN_MTIME])
+            elif cached.regular:
+                if (
+                    last is not None
+                    and plan.numbers[2] == cached.size
+                    and plan.numbers[3] == cached.mtime
+                ):
+                    _fill(raw, _CACHED_SIZE, last[_CACHED_SIZE])
+                    _fill(raw, _CACHED_MTIME, last[_CACHED_MTIME])
+                else:
+                    _fill(raw, _CACHED_SIZE, cached.size)
+                    _fill(raw, _CACHED_MTIME, cached.mtime)
+            plan.last = raw
+            plan.numbers[0], plan.numbers[1] = origin.size, origin.mtime
+            plan.numbers[2] = cached.size if cached.regular else -1
+            plan.numbers[3] = cached.mtime if cached.regular else -1
         return True
 
     cdef int _add(self, tuple raw, const char *origin, const char *cached) except -1:
