@@ -573,8 +573,6 @@ cdef class PathCore:
             kind, origin, search, cached, action
         )
         plan.home, plan.home_path = home, home_path
-        if action == STAT_CACHED:
-            plan.cached_dir = (<str>cached).rpartition("/")[0] or "/"
         return plan
 
     cdef tuple plan_answer(self, _Plan plan):
@@ -588,6 +586,10 @@ cdef class PathCore:
             return self._batch.defer(plan)
         if self._stat_in(0, plan.home, plan.home_path, plan.origin, &st) != REGULAR:
             return None
+        if plan.cached_dir is None and plan.action == STAT_CACHED:
+            # Worked out here, where it is used: the batch, which stats most plans, has no
+            # need of it (an rpartition a found file: 3% of a cold call).
+            plan.cached_dir = (<str>plan.cached).rpartition("/")[0] or "/"
         return self._stat_spec(
             plan.kind, plan.origin, plan.search, &st, plan.cached, plan.action, plan.home,
             plan.cached_dir
