@@ -252,7 +252,7 @@ import modspec
 
 root, pin = sys.argv[1], sys.argv[2] == "pin"
 if pin:
-    # One core, as taskset -c 0 gives: the Cython core makes its stats in the walk.
+    # One core, as taskset -c 0 gives: the Cython core stats its batch with no second thread.
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 names = [f"m{i}" for i in range(400)] + ["pkg", "pkg.sub", "pkg.gone", "ns", "ns.x"]
 resolver = modspec.Resolver([root], backend=BACKEND)

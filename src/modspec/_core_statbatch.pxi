@@ -25,17 +25,19 @@ cdef enum:
 cdef struct _Held:
     # Per kind (0: origins, 1: cached files): directory i is fds[kind][i], spelled by the
     # first size[kind][i] bytes of paths[kind][i] (a path of a file in it); next[kind]: the
-    # slot to give up next.
+    # slot to give up next; last[kind]: the slot the last stat of that kind used, asked first
+    # (most files are in the directory of the file before).
     int fds[2][_HELD_DIRECTORIES]
     const char *paths[2][_HELD_DIRECTORIES]
     Py_ssize_t sizes[2][_HELD_DIRECTORIES]
     int next[2]
+    int last[2]
 
 
 cdef void _held_init(_Held *held) noexcept nogil:
     cdef int kind, i
     for kind in range(2):
-        held.next[kind] = 0
+        held.next[kind] = held.last[kind] = 0
         for i in range(_HELD_DIRECTORIES):
             held.fds[kind][i] = -1
             held.paths[kind][i] = NULL
@@ -58,8 +60,15 @@ cdef bint _stat_at(_Held *held, int kind, const char *path, struct_stat *st) noe
     cdef const char *name = strrchr(path, b"/")
     cdef Py_ssize_t size = name - path
     cdef char directory[PATH_MAX]
-    cdef int i, other, base = -1, fd = -1
+    cdef int i = held.last[kind], other, base = -1, fd = -1
     cdef Py_ssize_t base_size = -1
+    if (
+        held.paths[kind][i] != NULL
+        and held.sizes[kind][i] == size
+        and memcmp(held.paths[kind][i], path, size) == 0
+    ):
+        fd = held.fds[kind][i]
+        return fstatat(fd, name + 1, st, 0) == 0 if fd >= 0 else c_stat(path, st) == 0
     for i in range(_HELD_DIRECTORIES):
         if (
             held.paths[kind][i] != NULL
@@ -105,6 +114,7 @@ cdef bint _stat_at(_Held *held, int kind, const char *path, struct_stat *st) noe
             c_close(held.fds[kind][i])
         held.fds[kind][i] = fd
         held.paths[kind][i], held.sizes[kind][i] = path, size
+    held.last[kind] = i
     if fd < 0:
         return c_stat(path, st) == 0
     return fstatat(fd, name + 1, st, 0) == 0
@@ -240,8 +250,8 @@ cdef extern from *:
 
 cdef class _StatBatch:
     """The files a call found by their listings alone, to be stat'ed: defer() each as it is
-    found, then complete(); a second thread, started at the first full chunk, stats full
-    chunks meanwhile.
+    found, then complete(); where ``threaded``, a second thread, started at the first full
+    chunk, stats full chunks meanwhile.
 
     The batch is the one owner of its pending raw specs. Invariant: a raw spec defer() made is
     held only by the batch and by the memo of the call that made it, until complete() has
@@ -252,14 +262,19 @@ cdef class _StatBatch:
 
     cdef _Queue queue
     cdef bint thread_failed, running
+    # Whether a second thread may be started (PathCore._threaded); without one, finish()
+    # stats every chunk.
+    cdef bint threaded
     cdef pthread_t worker
     # The process that started the worker: a child forked meanwhile has no such thread.
     cdef int worker_pid
-    # The raw specs whose files these are, in order: their str objects own the paths' bytes.
-    cdef list raws
+    # The raw specs whose files these are, in order: their str objects own the paths' bytes;
+    # and the plans they were made from.
+    cdef list raws, plans
 
     def __cinit__(self):
         self.raws = []
+        self.plans = []
         pthread_mutex_init(&self.queue.lock, NULL)
         pthread_cond_init(&self.queue.wake, NULL)
 
@@ -276,17 +291,19 @@ cdef class _StatBatch:
             pthread_cond_destroy(&self.queue.wake)
             pthread_mutex_destroy(&self.queue.lock)
 
-    cdef tuple defer(
-        self, object kind, str origin, tuple search, object cached, CachedStat action
-    ):
-        """The pending raw spec of a found file, its stats queued (both paths are _plain)."""
-        cdef tuple raw = (kind, origin, search, cached, _NO_FILE, action, _NO_FILE, _NO_FILE)
+    cdef tuple defer(self, _Plan plan):
+        """The pending raw spec of ``plan``'s file, its stats queued (both paths are _plain)."""
+        cdef tuple raw = (
+            plan.kind, plan.origin, plan.search, plan.cached, _NO_FILE, plan.action, _NO_FILE,
+            _NO_FILE,
+        )
         # _plain has made both paths' UTF-8 forms, which their str objects keep.
         self._add(
             raw,
-            PyUnicode_AsUTF8AndSize(origin, NULL),
-            PyUnicode_AsUTF8AndSize(cached, NULL) if action == STAT_CACHED else NULL,
+            PyUnicode_AsUTF8AndSize(plan.origin, NULL),
+            PyUnicode_AsUTF8AndSize(plan.cached, NULL) if plan.action == STAT_CACHED else NULL,
         )
+        self.plans.append(plan)
         return raw
 
     cdef bint complete(self) except -1:
@@ -294,7 +311,8 @@ cdef class _StatBatch:
         nothing, where an origin is no longer a regular file: FileFinder stats at find time,
         so those answers must be found again, the synchronous way."""
         cdef Py_ssize_t i
-        cdef tuple raw
+        cdef tuple raw, last
+        cdef _Plan plan
         cdef _Found *origin
         cdef _Found *cached
         self.finish()
@@ -303,13 +321,39 @@ cdef class _StatBatch:
                 return False
         for i in range(len(self.raws)):
             raw = self.raws[i]
+            plan = <_Plan>self.plans[i]
             origin = self.found(2 * i)
-            cached = origin if raw[_ORIGIN_MTIME] == SAME_AS_ORIGIN else self.found(2 * i + 1)
-            _fill(raw, _ORIGIN_SIZE, origin.size)
-            _fill(raw, _ORIGIN_MTIME, origin.mtime)
-            if cached.regular:
-                _fill(raw, _CACHED_SIZE, cached.size)
-                _fill(raw, _CACHED_MTIME, cached.mtime)
+            cached = origin if plan.action == SAME_AS_ORIGIN else self.found(2 * i + 1)
+            last = plan.last
+            if (
+                last is not None
+                and plan.numbers[0] == origin.size
+                and plan.numbers[1] == origin.mtime
+            ):
+                _fill(raw, _ORIGIN_SIZE, last[_ORIGIN_SIZE])
+                _fill(raw, _ORIGIN_MTIME, last[_ORIGIN_MTIME])
+            else:
+                _fill(raw, _ORIGIN_SIZE, origin.size)
+                _fill(raw, _ORIGIN_MTIME, origin.mtime)
+                last = None  # the cached file's numbers are new too
+            if cached == origin:
+                _fill(raw, _CACHED_SIZE, raw[_ORIGIN_SIZE])
+                _fill(raw, _CACHED_MTIME, raw[_ORIGIN_MTIME])
+            elif cached.regular:
+                if (
+                    last is not None
+                    and plan.numbers[2] == cached.size
+                    and plan.numbers[3] == cached.mtime
+                ):
+                    _fill(raw, _CACHED_SIZE, last[_CACHED_SIZE])
+                    _fill(raw, _CACHED_MTIME, last[_CACHED_MTIME])
+                else:
+                    _fill(raw, _CACHED_SIZE, cached.size)
+                    _fill(raw, _CACHED_MTIME, cached.mtime)
+            plan.last = raw
+            plan.numbers[0], plan.numbers[1] = origin.size, origin.mtime
+            plan.numbers[2] = cached.size if cached.regular else -1
+            plan.numbers[3] = cached.mtime if cached.regular else -1
         return True
 
     cdef int _add(self, tuple raw, const char *origin, const char *cached) except -1:
@@ -355,7 +399,7 @@ cdef class _StatBatch:
             queue.ready = queue.count
             pthread_cond_broadcast(&queue.wake)
             pthread_mutex_unlock(&queue.lock)
-            if not self.running and not self.thread_failed:
+            if self.threaded and not self.running and not self.thread_failed:
                 # Where no thread can be started, finish() stats it all here.
                 self.running = pthread_create(&self.worker, NULL, _stat_worker, queue) == 0
                 self.worker_pid = getpid()
