@@ -31,7 +31,7 @@ def test_threads_keep_the_input_order(tmp_path: Path, backend: str) -> None:
 def test_a_worker_error_reaches_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = _files(tmp_path, 300)
 
-    def broken(chunk: list[str], scan: object) -> list[extract.FileImports]:
+    def broken(chunk: list[str], scan: object, read: object) -> list[extract.FileImports]:
         raise MemoryError("out of memory in a worker")
 
     monkeypatch.setattr(extract, "_extract_chunk", broken)

@@ -39,6 +39,10 @@ from .extract_py import Guard, ImportRef, imports_ast
 from .extract_rules import Condition, clause_guard_bits, lazy_modules_of_text, spelled_test
 from .reading import SOURCE_LIMIT, reason
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+
 __all__ = [
     "MARK",
     "FileImports",
@@ -75,22 +79,35 @@ Scanned = tuple[
     list[Record], list[tuple[int, str, bool]], list[tuple[int, int, int]], list[tuple[int, str]]
 ]
 Scanner = Callable[[bytes], Scanned | None]
+# extract_paths: a chunk of files read and scanned at once (None for a file left to Python).
+Reader = Callable[[list[str], int, bytes], list[tuple[int, bool, Scanned] | None]]
 # A record's flags: Guard's bits, and 128 where __lazy_modules__ may make the import lazy.
 _ELIGIBLE = 128
 _LAZY = int(Guard.LAZY)
 _GUARDS = tuple(Guard(flags & (_ELIGIBLE - 1)) for flags in range(_ELIGIBLE * 2))
-# ImportRef(...) runs its __new__, Python code, once per import; tuple.__new__ does not.
-_new_ref = tuple.__new__
+# ImportRef(...) and FileImports(...) run their __new__, Python code; tuple.__new__ does not.
+_new_ref = _new_file = tuple.__new__
 
 
 def _scanner(backend: str | None) -> Scanner | None:
     """The compiled scanner ``backend`` selects (None: the default selection), or None for
     ast, the pure twin of this job; the one selector (_backend) decides, as for the core."""
-    module = compiled_or_none(
-        backend, "_codebase.extract_c", ("extract", "FIELDS"), "import scanner"
-    )
+    module = _compiled(backend)
     scan: Scanner | None = None if module is None else module.extract
     return scan
+
+
+def _reader(backend: str | None) -> Reader | None:
+    """The compiled scanner's reader of many files at once, or None (ast)."""
+    module = _compiled(backend)
+    read: Reader | None = None if module is None else module.extract_paths
+    return read
+
+
+def _compiled(backend: str | None) -> ModuleType | None:
+    return compiled_or_none(
+        backend, "_codebase.extract_c", ("extract", "extract_paths", "FIELDS"), "import scanner"
+    )
 
 
 def extract_source(
@@ -110,7 +127,11 @@ def _extract_source(source: bytes, scan: Scanner | None) -> tuple[tuple[ImportRe
 
 def _scanned(source: bytes, scan: Scanner) -> tuple[ImportRef, ...] | None:
     """The scanner's answer, read; None where it declines (or this front does)."""
-    scanned = scan(source)
+    return _answer(scan(source))
+
+
+def _answer(scanned: Scanned | None) -> tuple[ImportRef, ...] | None:
+    """The imports of a scanner's answer; None where it declined (or this front does)."""
     if scanned is None:
         return None
     records, conditions, choices, lazies = scanned
@@ -172,17 +193,17 @@ def extract_files(
 ) -> Iterator[FileImports]:
     """The imports of each file, in input order; a bad file is reported, never raised."""
     # Checked now, not at the first next(): a bad argument is the caller's error.
-    scan = _scanner(backend)
+    scan, read = _scanner(backend), _reader(backend)
     count = _workers(workers)
-    return _extract_all(_chunks(list(paths), count), count, scan)
+    return _extract_all(_chunks(list(paths), count), count, scan, read)
 
 
 def _extract_all(
-    chunks: list[list[str]], workers: int, scan: Scanner | None
+    chunks: list[list[str]], workers: int, scan: Scanner | None, read: Reader | None
 ) -> Iterator[FileImports]:
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _extract_chunk(chunk, scan)
+            yield from _extract_chunk(chunk, scan, read)
         return
     # Threads suffice: the scanner lexes without the GIL, and reads release it too. Plain
     # threads, not concurrent.futures (which brings logging: a tenth of the start-up).
@@ -199,7 +220,7 @@ def _extract_all(
             if index is None:
                 return
             try:
-                results[index] = _extract_chunk(chunks[index], scan)
+                results[index] = _extract_chunk(chunks[index], scan, read)
             except BaseException as exc:  # handed to the reader, which raises it
                 results[index] = exc
             ready[index].set()
@@ -234,8 +255,22 @@ def _chunks(paths: list[str], workers: int) -> list[list[str]]:
     return [paths[start : start + size] for start in range(0, len(paths), size)]
 
 
-def _extract_chunk(paths: list[str], scan: Scanner | None) -> list[FileImports]:
-    return [_extract_file(path, scan) for path in paths]
+def _extract_chunk(
+    paths: list[str], scan: Scanner | None, read: Reader | None
+) -> list[FileImports]:
+    if read is None:
+        return [_extract_file(path, scan) for path in paths]
+    # The compiled reader takes the whole chunk without the GIL: a file at a time handed the
+    # GIL over several times per file, which on two cores cost more than the second thread
+    # gained. What it leaves (an error to report, a file for ast) is read again here.
+    found = []
+    for path, got in zip(paths, read(paths, SOURCE_LIMIT, MARK), strict=True):
+        imports = None if got is None else _answer(got[2])
+        if got is None or imports is None:
+            found.append(_extract_file(path, scan))
+        else:
+            found.append(_new_file(FileImports, (path, got[0], imports, None, True, got[1])))
+    return found
 
 
 def _extract_file(path: str, scan: Scanner | None) -> FileImports:

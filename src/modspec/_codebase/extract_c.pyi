@@ -19,3 +19,21 @@ def extract(
 ):
     """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
     when the scanner declines and ast must answer."""
+
+def extract_paths(
+    paths: list[str], limit: int, mark: bytes
+) -> list[
+    tuple[
+        int,
+        bool,
+        tuple[
+            list[Record],
+            list[tuple[int, str, bool]],
+            list[tuple[int, int, int]],
+            list[tuple[int, str]],
+        ],
+    ]
+    | None
+]:
+    """For each path, (bytes read, whether ``mark`` occurs in them, extract()'s answer) where
+    the file was read as read_regular reads it and the scanner answered, else None."""

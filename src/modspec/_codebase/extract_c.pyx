@@ -9,14 +9,20 @@ only when sure: on anything it does not know it declines (returns None) and ast 
 The lexing runs without the GIL, into a C array of records; Python objects are built after.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
-from libc.stdlib cimport free, malloc, realloc
+from libc.errno cimport EINTR, errno
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.stdint cimport uint64_t
 from libc.string cimport memchr, memcmp, memcpy
+from posix.fcntl cimport O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDONLY, open as c_open
+from posix.stat cimport S_ISREG, fstat, struct_stat
+from posix.unistd cimport close as c_close, read as c_read
 
+import os
 import sys
 
-__all__ = ["FIELDS", "extract"]
+__all__ = ["FIELDS", "extract", "extract_paths"]
 
 # PEP 701 (3.12): an f-string's fields are lexed as code, so they may hold its own quote.
 # Lexing them so is right for every version where the file parses; before 3.12 the scanner
@@ -242,6 +248,41 @@ def _max_digits():
 FIELDS = ("line", "level", "module", "name", "flags", "condition", "choice")
 
 
+cdef Scanner *new_scanner(const unsigned char *s, Py_ssize_t n, Py_ssize_t max_digits) noexcept nogil:
+    """A scanner over s[:n], its output empty; NULL where memory runs out."""
+    cdef Scanner *S = <Scanner *> malloc(sizeof(Scanner))
+    if S == NULL:
+        return NULL
+    S.s = s
+    S.n = n
+    S.i = 0
+    S.line = 1
+    S.failed = False
+    S.bom = False
+    S.depth = 0
+    S.fstrings = 0
+    S.max_digits = max_digits
+    S.records = NULL
+    S.count = S.capacity = 0
+    S.conditions = NULL
+    S.nconditions = S.condition_capacity = 0
+    S.choices = NULL
+    S.nchoices = S.choice_capacity = 0
+    S.lazies = NULL
+    S.nlazies = S.lazy_capacity = 0
+    S.nblocks = S.nheader = 0
+    return S
+
+
+cdef void free_scanner(Scanner *S) noexcept nogil:
+    if S != NULL:
+        free(S.records)
+        free(S.conditions)
+        free(S.choices)
+        free(S.lazies)
+        free(S)
+
+
 def extract(bytes source):
     """The imports of ``source`` as (records, conditions, choices, lazy statements), or None
     when the scanner declines and ast must answer.
@@ -253,29 +294,11 @@ def extract(bytes source):
     clause), each a clause added to its parent's, parents first; only nodes that a record
     uses. A lazy statement: (the records before it, its source text), for each statement of
     the module's body that may set __lazy_modules__."""
-    cdef Scanner *S = <Scanner *> malloc(sizeof(Scanner))
+    # Read per call, as compile reads it: the limit may change at run time.
+    cdef Scanner *S = new_scanner(<const unsigned char *> source, len(source), _max_digits())
     cdef bint ok
     if S == NULL:
         raise MemoryError
-    S.s = <const unsigned char *> source
-    S.n = len(source)
-    S.i = 0
-    S.line = 1
-    S.failed = False
-    S.bom = False
-    S.depth = 0
-    S.fstrings = 0
-    # Read per call, as compile reads it: the limit may change at run time.
-    S.max_digits = _max_digits()
-    S.records = NULL
-    S.count = S.capacity = 0
-    S.conditions = NULL
-    S.nconditions = S.condition_capacity = 0
-    S.choices = NULL
-    S.nchoices = S.choice_capacity = 0
-    S.lazies = NULL
-    S.nlazies = S.lazy_capacity = 0
-    S.nblocks = S.nheader = 0
     try:
         with nogil:
             ok = scan_buffer(S)
@@ -283,11 +306,135 @@ def extract(bytes source):
             return None
         return answer(S)
     finally:
-        free(S.records)
-        free(S.conditions)
-        free(S.choices)
-        free(S.lazies)
-        free(S)
+        free_scanner(S)
+
+
+# -- many files at once -----------------------------------------------------------------------
+
+# What extract_paths did with a file: read and scanned; or left to the caller, who reads it
+# again the Python way (for its exact error, or for ast where the scanner declined).
+cdef enum:
+    J_SCANNED = 0
+    J_LEFT = 1
+
+# read_regular's piece (modspec._paths._CHUNK): whole pieces, as some files refuse odd reads.
+cdef Py_ssize_t _PIECE = 1 << 16
+# The most a call holds in memory at once; the files past it are left to the caller.
+cdef Py_ssize_t _CALL_BYTES = 64 << 20
+
+
+cdef struct Job:
+    const char *path        # the file system's bytes of the path (a bytes object owns them)
+    unsigned char *data
+    Py_ssize_t size
+    int status
+    bint marked
+    Scanner *S
+
+
+cdef bint read_file(Job *job, Py_ssize_t limit) noexcept nogil:
+    """job.data and job.size: the file's bytes, read as modspec._paths.read_regular reads
+    them (non-blocking, a regular file only, at most ``limit`` bytes); False for anything
+    else, which the caller's read_regular then reports."""
+    cdef struct_stat st
+    cdef Py_ssize_t capacity, got
+    cdef unsigned char *grown
+    cdef int fd = c_open(job.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    if fd < 0:
+        return False
+    if fstat(fd, &st) != 0 or not S_ISREG(st.st_mode) or st.st_size > limit:
+        c_close(fd)
+        return False
+    capacity = (st.st_size // _PIECE + 1) * _PIECE
+    job.data = <unsigned char *> malloc(capacity)
+    job.size = 0
+    if job.data == NULL:
+        c_close(fd)
+        return False
+    while True:
+        if capacity - job.size < _PIECE:  # a file that grew: room for one more piece
+            grown = <unsigned char *> realloc(job.data, capacity + _PIECE)
+            if grown == NULL:
+                c_close(fd)
+                return False
+            job.data = grown
+            capacity += _PIECE
+        got = c_read(fd, job.data + job.size, capacity - job.size)
+        if got < 0 and errno == EINTR:
+            continue
+        if got < 0:
+            c_close(fd)
+            return False
+        if got == 0:
+            break
+        job.size += got
+        if job.size > limit:
+            c_close(fd)
+            return False
+    c_close(fd)
+    return True
+
+
+cdef bint holds_mark(const unsigned char *s, Py_ssize_t n, const char *mark, Py_ssize_t m) noexcept nogil:
+    """Whether ``mark`` (m bytes) occurs in s[:n]: FileImports.marked, as ``mark in source``."""
+    cdef const unsigned char *at = s
+    cdef const unsigned char *end = s + n
+    while end - at >= m:
+        at = <const unsigned char *> memchr(at, mark[0], end - at - m + 1)
+        if at == NULL:
+            return False
+        if memcmp(at, mark, m) == 0:
+            return True
+        at += 1
+    return False
+
+
+def extract_paths(list paths, Py_ssize_t limit, bytes mark):
+    """For each path, (bytes read, whether ``mark`` occurs in them, extract()'s answer) where
+    the file was read as read_regular reads it and the scanner answered, else None: the
+    caller reads that file again its own way (for the error read_regular raises, or for ast).
+    The files are read and scanned without the GIL, all in one stretch: one hand-over of the
+    GIL per call, where a file at a time took several."""
+    cdef Py_ssize_t n = len(paths), k, held = 0, max_digits = _max_digits()
+    cdef const char *mark_bytes = PyBytes_AS_STRING(mark)
+    cdef Py_ssize_t mark_size = PyBytes_GET_SIZE(mark)
+    cdef Job *jobs
+    cdef Job *job
+    if mark_size == 0:
+        raise ValueError("an empty mark")
+    jobs = <Job *> calloc(n if n > 0 else 1, sizeof(Job))
+    if jobs == NULL:
+        raise MemoryError
+    # The bytes objects own the paths' bytes while the jobs point into them; a path with a
+    # NUL, which open() would cut short, is left to the caller (read_regular's ValueError).
+    encoded = [os.fsencode(path) for path in paths]
+    for k in range(n):
+        jobs[k].status = J_LEFT
+        if b"\0" not in encoded[k]:
+            jobs[k].path = PyBytes_AS_STRING(encoded[k])
+    try:
+        with nogil:
+            for k in range(n):
+                job = &jobs[k]
+                if job.path == NULL or held > _CALL_BYTES or not read_file(job, limit):
+                    continue
+                held += job.size
+                job.S = new_scanner(job.data, job.size, max_digits)
+                if job.S != NULL and scan_buffer(job.S):
+                    job.status = J_SCANNED
+                    job.marked = holds_mark(job.data, job.size, mark_bytes, mark_size)
+        found = []
+        for k in range(n):
+            job = &jobs[k]
+            found.append(
+                (job.size, job.marked, answer(job.S)) if job.status == J_SCANNED else None
+            )
+        return found
+    finally:
+        for k in range(n):
+            free_scanner(jobs[k].S)
+            free(jobs[k].data)
+        free(jobs)
 
 
 cdef str text(Scanner *S, Py_ssize_t start, Py_ssize_t end):
