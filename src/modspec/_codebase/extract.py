@@ -5,7 +5,9 @@ compiled scanner (extract_c.pyx) reads the same answers from the bytes without b
 some 60 times faster; where it is unsure (a coding cookie other than UTF-8, a lone CR, a
 non-ASCII name that ast would normalise, a comment or backslash in an f-string's field,
 anything it does not know) it declines and ast answers. extract_files gives its results in
-input order; its threads run the scanner without the GIL.
+input order; its threads read and scan a chunk of files at a time without the GIL
+(extract_c.extract_paths), and read again the Python way what that leaves: the files whose
+read fails (for read_regular's error) and those the scanner declines (for ast).
 
 Conditions, choices and PEP 810: the scanner gives each import the if-branches and try
 statements around it as trees of nodes, an if's test as its source text, and the statements
