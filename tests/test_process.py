@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write_tree
@@ -155,13 +156,13 @@ def test_code_base_scans_pause_gc_and_leave_it_as_found(
     from modspec._codebase import extract
 
     seen: list[bool] = []
-    read = extract.read_regular
+    chunk = extract._extract_chunk
 
-    def spying(path: str, limit: int) -> bytes:
+    def spying(*args: Any) -> list[extract.FileImports]:
         seen.append(gc.isenabled())
-        return read(path, limit)
+        return chunk(*args)
 
-    monkeypatch.setattr(extract, "read_regular", spying)
+    monkeypatch.setattr(extract, "_extract_chunk", spying)
     (gc.enable if enabled else gc.disable)()
     root, path = str(tmp_path), [str(tmp_path)]
     modspec.surface([root], path=path, backend=backend, workers=1)
