@@ -366,9 +366,9 @@ def _find_orphan(
         if not listing.get(PYCACHE):
             continue
         cache = os.path.join(directory or ".", PYCACHE)
-        # The first in name order; only names that start with the tail can match.
-        found = [n for n in _listing(cache, listings) or () if n.startswith(tail)]
-        matched = [name for name in found if wanted.fullmatch(name)]
+        # The first in name order (startswith first: it rules out nearly every name at once).
+        listed = _listing(cache, listings) or ()
+        matched = [n for n in listed if n.startswith(tail) and wanted.fullmatch(n)]
         if matched:
             return os.path.join(directory, PYCACHE, min(matched))
     return None

@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-# What every `# modspec: ignore` comment holds (silence.py): a file without it has none.
+# What every `# modspec: ignore` comment holds (silence.py spells them with it).
 MARK = b"modspec:"
 
 
@@ -97,13 +97,6 @@ def _scanner(backend: str | None) -> Scanner | None:
     module = _compiled(backend)
     scan: Scanner | None = None if module is None else module.extract
     return scan
-
-
-def _reader(backend: str | None) -> Reader | None:
-    """The compiled scanner's reader of many files at once, or None (ast)."""
-    module = _compiled(backend)
-    read: Reader | None = None if module is None else module.extract_paths
-    return read
 
 
 def _compiled(backend: str | None) -> ModuleType | None:
@@ -195,7 +188,9 @@ def extract_files(
 ) -> Iterator[FileImports]:
     """The imports of each file, in input order; a bad file is reported, never raised."""
     # Checked now, not at the first next(): a bad argument is the caller's error.
-    scan, read = _scanner(backend), _reader(backend)
+    module = _compiled(backend)
+    scan: Scanner | None = None if module is None else module.extract
+    read: Reader | None = None if module is None else module.extract_paths
     count = _workers(workers)
     return _extract_all(_chunks(list(paths), count), count, scan, read)
 

@@ -570,18 +570,17 @@ def _update(
 ) -> None:
     """Writes the root's store anew where this scan changed it."""
     copied = sum(1 for index in root.indexes if index in copies)
-    added = [
+    adding = {
         index
         for index in root.indexes
         if index not in copies and _storable(answers[index], keys[index], started)
-    ]
+    }
     # Every stored file taken, none gone, nothing new to store (a file that does not parse
     # is never stored, so it alone changes nothing): the store stays as it is.
-    if root.old is not None and not added and copied == len(root.old.paths):
+    if root.old is not None and not adding and copied == len(root.old.paths):
         return
-    rebuild = root.old is None or len(added) > _REBUILD_SHARE * len(root.indexes)
+    rebuild = root.old is None or len(adding) > _REBUILD_SHARE * len(root.indexes)
     builder = _Builder(None if rebuild else root.old)
-    adding = set(added)
     for index in root.indexes:
         answer, key = answers[index], keys[index]
         if answer is None or key is None:

@@ -7,15 +7,16 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 
 from .._paths import read_regular
+from .extract import MARK
 from .reading import SOURCE_LIMIT
 from .wildmatch import compile_glob
 
 __all__ = ["Silencer"]
 
-# `# modspec: ignore` or `# modspec: ignore[unresolved, shadowed]`, anywhere in a comment;
-# each holds extract.MARK, which the scan notes per file (FileImports.marked).
-# Linear: no nested repetition.
-_COMMENT = re.compile(r"#[^\n]*?\bmodspec:\s*ignore(?:\[([^\]\n]*)\])?")
+# `# modspec: ignore` or `# modspec: ignore[unresolved, shadowed]`, anywhere in a comment,
+# spelled with extract.MARK, which the scan notes per file (FileImports.marked): a file
+# without it is never read here. Linear: no nested repetition.
+_COMMENT = re.compile(rf"#[^\n]*?\b{re.escape(MARK.decode())}\s*ignore(?:\[([^\]\n]*)\])?")
 
 
 class Silencer:
