@@ -229,7 +229,8 @@ def test_cli_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "failed",
     }
     assert document["totals"]["files"] == 8
-    assert set(document["timings"]) == {"walk", "scan", "resolve", "classify", "bytecode", "total"}
+    phases = {"walk", "cache", "scan", "resolve", "classify", "bytecode", "total"}
+    assert set(document["timings"]) == phases
     assert {"name": "missing_optional", "line": 4, "guards": ["optional"]}.items() <= next(
         u for u in document["unresolved"] if u["name"] == "missing_optional"
     ).items()

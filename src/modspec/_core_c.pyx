@@ -417,6 +417,10 @@ cdef class PathCore:
         self._listings_reused = False
         self._last_entry = self._last_finder = None
 
+    def read_paths(self):
+        # What _core_py.PathCore.read_paths says.
+        return [*self._listings, *map(str.__str__, self._finders)]
+
     cdef void _close_directories(self) noexcept:
         # C only. Open only within one call: a later call must see a directory replaced
         # meanwhile.

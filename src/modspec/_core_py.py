@@ -170,6 +170,11 @@ class PathCore:
         self._listings_reused = False
         self._last_entry = self._last_finder = None
 
+    def read_paths(self) -> list[str]:
+        """The directories listed and the path entries given to the path hooks since the
+        last invalidation: with the files its answers name, what those answers depend on."""
+        return [*self._listings, *map(str.__str__, self._finders)]
+
     def listing(self, path: str) -> _Listing:
         """The listing of the directory ``path``, taken on first use."""
         try:

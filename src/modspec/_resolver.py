@@ -130,6 +130,15 @@ class Resolver:
             self._zip_directories.clear()
             self._explain_listings.clear()
 
+    def read_paths(self) -> list[str]:
+        """Every directory this resolver has listed, path entry it has looked at and archive
+        it has read since it was made or last invalidated: besides the files its answers
+        name (their ``origin`` and ``cached``), all that its answers so far depend on. A
+        cache of its answers stays valid while each of these is as it was."""
+        with self._lock:
+            listed = [*self._core.read_paths(), *self._explain_listings]
+            return [*listed, *self._zip_directories.archives()]
+
     def resolve(self, name: str, *, package: str | None = None) -> Spec | None:
         """The spec ``import name`` would find, or None where no module of that name exists."""
         fullname = absolute_name(name, package)

@@ -318,6 +318,10 @@ class ZipDirectories:
         """Forget every directory (Resolver.invalidate_caches)."""
         self._read.clear()
 
+    def archives(self) -> list[str]:
+        """The archives whose directories were read."""
+        return list(self._read)
+
     def files(self, archive: str, st: os.stat_result) -> dict[str, TocEntry] | None:
         """The directory of ``archive`` (stat'ed as ``st``), or None where zipimport declines."""
         identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)

@@ -18,7 +18,6 @@ on a coarse clock), nor is one that could not be read or parsed, which is scanne
 from __future__ import annotations
 
 import array
-import contextlib
 import json
 import os
 import stat
@@ -34,6 +33,7 @@ from .._paths import read_regular
 from .._records import NamedTuple
 from .._version import __version__
 from . import extract, extract_py, extract_rules
+from .cache_files import discard, open_beside, put_in_place
 from .extract import FileImports, Guard, ImportRef, extract_files
 from .sources import SourceFile
 
@@ -452,21 +452,16 @@ def _load(path: str, meta: dict[str, Any]) -> _Store | None:
 def _save(path: str, data: bytes) -> None:
     """Writes ``data`` to ``path`` atomically; where the directory cannot be written, not at
     all (a cache that cannot be kept is no error)."""
-    import tempfile  # only when a store changed: with shutil and random, no small import
-
-    directory = os.path.dirname(path)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
-    except OSError:
+    opened = open_beside(path)
+    if opened is None:
         return
+    file, temporary = opened
     try:
-        with open(fd, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
+        file.write(data)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        discard(file, temporary)
+        return
+    put_in_place(file, temporary, path)
 
 
 # -- the scan ----------------------------------------------------------------------------------

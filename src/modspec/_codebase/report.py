@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .._bytecode import BytecodeStatus
 from .._version import __version__
@@ -18,7 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["SCHEMA", "render_json", "render_text"]
+__all__ = ["SCHEMA", "render_json", "render_text", "timings_json", "timings_text"]
 
 # Bumped when a field changes meaning or goes away; new fields may appear within a version.
 SCHEMA = "modspec.surface/1"
@@ -46,7 +46,7 @@ def render_json(report: Surface, failed: Iterable[Finding]) -> dict[str, object]
             "modules": len(report.modules),
             "unresolved_imports": len(report.unresolved),
         },
-        "timings": {phase: round(seconds, 6) for phase, seconds in report.timings.items()},
+        "timings": timings_json(report.timings),
         # Every category, zero counts too: a reader may index any of them.
         "categories": {
             category.value: count for category, count in _category_counts(report).items()
@@ -159,12 +159,29 @@ def _cut(limit: int) -> int | None:
     return None if limit <= 0 else limit
 
 
+def timings_json(timings: Mapping[str, float]) -> dict[str, float]:
+    """The JSON document's ``timings``."""
+    return {phase: round(seconds, 6) for phase, seconds in timings.items()}
+
+
+def timings_text(timings: Mapping[str, float]) -> str:
+    """The terminal report's phases on its ``time:`` line."""
+    return ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in timings.items())
+
+
 def _kib(size: int) -> str:
     return f"{size / 1024:,.0f} KiB"
 
 
-def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: int = 10) -> None:
-    """The report for a terminal: totals first, then each section's top ``limit`` rows."""
+def render_text(
+    report: Surface,
+    failed: Iterable[Finding],
+    out: TextIO,
+    limit: int = 10,
+    timings: Callable[[str], object] | None = None,
+) -> None:
+    """The report for a terminal: totals first, then each section's top ``limit`` rows.
+    ``timings`` writes the phases' times (default: ``out.write``)."""
     cut = _cut(limit)
     roots = ", ".join(root.path for root in report.roots)
     say(f"modspec surface of {roots}", out)
@@ -176,8 +193,9 @@ def render_text(report: Surface, failed: Iterable[Finding], out: TextIO, limit: 
     )
     scanned = report.files - len(report.unparsable)
     fast = f" (fast scanner {report.fast_files:,} of {scanned:,} files)" if scanned else ""
-    phases = ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in report.timings.items())
-    say(f"  time: {phases}{fast}", out)
+    out.write("  time: ")
+    (out.write if timings is None else timings)(timings_text(report.timings))
+    say(fast, out)
 
     say("\nmodules by origin:", out)
     counts = Counter(report.categories.values())

@@ -44,10 +44,15 @@ __all__ = [
     "Surface",
     "TopLevel",
     "UnresolvedImport",
+    "Walked",
     "branched",
     "category_of",
+    "classify",
     "collect",
+    "scan",
     "surface",
+    "timed",
+    "walk",
 ]
 
 
@@ -387,20 +392,26 @@ def surveyed(roots: Sequence[str], **options: Any) -> Collected:
     """``surface``'s work (its options are ``surface``'s) with what its scan read, from which
     the import graph is made: the classified report is the result's ``report``."""
     timings: dict[str, float] = {}
-    with _timed(timings, "total"), gc_paused():
+    with timed(timings, "total"), gc_paused():
         found = collect(roots, timings, **options)
-        report, resolver = found.report, found.resolver
-        with _timed(timings, "classify"):
-            _classify(report, found)
-        with _timed(timings, "bytecode"):
-            report.bytecode = resolver.bytecode_status(report.modules.values())
-        if report.project is not None and report.installed is not None:
-            with _timed(timings, "dependencies"):
-                report.dependencies = check(
-                    report.project, report.installed, _third_party_sites(report, found)
-                )
-        _silence(report, found.marked)
+        classify(found)
     return found
+
+
+def classify(found: Collected) -> None:
+    """The phases of ``surface`` after ``collect``: each import's target or why it has
+    none, the bytecode, the dependency checks and what is silenced, into ``found.report``."""
+    report, resolver, timings = found.report, found.resolver, found.report.timings
+    with timed(timings, "classify"):
+        _classify(report, found)
+    with timed(timings, "bytecode"):
+        report.bytecode = resolver.bytecode_status(report.modules.values())
+    if report.project is not None and report.installed is not None:
+        with timed(timings, "dependencies"):
+            report.dependencies = check(
+                report.project, report.installed, _third_party_sites(report, found)
+            )
+    _silence(report, found.marked)
 
 
 _DEPENDENCY_RULES = (
@@ -466,25 +477,32 @@ class Collected(NamedTuple):
     marked: frozenset[str]
 
 
-def collect(
+class Walked(NamedTuple):
+    """Where a scan starts: the report with the roots' settings and the search path, the
+    resolver over that path, and the files the walk found."""
+
+    report: Surface
+    files: dict[str, SourceFile]  # by path, in walk order
+    resolver: Resolver
+    backend: str | None  # as asked for (None: the default), for the scanner
+
+
+def walk(
     roots: Sequence[str],
     timings: dict[str, float],
     *,
     path: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     gitignore: bool | None = None,
-    workers: int | None = None,
     backend: str | None = None,
     environment: EnvironmentPath | None = None,
     editables: Iterable[EditableFinder] | None = None,
     legacy_namespaces: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
     target: Target | None = None,
     config: str | None = None,
-    cache: str | None = None,
-) -> Collected:
-    """The walk, the extraction and the one resolve batch that ``surface`` and the import
-    graph share (their options are ``surface``'s), each phase timed into ``timings``."""
+) -> Walked:
+    """The first phase of ``collect`` (the options are ``surface``'s): the roots' settings,
+    the search path, and the walk, timed into ``timings``."""
     loaded = tuple(load_root(root, exclude, gitignore, config) for root in roots)
     searched, hooks = _search_path(loaded, path, environment, editables)
     resolver = Resolver(
@@ -498,20 +516,49 @@ def collect(
         target=Target.current() if target is None else target,
         timings=timings,
     )
-    with _timed(timings, "walk"):
+    with timed(timings, "walk"):
         files = _walk(report)
+    return Walked(report, files, resolver, backend)
+
+
+def scan(
+    walked: Walked,
+    *,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    cache: str | None = None,
+) -> Collected:
+    """The rest of ``collect``: the walked files' imports extracted (``cache``: the
+    directory whose stores spare the scan of unchanged files) and resolved in one batch."""
+    report, files, resolver = walked.report, walked.files, walked.resolver
+    timings = report.timings
     # "scan" names the extraction phase in the JSON and the progress line: kept as it was.
     marked: set[str] = set()
-    with _timed(timings, "scan"):
-        sites = _extract(report, files, workers, backend, progress, cache, marked)
-    with _timed(timings, "resolve"):
+    with timed(timings, "scan"):
+        sites = _extract(report, files, workers, walked.backend, progress, cache, marked)
+    with timed(timings, "resolve"):
         specs = _resolve(sites, resolver)
     off = inactive(branched(sites, specs), report.target)
     return Collected(report, files, sites, specs, resolver, off, frozenset(marked))
 
 
+def collect(
+    roots: Sequence[str],
+    timings: dict[str, float],
+    *,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    cache: str | None = None,
+    **options: Any,
+) -> Collected:
+    """The walk, the extraction and the one resolve batch that ``surface`` and the import
+    graph share (their options are ``surface``'s), each phase timed into ``timings``."""
+    walked = walk(roots, timings, **options)
+    return scan(walked, workers=workers, progress=progress, cache=cache)
+
+
 @contextmanager
-def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
+def timed(timings: dict[str, float], phase: str) -> Iterator[None]:
     """Records the seconds the block took as ``timings[phase]``."""
     start = time.perf_counter()
     yield

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from .._codebase.html_page import Page
     from .._codebase.surface import Collected
+    from .answers import Fresh
 
     _T = TypeVar("_T")
 
@@ -68,14 +69,39 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
 
 
 def surface(args: argparse.Namespace) -> int:
-    from .._codebase.report import render_json, render_text
-    from .._codebase.surface import surveyed
+    from .._codebase.surface import classify
+    from .answers import Replay, answer
 
     if not page_ready(args.html):
         return 2
-    found = code_base(args, surveyed)
-    if found is None:
+    outcome = code_base(args, lambda roots, **options: answer(args, roots, options, classify))
+    if outcome is None:
         return 2
+    if isinstance(outcome, Replay):
+        return outcome.write(sys.stdout, _surface_timings(args))
+    try:
+        return outcome.keep(_surface_output(args, outcome))
+    finally:
+        outcome.close()
+
+
+def _surface_timings(args: argparse.Namespace) -> Callable[[dict[str, float]], str] | None:
+    """How the report shows its run's timings (None: it does not)."""
+    from .._codebase.report import timings_json, timings_text
+
+    if args.json or args.format == "json":
+        # As json.dump(..., indent=2) writes the value of a top-level key.
+        return lambda timings: json.dumps(timings_json(timings), indent=2).replace("\n", "\n  ")
+    if args.format == "github":
+        return None
+    return timings_text
+
+
+def _surface_output(args: argparse.Namespace, fresh: Fresh) -> int:
+    """Writes the report (and --html's page); the exit status."""
+    from .._codebase.report import render_json, render_text
+
+    found = fresh.found
     report = found.report
     if args.html is not None and not write_page(args.html, lambda: _surface_page(found)):
         return 2
@@ -86,16 +112,28 @@ def surface(args: argparse.Namespace) -> int:
         gates = [Finding(word) for root in report.roots for word in root.fail_on]
     findings = report.findings()
     failed = [finding for finding in dict.fromkeys(gates) if findings[finding]]
+    out = fresh.out()
     if args.json or args.format == "json":
-        json.dump(render_json(report, failed), sys.stdout, indent=2)
-        print()
+        document = render_json(report, failed)
+        times = _surface_timings(args)
+        assert times is not None
+        document["timings"] = _MARK
+        head, tail = json.dumps(document, indent=2).split(json.dumps(_MARK))
+        out.write(head)
+        fresh.timings(times(report.timings))
+        out.write(tail + "\n")
     elif args.format == "github":
         from .._codebase.annotations import render_github
 
-        render_github(report, set(gates), sys.stdout)
+        render_github(report, set(gates), out)
     else:
-        render_text(report, failed, sys.stdout, limit=args.limit)
+        render_text(report, failed, out, limit=args.limit, timings=fresh.timings)
     return 1 if failed else 0
+
+
+# Where the JSON document's timings go, split out to be written by each run: a string no
+# report holds (no path or module name has a NUL).
+_MARK = "\0modspec timings\0"
 
 
 def _surface_page(found: Collected) -> Page:
@@ -110,16 +148,28 @@ def _surface_page(found: Collected) -> Page:
 
 
 def graph(args: argparse.Namespace) -> int:
-    # Imported here: the other commands need none of it, and start-up counts.
-    from .._codebase import graph_output
-    from .._codebase.graph import Graph, build_graph
-    from .._codebase.surface import collect
+    from .answers import Replay, answer
 
     if not page_ready(args.html):
         return 2
-    collected = code_base(args, lambda roots, **options: collect(roots, {}, **options))
-    if collected is None:
+    outcome = code_base(args, lambda roots, **options: answer(args, roots, options))
+    if outcome is None:
         return 2
+    if isinstance(outcome, Replay):
+        return outcome.write(sys.stdout, None)
+    try:
+        return outcome.keep(_graph_output(args, outcome))
+    finally:
+        outcome.close()
+
+
+def _graph_output(args: argparse.Namespace, fresh: Fresh) -> int:
+    """Writes the graph (and --html's page); the exit status."""
+    # Imported here: the other commands need none of it, and start-up counts.
+    from .._codebase import graph_output
+    from .._codebase.graph import Graph, build_graph
+
+    collected = fresh.found
     graph = build_graph(collected).at_level(args.level)
     if args.categories is not None:
         graph = graph.among(args.categories)
@@ -133,15 +183,16 @@ def graph(args: argparse.Namespace) -> int:
 
         if not write_page(args.html, lambda: graph_page(graph, roots)):
             return 2
+    out = fresh.out()
     if args.json or args.format == "json":
         level = "module" if args.level is None else str(args.level)
-        graph_output.write_graph_json(graph, level, collected.report.backend, sys.stdout)
+        graph_output.write_graph_json(graph, level, collected.report.backend, out)
     elif args.format == "dot":
-        sys.stdout.write(graph_output.render_dot(graph))
+        out.write(graph_output.render_dot(graph))
     elif args.format == "mermaid":
-        sys.stdout.write(graph_output.render_mermaid(graph))
+        out.write(graph_output.render_mermaid(graph))
     elif args.importers is not None:
-        graph_output.render_importers(graph.edges, args.importers, sys.stdout, roots=roots)
+        graph_output.render_importers(graph.edges, args.importers, out, roots=roots)
     else:
-        graph_output.render_text(graph, sys.stdout, roots=roots, limit=args.limit)
+        graph_output.render_text(graph, out, roots=roots, limit=args.limit)
     return 0

@@ -1,0 +1,46 @@
+"""Files of the cache directory: written beside their place and moved in whole, so that a
+concurrent run sees the old file or the new one, never a torn one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
+__all__ = ["discard", "open_beside", "put_in_place"]
+
+
+def open_beside(path: str) -> tuple[BinaryIO, str] | None:
+    """A new temporary file in ``path``'s directory (made if missing), open for writing, and
+    its name; None where the directory cannot be written (a cache that cannot be kept is no
+    error)."""
+    import tempfile  # only when something is written: with shutil and random, no small import
+
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
+    except OSError:
+        return None
+    return open(fd, "wb"), temporary
+
+
+def put_in_place(file: BinaryIO, temporary: str, path: str) -> None:
+    """Closes ``file`` (made by ``open_beside`` as ``temporary``) and moves it to ``path``;
+    where that fails, removes it."""
+    try:
+        file.close()
+        os.replace(temporary, path)
+    except OSError:
+        discard(file, temporary)
+
+
+def discard(file: BinaryIO, temporary: str) -> None:
+    """Closes and removes a temporary file of ``open_beside`` that is not to be kept."""
+    with contextlib.suppress(OSError):
+        file.close()
+    with contextlib.suppress(OSError):
+        os.unlink(temporary)
