@@ -5,11 +5,13 @@ unchanged (the second run), and full but for one edited file; and with ``--no-ca
 Each round's cache directory is set up untimed (pytest-benchmark's ``setup``): emptied for the
 first run; filled by an untimed run for the others, one file of the tree edited before each
 edited round (and restored at the end). The table prints each median and the ratios to the
-unchanged run.
+unchanged run. ``closure sympy --json`` runs first, unchanged and with ``--no-cache`` too (a
+closure reads the modules it loads, not a tree: only whole answers are kept for it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -81,3 +83,39 @@ def test_cache(
 
 def _files(monorepo: corpora.Corpus) -> int:
     return sum(1 for root in monorepo.path for _ in Path(root).rglob("*.py"))
+
+
+CLOSURE_ROOT = "sympy"  # a large closure (the bench extra installs it): 550 modules, 12 MB
+
+
+@pytest.mark.parametrize("scenario", ["first", "unchanged", "no-cache"])
+def test_cache_closure(
+    benchmark: BenchmarkFixture, settings: Settings, tmp_path: Path, scenario: str
+) -> None:
+    """``modspec closure sympy --json``: its answer replayed from the cache of whole answers
+    (a closure reads no tree, so it has no per-file store: first and no-cache do the same
+    work, the first also writes the entry)."""
+    pytest.importorskip(CLOSURE_ROOT)
+    cache = tmp_path / "cache"
+    argv = [sys.executable, "-m", "modspec", "closure", CLOSURE_ROOT, "--json"]
+    if scenario == "no-cache":
+        argv.append("--no-cache")
+
+    def setup() -> None:
+        if scenario == "first":
+            shutil.rmtree(cache, ignore_errors=True)
+        elif scenario == "unchanged" and not cache.exists():
+            _run(argv, cache)
+
+    benchmark.group = "cache-closure"
+    rounds = 5 if settings.quick else 15
+    benchmark.pedantic(_run, args=(argv, cache), setup=setup, rounds=rounds, warmup_rounds=0)
+    if scenario == "unchanged":
+        assert len(list((cache / "results").glob("*.result"))) == 1
+    env = {**os.environ, "MODSPEC_CACHE_DIR": str(cache)}
+    done = subprocess.run(argv, check=True, env=env, capture_output=True, text=True)
+    modules = len(json.loads(done.stdout)["modules"])
+    assert modules > 100
+    benchmark.extra_info.update(
+        corpus="cache closure", contender=f"cache-{scenario}", files=modules
+    )

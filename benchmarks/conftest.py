@@ -611,9 +611,10 @@ def _cache_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
     """bench_cache.py: each scenario's median, and the first and edited runs over the
     unchanged one (the issue's target: a second run of an unchanged tree >= 5x faster)."""
     rows = []
-    for command in ("surface", "graph"):
+    for command in ("surface", "graph", "closure"):
         corpus = f"cache {command}"
         unchanged = results.get((corpus, "cache-unchanged"))
+        unit = "modules" if command == "closure" else "files"
         for scenario in ("first", "unchanged", "one-file-edited", "no-cache"):
             bench = results.get((corpus, f"cache-{scenario}"))
             if bench is None:
@@ -624,7 +625,7 @@ def _cache_rows(results: dict[tuple[str, str], Any]) -> list[_Row]:
                     corpus,
                     f"{scenario} run",
                     _seconds(_median(bench)),
-                    detail=f"{bench.extra_info['files']:,} files; rounds {spread}",
+                    detail=f"{bench.extra_info['files']:,} {unit}; rounds {spread}",
                 )
             )
         first = results.get((corpus, "cache-first"))

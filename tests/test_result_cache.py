@@ -16,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 from modspec._codebase import result_cache
-
-from conftest import write_tree
 
 TREE: dict[str, object] = {
     "src/app/__init__.py": "from . import core\n",
@@ -183,7 +182,7 @@ CHANGES = {
 }
 
 
-@pytest.mark.parametrize("change, visible", CHANGES.values(), ids=CHANGES.keys())
+@pytest.mark.parametrize(("change", "visible"), CHANGES.values(), ids=CHANGES.keys())
 @pytest.mark.parametrize("command", BOTH)
 def test_a_change_to_an_input_is_seen(
     run: Runner,
@@ -329,3 +328,47 @@ def test_the_interpreter_s_own_path_gives_the_answer_of_no_cache(
         for extra in ((), (), ("--no-cache",))
     ]
     assert len({_without_timings(done.stdout) for done in outputs}) == 1
+
+
+# -- closure: no tree, only the modules it loads -----------------------------------------------
+
+
+def _closure(run: Runner, *args: str) -> subprocess.CompletedProcess[str]:
+    path = ["--path", str(run.root / "src"), "--path", str(run.root / "lib")]
+    argv = [sys.executable, "-m", "modspec", "closure", *args, *path]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=run.env)
+
+
+def _seconds_left_out(output: str) -> str:
+    if output.startswith("{"):
+        document = json.loads(output)
+        document.pop("seconds")
+        return json.dumps(document)
+    return "\n".join(line for line in output.splitlines() if not line.startswith("  time:"))
+
+
+@pytest.mark.parametrize("form", [(), ("--json",), ("--summary",)], ids=["tree", "json", "summary"])
+def test_a_closure_is_replayed_until_a_module_it_loads_changes(
+    run: Runner, project: Path, form: tuple[str, ...]
+) -> None:
+    first = _closure(run, "app.cli", *form)
+    assert first.returncode == 0, first.stderr
+    [entry] = run.entries()
+    inode = entry.stat().st_ino
+    second = _closure(run, "app.cli", *form)
+    assert entry.stat().st_ino == inode  # replayed, not written again
+    assert _seconds_left_out(second.stdout) == _seconds_left_out(first.stdout)
+    # A module of the closure edited: its new import is followed.
+    (project / "lib" / "helper.py").write_text("import missing_five\n", encoding="utf-8")
+    third = _closure(run, "app.cli", *form)
+    fresh = _closure(run, "app.cli", *form, "--no-cache")
+    assert _seconds_left_out(third.stdout) == _seconds_left_out(fresh.stdout)
+    assert _seconds_left_out(third.stdout) != _seconds_left_out(first.stdout)
+
+
+def test_a_closure_whose_root_is_missing_is_not_kept(run: Runner) -> None:
+    for _ in range(2):
+        done = _closure(run, "no_such_module")
+        assert done.returncode == 1
+        assert "no module named 'no_such_module'" in done.stderr
+    assert run.entries() == []

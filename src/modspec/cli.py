@@ -159,14 +159,19 @@ def _code_base_options(command: argparse.ArgumentParser) -> None:
         help="resolve below pkgutil/pkg_resources namespace packages as after their "
         "__init__ ran (default: as before, CPython's answer for a fresh process)",
     )
+    _cache_option(command, "each file's extracted imports and whole answers")
+    _html_option(command)
+
+
+def _cache_option(command: argparse.ArgumentParser, kept: str) -> None:
     command.add_argument(
         "--no-cache",
         dest="cache",
         action="store_false",
-        help="read every file, neither using nor updating the cache of extracted imports "
-        "(kept in $MODSPEC_CACHE_DIR, else the user's cache directory)",
+        help=f"read every file, neither using nor updating the cache ({kept}, kept in "
+        "$MODSPEC_CACHE_DIR, else the user's cache directory; an answer is replayed only "
+        "while nothing it was read from has changed)",
     )
-    _html_option(command)
 
 
 def _html_option(command: argparse.ArgumentParser) -> None:
@@ -213,6 +218,7 @@ def _closure_command(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--summary", action="store_true", help="leave out the list of every module"
     )
+    _cache_option(command, "whole answers")
     _html_option(command)
 
 

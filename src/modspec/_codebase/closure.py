@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -21,11 +21,12 @@ from .._environment import EnvironmentPath, program_path
 from .._gcpause import gc_paused
 from .._resolver import InvalidName, Resolver
 from .._spec import Kind
-from .closure_load import Loader, ModuleCode
+from .closure_load import Loader, ModuleCode, source_file
 from .closure_program import STAR, Step, compile_steps, step_names
 from .closure_run import FailedImport, Machine, Via
 from .conditions import Target
 from .extract_py import Guard, ImportRef
+from .result_cache import answers_read
 from .startup import plan_startup, site_steps
 from .surface import Category, category_of
 
@@ -35,6 +36,7 @@ __all__ = [
     "DynamicImport",
     "FailedImport",
     "LoadedModule",
+    "Prepared",
     "Total",
     "Via",
     "closure",
@@ -166,46 +168,95 @@ def closure(
     ``target`` decides the platform and version tests (default: this interpreter).
     ``include_startup`` reports the start-up's modules too (``site`` False models ``-S``).
     ``progress(phase, done, total)`` is called as modules are read and as they load."""
-    started = time.perf_counter()
-    roots = tuple(dict.fromkeys(modules))
-    for root in roots:
-        if not root or root.startswith(".") or any(not part for part in root.split(".")):
-            raise InvalidName(root, "a root must be an absolute module name")
-    target = Target.current() if target is None else target
-    searched, hooks = _search_path(path, environment, editables)
-    resolver = Resolver(
-        searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
-    )
-    loader = Loader(resolver, backend, workers, progress)
-    plan = plan_startup(environment, site=site)
-    tail = site_steps(plan, target) if site else []
-    machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())
-    with gc_paused():
-        try:
-            _prefetch(loader, machine, [*plan.initialised, *plan.imported, "site", *roots])
-            machine.preload(plan.initialised)
-            imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
-            for name in imported:
-                machine.run(_import_steps(name, target))
-            startup = tuple(machine.completed)
-            startup_set = set(machine.loaded)
-            before = len(machine.failures), len(machine.edges), len(machine.sites)
-            for root in roots:
-                machine.run(_import_steps(root, target))
-        finally:
-            loader.close()
-    return _result(
-        machine,
-        roots,
-        target,
-        resolver.backend,
-        tuple(searched),
-        startup,
-        startup_set,
-        before,
-        include_startup,
-        time.perf_counter() - started,
-    )
+    return Prepared(
+        modules,
+        path=path,
+        environment=environment,
+        editables=editables,
+        legacy_namespaces=legacy_namespaces,
+        backend=backend,
+        target=target,
+        include_startup=include_startup,
+        site=site,
+        workers=workers,
+        progress=progress,
+    ).run()
+
+
+class Prepared:
+    """A closure's question made ready: its roots checked, the search path, the resolver and
+    the start-up's plan; ``run()`` answers it. Its arguments are ``closure``'s."""
+
+    def __init__(
+        self,
+        modules: Sequence[str],
+        *,
+        path: Sequence[str] | None = None,
+        environment: EnvironmentPath | None = None,
+        editables: Iterable[EditableFinder] | None = None,
+        legacy_namespaces: bool = False,
+        backend: str | None = None,
+        target: Target | None = None,
+        include_startup: bool = False,
+        site: bool = True,
+        workers: int | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.roots = tuple(dict.fromkeys(modules))
+        for root in self.roots:
+            if not root or root.startswith(".") or any(not part for part in root.split(".")):
+                raise InvalidName(root, "a root must be an absolute module name")
+        self.target = Target.current() if target is None else target
+        searched, hooks = _search_path(path, environment, editables)
+        self.path = tuple(searched)
+        self.resolver = Resolver(
+            searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
+        )
+        self.loader = Loader(self.resolver, backend, workers, progress)
+        self.plan = plan_startup(environment, site=site)
+        self.site, self.include_startup = site, include_startup
+
+    def run(self) -> Closure:
+        """The closure (once)."""
+        plan, target, loader, site = self.plan, self.target, self.loader, self.site
+        tail = site_steps(plan, target) if site else []
+        machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())
+        with gc_paused():
+            try:
+                names = [*plan.initialised, *plan.imported, "site", *self.roots]
+                _prefetch(loader, machine, names)
+                machine.preload(plan.initialised)
+                imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
+                for name in imported:
+                    machine.run(_import_steps(name, target))
+                startup = tuple(machine.completed)
+                startup_set = set(machine.loaded)
+                before = len(machine.failures), len(machine.edges), len(machine.sites)
+                for root in self.roots:
+                    machine.run(_import_steps(root, target))
+            finally:
+                loader.close()
+        return _result(
+            machine,
+            self.roots,
+            target,
+            self.resolver.backend,
+            self.path,
+            startup,
+            startup_set,
+            before,
+            self.include_startup,
+            time.perf_counter() - self.started,
+        )
+
+    def read_paths(self) -> Iterator[str]:
+        """What the run's answer was read from: the resolver's listings, the search path's
+        entries, and each module's files (its origin, cached file and source read)."""
+        specs = self.loader.specs.values()
+        yield from answers_read(self.resolver, self.path, specs)
+        # A frozen module's source, where this interpreter names one.
+        yield from (f for s in specs if s is not None and (f := source_file(s)) is not None)
 
 
 def _import_steps(name: str, target: Target) -> list[Step]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from .._version import __version__
@@ -54,6 +54,16 @@ def _edge_json(edge: ClosureEdge) -> dict[str, object]:
     return {"importer": edge.importer, "target": edge.target, "file": edge.file, "line": edge.line}
 
 
+def seconds_text(seconds: float) -> str:
+    """The text report's time."""
+    return f"{seconds:.2f} s"
+
+
+def seconds_json(seconds: float) -> float:
+    """The JSON document's ``seconds``."""
+    return round(seconds, 4)
+
+
 def render_json(found: Closure) -> dict[str, object]:
     """The document ``modspec closure --json`` prints (docs/closure-json.md)."""
     return {
@@ -62,7 +72,7 @@ def render_json(found: Closure) -> dict[str, object]:
         "backend": found.backend,
         "roots": list(found.roots),
         "target": found.target.describe(),
-        "seconds": round(found.seconds, 4),
+        "seconds": seconds_json(found.seconds),
         "startup": {"included": found.include_startup, "modules": list(found.startup)},
         "totals": {
             **_total_json(found.totals()),
@@ -105,9 +115,17 @@ def shown_entries(found: Closure) -> list[str]:
     return sorted((entry.rstrip("/") for entry in found.path if entry), key=len, reverse=True)
 
 
-def render_text(found: Closure, out: TextIO, *, limit: int, tree: bool = True) -> None:
+def render_text(
+    found: Closure,
+    out: TextIO,
+    *,
+    limit: int,
+    tree: bool = True,
+    seconds: Callable[[str], object] | None = None,
+) -> None:
     """The summary, then every module in load order (indented by how deep in the imports it
-    starts), with the file and line of the statement that loads it."""
+    starts), with the file and line of the statement that loads it. ``seconds`` writes the
+    time the closure took (default: ``out.write``)."""
     target = found.target.describe()
     roots = ", ".join(found.roots)
     say(
@@ -122,7 +140,9 @@ def render_text(found: Closure, out: TextIO, *, limit: int, tree: bool = True) -
         else f"beyond the {len(found.startup)} modules of the interpreter's start-up"
     )
     say(f"  {total.modules:,} modules, {_bytes(total.source_bytes)} of source, {beyond}", out)
-    say(f"  time: {found.seconds:.2f} s ({found.backend} core)", out)
+    out.write("  time: ")
+    (out.write if seconds is None else seconds)(seconds_text(found.seconds))
+    say(f" ({found.backend} core)", out)
     say("\nby category:", out)
     for category, counted in found.by_category().items():
         say(

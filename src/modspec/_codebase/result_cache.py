@@ -48,10 +48,13 @@ except ImportError:  # pragma: no cover - a CPython built without it
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from typing import BinaryIO, TextIO
 
-__all__ = ["KEEP", "Entry", "Question", "Recorder", "signature_digest"]
+    from .._resolver import Resolver
+    from .._spec import Spec
+
+__all__ = ["KEEP", "Entry", "Question", "Recorder", "answers_read", "signature_digest"]
 
 _FORMAT = 1
 _MAGIC = b"modspec result cache\n\0"
@@ -134,6 +137,23 @@ def signature_digest(paths: Sequence[str]) -> tuple[bytes, int]:
     digest.update(signed.tobytes())
     digest.update(unsigned.tobytes())
     return digest.digest(), max(signed[2::4], default=0)
+
+
+def answers_read(
+    resolver: Resolver, path: Iterable[str], specs: Iterable[Spec | None]
+) -> Iterator[str]:
+    """What answers of ``resolver`` over ``path`` were read from, besides the tree: its
+    listings, the path's entries, and each answer's origin, cached file and its directory."""
+    yield from resolver.read_paths()
+    yield from path
+    for spec in specs:
+        if spec is None:
+            continue
+        if spec.origin is not None:
+            yield spec.origin
+        if spec.cached is not None:
+            yield spec.cached
+            yield os.path.dirname(spec.cached)
 
 
 class Entry:

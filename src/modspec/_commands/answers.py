@@ -3,23 +3,22 @@ output (nothing else changed) or the scan, whose output is kept for the next run
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
-from .._codebase.result_cache import Entry, Question, Recorder
+from .._codebase.result_cache import Entry, Question, Recorder, answers_read
 from .._codebase.surface import scan, timed, walk
 from .._gcpause import gc_paused
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from typing import Any, TextIO
 
     from .._codebase.surface import Collected, Walked
 
-__all__ = ["Fresh", "Replay", "answer"]
+__all__ = ["Fresh", "Replay", "answer", "write_json"]
 
 # Options that change how a run works, not what it answers (--html asks for more than the
 # kept output: such a run is never answered from the cache, nor kept).
@@ -78,7 +77,8 @@ class Fresh:
         """Keeps the output written with its inputs as they are now; returns ``status``."""
         if self.recorder is not None:
             found = self.found
-            self.recorder.keep(status, list(found.files), _inputs(found), self.started)
+            inputs = answers_read(found.resolver, found.report.path, found.specs.values())
+            self.recorder.keep(status, list(found.files), inputs, self.started)
         return status
 
     def close(self) -> None:
@@ -133,16 +133,26 @@ def _asked(args: argparse.Namespace, walked: Walked) -> dict[str, object]:
     }
 
 
-def _inputs(found: Collected) -> Iterator[str]:
-    """What the answers were read from besides the walked files: the resolver's listings,
-    the search path's entries, and each answer's files."""
-    yield from found.resolver.read_paths()
-    yield from found.report.path
-    for spec in found.specs.values():
-        if spec is None:
-            continue
-        if spec.origin is not None:
-            yield spec.origin
-        if spec.cached is not None:
-            yield spec.cached
-            yield os.path.dirname(spec.cached)
+# Where a JSON document's timings go, split out to be written by each run: a string no
+# report holds (no path or module name has a NUL).
+_MARK = "\0modspec timings\0"
+
+
+def write_json(
+    document: dict[str, object],
+    key: str,
+    out: TextIO,
+    timings: Callable[[str], object],
+    shown: str,
+    indent: int,
+) -> None:
+    """Writes ``json.dumps(document, indent=indent)`` and a newline to ``out``, the value of
+    its top-level ``key`` (the run's timings, as the JSON text ``shown``) through
+    ``timings``: the one part of the output a kept answer does not keep."""
+    import json
+
+    document[key] = _MARK
+    head, tail = json.dumps(document, indent=indent).split(json.dumps(_MARK))
+    out.write(head)
+    timings(shown)
+    out.write(tail + "\n")

@@ -4,36 +4,43 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from .._codebase.conditions import Target
+from .._codebase.extract_cache import cache_directory
 from .._codebase.printable import say
 from .._codebase.progress import Progress
+from .._codebase.result_cache import Entry, Question, Recorder
 from .._environment import EnvironmentPathError, environment_path
 from .._resolver import InvalidName
+from .answers import Replay, write_json
 from .pages import page_ready, write_page
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import TextIO
 
-    from .._codebase.closure import Closure
+    from .._codebase.closure import Closure, Prepared
 
 __all__ = ["closure", "why"]
 
 
-def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | None:
-    """The closure the command's options ask for; None (said on stderr) where they are wrong."""
-    from .._codebase.closure import closure as find_closure
+def _prepared(
+    args: argparse.Namespace, roots: Sequence[str], progress: Progress
+) -> Prepared | None:
+    """The closure the command's options ask for, made ready; None (said on stderr) where
+    they are wrong."""
+    from .._codebase.closure import Prepared
 
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
         return None
-    progress = Progress(sys.stderr, unit="modules")
     try:
         target = Target.of(args.python_version, args.platform)
         environment = None if args.environment is None else environment_path(args.environment)
-        return find_closure(
+        return Prepared(
             roots,
             path=args.path,
             environment=environment,
@@ -45,6 +52,14 @@ def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | Non
     except (InvalidName, EnvironmentPathError, ValueError) as exc:
         say(f"modspec: {exc}", sys.stderr)
         return None
+
+
+def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | None:
+    """The closure the command's options ask for; None (said on stderr) where they are wrong."""
+    progress = Progress(sys.stderr, unit="modules")
+    try:
+        prepared = _prepared(args, roots, progress)
+        return None if prepared is None else prepared.run()
     finally:
         progress.close()
 
@@ -64,20 +79,73 @@ def closure(args: argparse.Namespace) -> int:
 
     if not page_ready(args.html):
         return 2
-    found = _closure_of(args, args.modules)
-    if found is None:
-        return 2
+    started, clock = time.time_ns(), time.perf_counter()
+    progress = Progress(sys.stderr, unit="modules")
+    try:
+        prepared = _prepared(args, args.modules, progress)
+        if prepared is None:
+            return 2
+        kept = _kept(args, prepared)
+        if isinstance(kept, Entry):
+            seconds = time.perf_counter() - clock
+            shown = _seconds(args)
+            return Replay(kept, {"total": seconds}).write(sys.stdout, lambda t: shown(t["total"]))
+        found = prepared.run()
+    finally:
+        progress.close()
     if args.html is not None:
         from .._codebase.html_reports import closure_page
 
         if not write_page(args.html, lambda: closure_page(found)):
             return 2
-    if args.json:
-        json.dump(closure_output.render_json(found), sys.stdout, indent=1)
-        print()
-    else:
-        closure_output.render_text(found, sys.stdout, limit=args.limit, tree=not args.summary)
-    return 1 if _unresolved_roots(found) else 0
+    recorder = None if kept is None else Recorder(sys.stdout, kept, str(cache_directory()))
+    out: TextIO = sys.stdout if recorder is None else recorder  # type: ignore[assignment]
+    timings = out.write if recorder is None else recorder.timings
+    try:
+        if args.json:
+            document = closure_output.render_json(found)
+            write_json(document, "seconds", out, timings, _seconds(args)(found.seconds), indent=1)
+        else:
+            closure_output.render_text(
+                found, out, limit=args.limit, tree=not args.summary, seconds=timings
+            )
+        status = 1 if _unresolved_roots(found) else 0
+        # A failed root is said on stderr, which an entry does not keep: such a run is not.
+        if recorder is not None and status == 0:
+            recorder.keep(status, (), prepared.read_paths(), started)
+        return status
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _kept(args: argparse.Namespace, prepared: Prepared) -> Entry | Question | None:
+    """The kept answer to the closure's question where one is current; else the question,
+    for the run's answer to be kept; None without a cache (--no-cache, --html, no home)."""
+    directory = cache_directory() if args.cache and args.html is None else None
+    if directory is None:
+        return None
+    given = {key: value for key, value in vars(args).items() if key not in ("run", "cache")}
+    question = Question(
+        "closure",
+        {
+            "args": given,
+            "path": prepared.path,
+            "editables": [repr(hook) for hook in prepared.resolver.editables],
+            "backend": prepared.resolver.backend,
+            "target": prepared.target.describe(),
+            "startup": repr(prepared.plan),
+            "stdout": [getattr(sys.stdout, "encoding", None), getattr(sys.stdout, "errors", None)],
+        },
+    )
+    return Entry.load(question, directory, ()) or question
+
+
+def _seconds(args: argparse.Namespace) -> Callable[[float], str]:
+    """How the output shows the time its run took."""
+    from .._codebase.closure_output import seconds_json, seconds_text
+
+    return (lambda seconds: json.dumps(seconds_json(seconds))) if args.json else seconds_text
 
 
 def why(args: argparse.Namespace) -> int:

@@ -100,6 +100,7 @@ def _surface_timings(args: argparse.Namespace) -> Callable[[dict[str, float]], s
 def _surface_output(args: argparse.Namespace, fresh: Fresh) -> int:
     """Writes the report (and --html's page); the exit status."""
     from .._codebase.report import render_json, render_text
+    from .answers import write_json
 
     found = fresh.found
     report = found.report
@@ -114,14 +115,10 @@ def _surface_output(args: argparse.Namespace, fresh: Fresh) -> int:
     failed = [finding for finding in dict.fromkeys(gates) if findings[finding]]
     out = fresh.out()
     if args.json or args.format == "json":
-        document = render_json(report, failed)
         times = _surface_timings(args)
         assert times is not None
-        document["timings"] = _MARK
-        head, tail = json.dumps(document, indent=2).split(json.dumps(_MARK))
-        out.write(head)
-        fresh.timings(times(report.timings))
-        out.write(tail + "\n")
+        shown = times(report.timings)
+        write_json(render_json(report, failed), "timings", out, fresh.timings, shown, indent=2)
     elif args.format == "github":
         from .._codebase.annotations import render_github
 
@@ -129,11 +126,6 @@ def _surface_output(args: argparse.Namespace, fresh: Fresh) -> int:
     else:
         render_text(report, failed, out, limit=args.limit, timings=fresh.timings)
     return 1 if failed else 0
-
-
-# Where the JSON document's timings go, split out to be written by each run: a string no
-# report holds (no path or module name has a NUL).
-_MARK = "\0modspec timings\0"
 
 
 def _surface_page(found: Collected) -> Page:
