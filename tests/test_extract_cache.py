@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from modspec._codebase import extract_cache
+from modspec._codebase import cache_files, extract_cache
 from modspec._codebase.config import load_root
 from modspec._codebase.extract import FileImports, extract_files
 from modspec._codebase.sources import SourceFile, source_files
@@ -369,18 +369,18 @@ def test_a_scanner_that_cannot_be_stat_ed_is_no_cache_and_no_error(
 
 def test_the_cache_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MODSPEC_CACHE_DIR", str(tmp_path / "given"))
-    assert extract_cache.cache_directory() == str(tmp_path / "given")
+    assert cache_files.cache_directory() == str(tmp_path / "given")
     monkeypatch.delenv("MODSPEC_CACHE_DIR")
     if sys.platform in ("win32", "darwin"):
-        assert extract_cache.cache_directory() is not None
+        assert cache_files.cache_directory() is not None
         return
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert extract_cache.cache_directory() == str(tmp_path / "xdg" / "modspec")
+    assert cache_files.cache_directory() == str(tmp_path / "xdg" / "modspec")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
-    assert extract_cache.cache_directory() == str(tmp_path / "home" / ".cache" / "modspec")
+    assert cache_files.cache_directory() == str(tmp_path / "home" / ".cache" / "modspec")
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert extract_cache.cache_directory() == str(tmp_path / "home" / ".cache" / "modspec")
+    assert cache_files.cache_directory() == str(tmp_path / "home" / ".cache" / "modspec")
 
 
 # -- through the command line --------------------------------------------------------------------

@@ -372,3 +372,24 @@ def test_a_closure_whose_root_is_missing_is_not_kept(run: Runner) -> None:
         assert done.returncode == 1
         assert "no module named 'no_such_module'" in done.stderr
     assert run.entries() == []
+
+
+def test_a_kept_closure_is_written_without_the_closure_s_machine(run: Runner) -> None:
+    """Its replay costs what its start-up costs: none of the modules that compute a closure
+    (nor surface's) is imported."""
+    assert _closure(run, "app.cli").returncode == 0
+    path = ["--path", str(run.root / "src"), "--path", str(run.root / "lib")]
+    code = (
+        "import sys\nfrom modspec.cli import main\n"
+        f"status = main(['closure', 'app.cli', *{path!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('modspec._codebase.'))\n"
+        "print(status, *loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=run.env, timeout=60
+    )
+    status, *loaded = done.stderr.split()
+    assert status == "0", done.stderr
+    machine = {"closure", "closure_load", "closure_run", "closure_output", "surface", "extract"}
+    assert not machine & {name.rpartition(".")[2] for name in loaded}, loaded
+    assert "modspec._codebase.closure_question" in loaded

@@ -1,16 +1,46 @@
-"""Files of the cache directory: written beside their place and moved in whole, so that a
-concurrent run sees the old file or the new one, never a torn one."""
+"""The cache directory, and its files: written beside their place and moved in whole, so
+that a concurrent run sees the old file or the new one, never a torn one."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import BinaryIO
 
-__all__ = ["discard", "open_beside", "put_in_place"]
+__all__ = [
+    "CACHE_DIR_VARIABLE",
+    "cache_directory",
+    "discard",
+    "open_beside",
+    "put_in_place",
+]
+
+CACHE_DIR_VARIABLE = "MODSPEC_CACHE_DIR"
+
+
+def cache_directory() -> str | None:
+    """Where modspec keeps its cache: $MODSPEC_CACHE_DIR, else the platform's user cache
+    directory (``$XDG_CACHE_HOME/modspec``, ``~/.cache/modspec``; ``~/Library/Caches/modspec``
+    on macOS; ``%LOCALAPPDATA%\\modspec\\Cache`` on Windows); None where there is no home."""
+    given = os.environ.get(CACHE_DIR_VARIABLE)
+    if given:
+        return os.path.abspath(given)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        return os.path.join(local, "modspec", "Cache") if local else None
+    home = os.path.expanduser("~")
+    if home == "~" or not os.path.isabs(home):
+        return None
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "modspec")
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # XDG: a relative value is invalid and must be ignored.
+    base = xdg if os.path.isabs(xdg) else os.path.join(home, ".cache")
+    return os.path.join(base, "modspec")
 
 
 def open_beside(path: str) -> tuple[BinaryIO, str] | None:

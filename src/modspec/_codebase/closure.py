@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from .._editable import EditableFinder, live_editables
-from .._environment import EnvironmentPath, program_path
+from .._editable import EditableFinder
+from .._environment import EnvironmentPath
 from .._gcpause import gc_paused
-from .._resolver import InvalidName, Resolver
 from .._spec import Kind
-from .closure_load import Loader, ModuleCode, source_file
+from .closure_load import Loader, ModuleCode
 from .closure_program import STAR, Step, compile_steps, step_names
+from .closure_question import Prepared
 from .closure_run import FailedImport, Machine, Via
 from .conditions import Target
 from .extract_py import Guard, ImportRef
-from .result_cache import answers_read
-from .startup import plan_startup, site_steps
+from .startup_steps import site_steps
 from .surface import Category, category_of
 
 __all__ = [
@@ -40,6 +39,7 @@ __all__ = [
     "Total",
     "Via",
     "closure",
+    "run_prepared",
 ]
 
 _K = TypeVar("_K")
@@ -168,7 +168,7 @@ def closure(
     ``target`` decides the platform and version tests (default: this interpreter).
     ``include_startup`` reports the start-up's modules too (``site`` False models ``-S``).
     ``progress(phase, done, total)`` is called as modules are read and as they load."""
-    return Prepared(
+    prepared = Prepared(
         modules,
         path=path,
         environment=environment,
@@ -180,100 +180,48 @@ def closure(
         site=site,
         workers=workers,
         progress=progress,
-    ).run()
+    )
+    return run_prepared(prepared)
 
 
-class Prepared:
-    """A closure's question made ready: its roots checked, the search path, the resolver and
-    the start-up's plan; ``run()`` answers it. Its arguments are ``closure``'s."""
-
-    def __init__(
-        self,
-        modules: Sequence[str],
-        *,
-        path: Sequence[str] | None = None,
-        environment: EnvironmentPath | None = None,
-        editables: Iterable[EditableFinder] | None = None,
-        legacy_namespaces: bool = False,
-        backend: str | None = None,
-        target: Target | None = None,
-        include_startup: bool = False,
-        site: bool = True,
-        workers: int | None = None,
-        progress: Callable[[str, int, int], None] | None = None,
-    ) -> None:
-        self.started = time.perf_counter()
-        self.roots = tuple(dict.fromkeys(modules))
-        for root in self.roots:
-            if not root or root.startswith(".") or any(not part for part in root.split(".")):
-                raise InvalidName(root, "a root must be an absolute module name")
-        self.target = Target.current() if target is None else target
-        searched, hooks = _search_path(path, environment, editables)
-        self.path = tuple(searched)
-        self.resolver = Resolver(
-            searched, backend=backend, editables=hooks, legacy_namespaces=legacy_namespaces
-        )
-        self.loader = Loader(self.resolver, backend, workers, progress)
-        self.plan = plan_startup(environment, site=site)
-        self.site, self.include_startup = site, include_startup
-
-    def run(self) -> Closure:
-        """The closure (once)."""
-        plan, target, loader, site = self.plan, self.target, self.loader, self.site
-        tail = site_steps(plan, target) if site else []
-        machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())
-        with gc_paused():
-            try:
-                names = [*plan.initialised, *plan.imported, "site", *self.roots]
-                _prefetch(loader, machine, names)
-                machine.preload(plan.initialised)
-                imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
-                for name in imported:
-                    machine.run(_import_steps(name, target))
-                startup = tuple(machine.completed)
-                startup_set = set(machine.loaded)
-                before = len(machine.failures), len(machine.edges), len(machine.sites)
-                for root in self.roots:
-                    machine.run(_import_steps(root, target))
-            finally:
-                loader.close()
-        return _result(
-            machine,
-            self.roots,
-            target,
-            self.resolver.backend,
-            self.path,
-            startup,
-            startup_set,
-            before,
-            self.include_startup,
-            time.perf_counter() - self.started,
-        )
-
-    def read_paths(self) -> Iterator[str]:
-        """What the run's answer was read from: the resolver's listings, the search path's
-        entries, and each module's files (its origin, cached file and source read)."""
-        specs = self.loader.specs.values()
-        yield from answers_read(self.resolver, self.path, specs)
-        # A frozen module's source, where this interpreter names one.
-        yield from (f for s in specs if s is not None and (f := source_file(s)) is not None)
+def run_prepared(prepared: Prepared) -> Closure:
+    """The closure of a question made ready (once: it keeps the run's loader)."""
+    plan, target, site = prepared.plan, prepared.target, prepared.site
+    loader = prepared.loader = Loader(
+        prepared.resolver, prepared.backend, prepared.workers, prepared.progress
+    )
+    tail = site_steps(plan, target) if site else []
+    machine = Machine(loader, target, extra=lambda name: tail if name == "site" else ())
+    with gc_paused():
+        try:
+            _prefetch(loader, machine, [*plan.initialised, *plan.imported, "site", *prepared.roots])
+            machine.preload(plan.initialised)
+            imported = [*plan.imported, *(("site",) if site else ()), *plan.after_site]
+            for name in imported:
+                machine.run(_import_steps(name, target))
+            startup = tuple(machine.completed)
+            startup_set = set(machine.loaded)
+            before = len(machine.failures), len(machine.edges), len(machine.sites)
+            for root in prepared.roots:
+                machine.run(_import_steps(root, target))
+        finally:
+            loader.close()
+    return _result(
+        machine,
+        prepared.roots,
+        target,
+        prepared.resolver.backend,
+        prepared.path,
+        startup,
+        startup_set,
+        before,
+        prepared.include_startup,
+        time.perf_counter() - prepared.started,
+    )
 
 
 def _import_steps(name: str, target: Target) -> list[Step]:
     return compile_steps([ImportRef(0, 0, name, None, Guard.NONE)], (), None, target)
-
-
-def _search_path(
-    path: Sequence[str] | None,
-    environment: EnvironmentPath | None,
-    editables: Iterable[EditableFinder] | None,
-) -> tuple[list[str], Iterable[EditableFinder]]:
-    if path is not None:
-        return list(path), () if editables is None else editables
-    if environment is not None:
-        hooks: Iterable[EditableFinder] = environment.editables
-        return list(environment.entries), hooks if editables is None else editables
-    return program_path(), live_editables() if editables is None else editables
 
 
 def _prefetch(loader: Loader, machine: Machine, names: Sequence[str]) -> None:

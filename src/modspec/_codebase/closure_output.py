@@ -9,6 +9,7 @@ from .._version import __version__
 from .closure import Closure, ClosureEdge, LoadedModule, Total, Via
 from .printable import say
 from .sources import shown_path
+from .timings import seconds_json, seconds_text
 
 __all__ = [
     "SCHEMA",
@@ -52,16 +53,6 @@ def _module_json(module: LoadedModule) -> dict[str, object]:
 
 def _edge_json(edge: ClosureEdge) -> dict[str, object]:
     return {"importer": edge.importer, "target": edge.target, "file": edge.file, "line": edge.line}
-
-
-def seconds_text(seconds: float) -> str:
-    """The text report's time."""
-    return f"{seconds:.2f} s"
-
-
-def seconds_json(seconds: float) -> float:
-    """The JSON document's ``seconds``."""
-    return round(seconds, 4)
 
 
 def render_json(found: Closure) -> dict[str, object]:

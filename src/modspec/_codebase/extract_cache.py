@@ -41,9 +41,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["CACHE_DIR_VARIABLE", "cache_directory", "extract_with_cache", "store_path"]
+__all__ = ["extract_with_cache", "store_path"]
 
-CACHE_DIR_VARIABLE = "MODSPEC_CACHE_DIR"
 _FORMAT = 2  # 2: a file's flags byte holds FileImports.marked too
 _MAGIC = b"modspec extract cache\n\0"
 # blake2b from its own module: hashlib's import loads OpenSSL's (_hashlib), a tenth of a
@@ -69,27 +68,6 @@ _GUARDS = tuple(Guard(flags) for flags in range(128))
 # A file's flags: the scanner answered (FileImports.fast), the source holds silence's mark.
 _FAST, _MARKED = 1, 2
 _new = tuple.__new__  # ImportRef(...) and FileImports(...) run Python code; this does not
-
-
-def cache_directory() -> str | None:
-    """Where modspec keeps its cache: $MODSPEC_CACHE_DIR, else the platform's user cache
-    directory (``$XDG_CACHE_HOME/modspec``, ``~/.cache/modspec``; ``~/Library/Caches/modspec``
-    on macOS; ``%LOCALAPPDATA%\\modspec\\Cache`` on Windows); None where there is no home."""
-    given = os.environ.get(CACHE_DIR_VARIABLE)
-    if given:
-        return os.path.abspath(given)
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return os.path.join(local, "modspec", "Cache") if local else None
-    home = os.path.expanduser("~")
-    if home == "~" or not os.path.isabs(home):
-        return None
-    if sys.platform == "darwin":
-        return os.path.join(home, "Library", "Caches", "modspec")
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    # XDG: a relative value is invalid and must be ignored.
-    base = xdg if os.path.isabs(xdg) else os.path.join(home, ".cache")
-    return os.path.join(base, "modspec")
 
 
 def _identity(backend: str | None) -> tuple[str, dict[str, Any]] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .._bytecode import BytecodeStatus
 from .._version import __version__
@@ -13,12 +13,13 @@ from .extract_py import guard_names
 from .printable import say
 from .sources import shown_path
 from .surface import Category, Finding, Surface, UnresolvedImport
+from .timings import timings_json, timings_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["SCHEMA", "render_json", "render_text", "timings_json", "timings_text"]
+__all__ = ["SCHEMA", "render_json", "render_text"]
 
 # Bumped when a field changes meaning or goes away; new fields may appear within a version.
 SCHEMA = "modspec.surface/1"
@@ -157,16 +158,6 @@ def _more(shown: int, total: int, out: TextIO) -> None:
 
 def _cut(limit: int) -> int | None:
     return None if limit <= 0 else limit
-
-
-def timings_json(timings: Mapping[str, float]) -> dict[str, float]:
-    """The JSON document's ``timings``."""
-    return {phase: round(seconds, 6) for phase, seconds in timings.items()}
-
-
-def timings_text(timings: Mapping[str, float]) -> str:
-    """The terminal report's phases on its ``time:`` line."""
-    return ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in timings.items())
 
 
 def _kib(size: int) -> str:

@@ -9,6 +9,7 @@ import time
 from .._codebase.result_cache import Entry, Question, Recorder, answers_read
 from .._codebase.surface import scan, timed, walk
 from .._gcpause import gc_paused
+from .replay import Replay
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,41 +19,11 @@ if TYPE_CHECKING:
 
     from .._codebase.surface import Collected, Walked
 
-__all__ = ["Fresh", "Replay", "answer", "write_json"]
+__all__ = ["Fresh", "answer"]
 
 # Options that change how a run works, not what it answers (--html asks for more than the
 # kept output: such a run is never answered from the cache, nor kept).
 _NOT_ASKED = frozenset({"run", "cache", "workers", "html"})
-
-
-class Replay:
-    """A kept output, with the timings of the run that found it current."""
-
-    def __init__(self, entry: Entry, timings: dict[str, float]) -> None:
-        self.entry, self.timings = entry, timings
-
-    def write(self, out: TextIO, timings: Callable[[dict[str, float]], str] | None) -> int:
-        """Writes the output to ``out`` (``timings`` renders this run's where the kept run's
-        were; None: the output has none) and returns the kept exit status."""
-        shown = b"" if timings is None else _encoded(timings(self.timings), out)
-        out.flush()
-        buffer = getattr(out, "buffer", None)
-        for data in (self.entry.head, shown, self.entry.tail):
-            if buffer is not None:
-                buffer.write(data)
-            else:
-                out.write(_decoded(data, out))
-        if buffer is not None:
-            buffer.flush()
-        return self.entry.status
-
-
-def _encoded(text: str, out: TextIO) -> bytes:
-    return text.encode(getattr(out, "encoding", None) or "utf-8", "strict")
-
-
-def _decoded(data: bytes | memoryview, out: TextIO) -> str:
-    return bytes(data).decode(getattr(out, "encoding", None) or "utf-8", "surrogateescape")
 
 
 class Fresh:
@@ -131,28 +102,3 @@ def _asked(args: argparse.Namespace, walked: Walked) -> dict[str, object]:
         "project": repr(report.project),
         "stdout": [getattr(sys.stdout, "encoding", None), getattr(sys.stdout, "errors", None)],
     }
-
-
-# Where a JSON document's timings go, split out to be written by each run: a string no
-# report holds (no path or module name has a NUL).
-_MARK = "\0modspec timings\0"
-
-
-def write_json(
-    document: dict[str, object],
-    key: str,
-    out: TextIO,
-    timings: Callable[[str], object],
-    shown: str,
-    indent: int,
-) -> None:
-    """Writes ``json.dumps(document, indent=indent)`` and a newline to ``out``, the value of
-    its top-level ``key`` (the run's timings, as the JSON text ``shown``) through
-    ``timings``: the one part of the output a kept answer does not keep."""
-    import json
-
-    document[key] = _MARK
-    head, tail = json.dumps(document, indent=indent).split(json.dumps(_MARK))
-    out.write(head)
-    timings(shown)
-    out.write(tail + "\n")

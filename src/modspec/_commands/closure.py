@@ -7,22 +7,23 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
+from .._codebase.cache_files import cache_directory
 from .._codebase.conditions import Target
-from .._codebase.extract_cache import cache_directory
 from .._codebase.printable import say
 from .._codebase.progress import Progress
 from .._codebase.result_cache import Entry, Question, Recorder
 from .._environment import EnvironmentPathError, environment_path
 from .._resolver import InvalidName
-from .answers import Replay, write_json
 from .pages import page_ready, write_page
+from .replay import Replay, write_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from typing import TextIO
 
-    from .._codebase.closure import Closure, Prepared
+    from .._codebase.closure import Closure
+    from .._codebase.closure_question import Prepared
 
 __all__ = ["closure", "why"]
 
@@ -32,7 +33,7 @@ def _prepared(
 ) -> Prepared | None:
     """The closure the command's options ask for, made ready; None (said on stderr) where
     they are wrong."""
-    from .._codebase.closure import Prepared
+    from .._codebase.closure_question import Prepared
 
     if args.path is not None and args.environment is not None:
         say("modspec: --path and --environment each give the whole path: pick one", sys.stderr)
@@ -59,7 +60,11 @@ def _closure_of(args: argparse.Namespace, roots: Sequence[str]) -> Closure | Non
     progress = Progress(sys.stderr, unit="modules")
     try:
         prepared = _prepared(args, roots, progress)
-        return None if prepared is None else prepared.run()
+        if prepared is None:
+            return None
+        from .._codebase.closure import run_prepared
+
+        return run_prepared(prepared)
     finally:
         progress.close()
 
@@ -75,8 +80,6 @@ def _unresolved_roots(found: Closure) -> list[str]:
 
 
 def closure(args: argparse.Namespace) -> int:
-    from .._codebase import closure_output
-
     if not page_ready(args.html):
         return 2
     started, clock = time.time_ns(), time.perf_counter()
@@ -90,9 +93,13 @@ def closure(args: argparse.Namespace) -> int:
             seconds = time.perf_counter() - clock
             shown = _seconds(args)
             return Replay(kept, {"total": seconds}).write(sys.stdout, lambda t: shown(t["total"]))
-        found = prepared.run()
+        from .._codebase.closure import run_prepared  # here: a kept answer needs none of it
+
+        found = run_prepared(prepared)
     finally:
         progress.close()
+    from .._codebase import closure_output
+
     if args.html is not None:
         from .._codebase.html_reports import closure_page
 
@@ -143,7 +150,7 @@ def _kept(args: argparse.Namespace, prepared: Prepared) -> Entry | Question | No
 
 def _seconds(args: argparse.Namespace) -> Callable[[float], str]:
     """How the output shows the time its run took."""
-    from .._codebase.closure_output import seconds_json, seconds_text
+    from .._codebase.timings import seconds_json, seconds_text
 
     return (lambda seconds: json.dumps(seconds_json(seconds))) if args.json else seconds_text
 

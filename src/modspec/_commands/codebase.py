@@ -43,7 +43,7 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
     progress = Progress(sys.stderr)
     cache = None
     if args.cache:
-        from .._codebase.extract_cache import cache_directory
+        from .._codebase.cache_files import cache_directory
 
         cache = cache_directory()
     try:
@@ -70,7 +70,8 @@ def code_base(args: argparse.Namespace, run: Callable[..., _T]) -> _T | None:
 
 def surface(args: argparse.Namespace) -> int:
     from .._codebase.surface import classify
-    from .answers import Replay, answer
+    from .answers import answer
+    from .replay import Replay
 
     if not page_ready(args.html):
         return 2
@@ -87,7 +88,7 @@ def surface(args: argparse.Namespace) -> int:
 
 def _surface_timings(args: argparse.Namespace) -> Callable[[dict[str, float]], str] | None:
     """How the report shows its run's timings (None: it does not)."""
-    from .._codebase.report import timings_json, timings_text
+    from .._codebase.timings import timings_json, timings_text
 
     if args.json or args.format == "json":
         # As json.dump(..., indent=2) writes the value of a top-level key.
@@ -100,7 +101,7 @@ def _surface_timings(args: argparse.Namespace) -> Callable[[dict[str, float]], s
 def _surface_output(args: argparse.Namespace, fresh: Fresh) -> int:
     """Writes the report (and --html's page); the exit status."""
     from .._codebase.report import render_json, render_text
-    from .answers import write_json
+    from .replay import write_json
 
     found = fresh.found
     report = found.report
@@ -140,7 +141,8 @@ def _surface_page(found: Collected) -> Page:
 
 
 def graph(args: argparse.Namespace) -> int:
-    from .answers import Replay, answer
+    from .answers import answer
+    from .replay import Replay
 
     if not page_ready(args.html):
         return 2
