@@ -560,3 +560,37 @@ def test_resolver_options_are_keyword_only_with_documented_defaults() -> None:
         assert parameters[name].default is default
     assert Resolver([]).editables == ()  # an explicit path: no hooks unless given
     assert Resolver([]).legacy_namespaces is False
+
+
+def test_read_paths_name_what_the_answers_were_read_from(
+    make_resolver: MakeResolver, tmp_path: Path
+) -> None:
+    """Every listed directory, path entry looked at and archive read; the same on both
+    cores; nothing after invalidate_caches()."""
+    import zipfile
+
+    listed = tmp_path / "listed"
+    (listed / "pkg" / "sub").mkdir(parents=True)
+    (listed / "pkg" / "__init__.py").write_text("")
+    (listed / "pkg" / "sub" / "__init__.py").write_text("")
+    (listed / "mod.py").write_text("")
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("zipped.py", "X = 1\n")
+    missing = tmp_path / "missing"
+    resolver = make_resolver([str(listed), str(archive), str(missing)])
+    found = resolver.resolve_many(["pkg.sub.leaf", "mod", "zipped", "nowhere"])
+    assert found["mod"] is not None
+    assert found["zipped"] is not None
+    assert found["pkg.sub.leaf"] is None
+    assert found["nowhere"] is None
+    read = set(resolver.read_paths())
+    for directory in (listed, listed / "pkg", listed / "pkg" / "sub", archive, missing):
+        assert str(directory) in read
+    assert not any(path.endswith(("mod.py", "__init__.py")) for path in read)
+    for backend in ("cython", "python"):
+        twin = Resolver([str(listed), str(archive), str(missing)], backend=backend)
+        assert twin.resolve_many(list(found)) == found
+        assert set(twin.read_paths()) == read
+    resolver.invalidate_caches()
+    assert resolver.read_paths() == []
