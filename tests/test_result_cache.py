@@ -28,7 +28,7 @@ TREE: dict[str, object] = {
     ),
     "src/app/cli.py": "from app.core import os\nimport app.core\n",
     "lib/helper.py": "X = 1\n",
-    "lib/__pycache__/helper.cpython-311.pyc": b"not bytecode",
+    f"lib/__pycache__/helper.{sys.implementation.cache_tag}.pyc": b"not bytecode",
     "pyproject.toml": '[tool.modspec]\nsource-dirs = ["src"]\n',
 }
 _PAST_NS = 3600 * 10**9
@@ -176,7 +176,10 @@ CHANGES = {
     "module appears": (_edit("lib/missing_one.py", ""), BOTH),
     "module gone": (_remove("lib/helper.py"), BOTH),
     # an answer's bytecode
-    "bytecode gone": (_remove("lib/__pycache__/helper.cpython-311.pyc"), ("surface",)),
+    "bytecode gone": (
+        _remove(f"lib/__pycache__/helper.{sys.implementation.cache_tag}.pyc"),
+        ("surface",),
+    ),
     # the configuration: the source directory moves
     "settings": (_edit("pyproject.toml", '[tool.modspec]\nsource-dirs = ["."]\n'), BOTH),
 }
