@@ -396,3 +396,28 @@ def test_a_kept_closure_is_written_without_the_closure_s_machine(run: Runner) ->
     machine = {"closure", "closure_load", "closure_run", "closure_output", "surface", "extract"}
     assert not machine & {name.rpartition(".")[2] for name in loaded}, loaded
     assert "modspec._codebase.closure_question" in loaded
+
+
+@pytest.mark.parametrize("command", ["surface", "graph", "closure"])
+def test_modspec_s_own_files_unreadable_is_no_cache_and_no_error(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """A user who may not look into the installation (the question cannot be told) gets
+    the answer, computed, and nothing is kept."""
+    from modspec.cli import main
+
+    def unreadable() -> list[list[object]]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(result_cache, "_code", unreadable)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODSPEC_CACHE_DIR", str(cache))
+    path = ["--path", str(project / "src"), "--path", str(project / "lib")]
+    asked = ["closure", "app.cli"] if command == "closure" else [command, str(project)]
+    assert main([*asked, *path]) == 0
+    assert "app" in capsys.readouterr().out
+    assert not (cache / "results").exists()

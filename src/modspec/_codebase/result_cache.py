@@ -91,18 +91,28 @@ class Question:
     """What an entry answers: the command and everything else its output depends on besides
     the files it reads (``parts``: plain data, or values whose repr tells them apart)."""
 
-    def __init__(self, command: str, parts: Mapping[str, object]) -> None:
-        described = {
-            "format": _FORMAT,
-            "modspec": __version__,
-            "python": [sys.executable, sys.version, sys.implementation.cache_tag],
-            "code": _code(),
-            "cwd": os.getcwd(),
-            "command": command,
-            **parts,
-        }
-        self.text = json.dumps(described, sort_keys=True, default=repr)
-        self.digest = blake2b(self.text.encode("utf-8", "surrogateescape"), digest_size=16)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16)
+
+    @classmethod
+    def of(cls, command: str, parts: Mapping[str, object]) -> Question | None:
+        """The question; None where modspec's own files or the working directory cannot
+        be looked at (a process whose user may not read the installation): then no entry
+        can be told current, and none is used or kept."""
+        try:
+            described = {
+                "format": _FORMAT,
+                "modspec": __version__,
+                "python": [sys.executable, sys.version, sys.implementation.cache_tag],
+                "code": _code(),
+                "cwd": os.getcwd(),
+                "command": command,
+                **parts,
+            }
+        except OSError:
+            return None
+        return cls(json.dumps(described, sort_keys=True, default=repr))
 
     def path(self, directory: str) -> str:
         """The entry of this question under the cache ``directory``."""
@@ -230,7 +240,10 @@ class Recorder:
         opened = open_beside(self.path)
         if opened is not None:
             self._file, self._temporary = opened
-            self._file.write(_MAGIC)
+            try:
+                self._file.write(_MAGIC)
+            except OSError:
+                self._drop()
         self._digest = blake2b(_MAGIC, digest_size=_DIGEST_SIZE)
         self._sizes = [0, 0]
         self._part = 0  # 0: the head, 1: the tail

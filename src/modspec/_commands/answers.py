@@ -75,7 +75,8 @@ def answer(
         walked = walk(roots, timings, **options)
         question = None
         if cache is not None and args.html is None:
-            question = Question(args.command, _asked(args, walked))
+            question = Question.of(args.command, _asked(args, walked))
+        if question is not None:
             with timed(timings, "cache"):
                 entry = Entry.load(question, cache, list(walked.files))
             if entry is not None:

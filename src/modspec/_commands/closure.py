@@ -133,7 +133,7 @@ def _kept(args: argparse.Namespace, prepared: Prepared) -> Entry | Question | No
     if directory is None:
         return None
     given = {key: value for key, value in vars(args).items() if key not in ("run", "cache")}
-    question = Question(
+    question = Question.of(
         "closure",
         {
             "args": given,
@@ -145,6 +145,8 @@ def _kept(args: argparse.Namespace, prepared: Prepared) -> Entry | Question | No
             "stdout": [getattr(sys.stdout, "encoding", None), getattr(sys.stdout, "errors", None)],
         },
     )
+    if question is None:
+        return None
     return Entry.load(question, directory, ()) or question
 
 
