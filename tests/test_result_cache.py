@@ -421,3 +421,30 @@ def test_modspec_s_own_files_unreadable_is_no_cache_and_no_error(
     assert main([*asked, *path]) == 0
     assert "app" in capsys.readouterr().out
     assert not (cache / "results").exists()
+
+
+def test_entries_are_kept_within_the_budget_the_newest_first(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from modspec.cli import main
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODSPEC_CACHE_DIR", str(cache))
+    path = ["--path", str(project / "src"), "--path", str(project / "lib")]
+    assert main(["graph", str(project), "--json", *path]) == 0
+    [first] = list((cache / "results").glob("*.result"))
+    # Room for one such entry and a half: a second one pushes the older out.
+    monkeypatch.setattr(result_cache, "BUDGET", first.stat().st_size * 3 // 2)
+    assert main(["graph", str(project), "--json", "--level", "package", *path]) == 0
+    [second] = list((cache / "results").glob("*.result"))
+    assert second != first
+    # The newest alone may take more than the budget: it is kept, and only it.
+    monkeypatch.setattr(result_cache, "BUDGET", 1)
+    capsys.readouterr()
+    assert main(["graph", str(project), "--format", "dot", *path]) == 0
+    [third] = list((cache / "results").glob("*.result"))
+    assert third not in (first, second)
+    assert third.read_bytes().count(b"digraph") == 1

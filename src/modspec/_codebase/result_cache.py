@@ -24,7 +24,7 @@ one that swaps a symbolic link's target without touching any listed directory.
 The output is stored as the bytes written, split where the run's timings go (the replay
 writes its own). Entries are written beside their place and moved in whole; a digest over
 each entry is checked before a byte of it is used, and anything amiss discards it. The
-newest ``KEEP`` entries are kept.
+``KEEP`` most recently used entries are kept, within ``BUDGET`` bytes together.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from .._resolver import Resolver
     from .._spec import Spec
 
-__all__ = ["KEEP", "Entry", "Question", "Recorder", "answers_read", "signature_digest"]
+__all__ = ["BUDGET", "KEEP", "Entry", "Question", "Recorder", "answers_read", "signature_digest"]
 
 _FORMAT = 1
 _MAGIC = b"modspec result cache\n\0"
@@ -62,7 +62,10 @@ _MAGIC = b"modspec result cache\n\0"
 _TRAILER = struct.Struct("<QQQQIi16s")
 _DIGEST_SIZE = 16
 KEEP = 8  # entries kept in the directory, the most recently used
-_ENTRY_LIMIT = 1 << 31  # an output past 2 GiB is not kept (nor read back)
+# What the entries may take together (a graph's JSON of a large tree runs to hundreds of
+# megabytes): the most recently used go first; one entry alone may take it all.
+BUDGET = 1 << 30
+_ENTRY_LIMIT = BUDGET  # an output past it is not kept (nor read back)
 # An input changed this close to the run is not trusted to show its next change (the extract
 # cache's rule, for the same reason).
 _RACY_NS = 3_000_000_000
@@ -253,7 +256,7 @@ class Recorder:
         if self._file is not None:
             data = text.encode(self._encoding, self._errors)
             self._sizes[self._part] += len(data)
-            if self._sizes[self._part] > _ENTRY_LIMIT:
+            if sum(self._sizes) > _ENTRY_LIMIT:
                 self._drop()
                 return len(text)
             try:
@@ -313,20 +316,27 @@ class Recorder:
 
 
 def _prune(directory: str) -> None:
-    """Removes all but the ``KEEP`` most recently used entries of ``directory``, and what a
-    run that was killed while writing one left an hour ago or more."""
+    """Keeps the ``KEEP`` most recently used entries of ``directory`` that fit in ``BUDGET``
+    together (the newest always), and removes the rest, and what a run that was killed
+    while writing one left an hour ago or more."""
     abandoned = time.time_ns() - 3600 * 1_000_000_000
-    entries, left = [], []
+    entries, doomed = [], []
     try:
         with os.scandir(directory) as found:
             for entry in found:
+                st = entry.stat()
                 if entry.name.endswith(".result"):
-                    entries.append((entry.stat().st_mtime_ns, entry.path))
-                elif entry.name.endswith(".tmp") and entry.stat().st_mtime_ns < abandoned:
-                    left.append((0, entry.path))
+                    entries.append((st.st_mtime_ns, st.st_size, entry.path))
+                elif entry.name.endswith(".tmp") and st.st_mtime_ns < abandoned:
+                    doomed.append(entry.path)
     except OSError:
         return
     entries.sort(reverse=True)
-    for _, path in entries[KEEP:] + left:
+    taken = 0
+    for index, (_, size, path) in enumerate(entries):
+        taken += size
+        if index >= KEEP or (index and taken > BUDGET):
+            doomed.append(path)
+    for path in doomed:
         with contextlib.suppress(OSError):
             os.unlink(path)
