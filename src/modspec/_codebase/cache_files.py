@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHE_DIR_VARIABLE",
+    "DIGEST_SIZE",
+    "RACY_NS",
+    "blake2b",
     "cache_directory",
     "discard",
     "open_beside",
@@ -20,6 +23,17 @@ __all__ = [
 ]
 
 CACHE_DIR_VARIABLE = "MODSPEC_CACHE_DIR"
+# An input whose mtime lies this close to the run is not trusted: its next write may land in
+# the same tick of a coarse clock (FAT: 2 s) and keep its size and mtime.
+RACY_NS = 3_000_000_000
+DIGEST_SIZE = 16  # of the blake2b digests that check the stores and entries
+
+# blake2b from its own module: hashlib's import loads OpenSSL's (_hashlib), a tenth of a
+# small code base's whole graph, for a hash it does not need there.
+try:
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a CPython built without it
+    from hashlib import blake2b
 
 
 def cache_directory() -> str | None:

@@ -33,7 +33,7 @@ from .._paths import read_regular
 from .._records import NamedTuple
 from .._version import __version__
 from . import extract, extract_py, extract_rules
-from .cache_files import discard, open_beside, put_in_place
+from .cache_files import DIGEST_SIZE, RACY_NS, blake2b, discard, open_beside, put_in_place
 from .extract import FileImports, Guard, ImportRef, extract_files
 from .sources import SourceFile
 
@@ -45,23 +45,12 @@ __all__ = ["extract_with_cache", "store_path"]
 
 _FORMAT = 2  # 2: a file's flags byte holds FileImports.marked too
 _MAGIC = b"modspec extract cache\n\0"
-# blake2b from its own module: hashlib's import loads OpenSSL's (_hashlib), a tenth of a
-# small code base's whole graph, for a hash it does not need there.
-try:
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a CPython built without it
-    from hashlib import blake2b
-
 _HEADER = struct.Struct("<II16s")  # format, number of blobs, digest of what follows
-_DIGEST_SIZE = 16
 # Blobs, in order: meta (JSON), paths, stats, inodes, counts, file flags, strings, then the
 # imports' columns: line, level, module, name, flags, condition, choice; then the condition
 # and choice tables (JSON).
 _BLOBS = 16
 _STORE_LIMIT = 1 << 31  # a store past 2 GiB is no store of ours
-# A file whose mtime lies this close to the scan is not stored: the next write may land in
-# the same tick of a coarse clock (FAT: 2 s) and keep size and mtime.
-_RACY_NS = 3_000_000_000
 # Past this share of changed files the store is rebuilt, which also drops unused strings.
 _REBUILD_SHARE = 0.5
 _GUARDS = tuple(Guard(flags) for flags in range(128))
@@ -291,7 +280,7 @@ def _encode(store: _Store, meta: dict[str, Any]) -> list[bytes]:
 
 def _pack(blobs: list[bytes]) -> bytes:
     body = struct.pack(f"<{len(blobs)}Q", *map(len, blobs)) + b"".join(blobs)
-    digest = blake2b(body, digest_size=_DIGEST_SIZE).digest()
+    digest = blake2b(body, digest_size=DIGEST_SIZE).digest()
     return _MAGIC + _HEADER.pack(_FORMAT, len(blobs), digest) + body
 
 
@@ -306,7 +295,7 @@ def _unpack(data: bytes) -> list[bytes]:
     if version != _FORMAT or count != _BLOBS:
         raise _Invalid("another format")
     body = memoryview(data)[offset + _HEADER.size :]
-    if blake2b(body, digest_size=_DIGEST_SIZE).digest() != digest:
+    if blake2b(body, digest_size=DIGEST_SIZE).digest() != digest:
         raise _Invalid("digest")
     try:
         lengths = struct.unpack_from(f"<{count}Q", body)
@@ -580,5 +569,5 @@ def _storable(answer: FileImports | None, key: _Key | None, started: int) -> boo
         and key is not None
         and answer.imports is not None
         and answer.size == key[0]
-        and key[1] < started - _RACY_NS
+        and key[1] < started - RACY_NS
     )

@@ -39,12 +39,7 @@ import time
 
 from .._paths import read_regular
 from .._version import __version__
-from .cache_files import discard, open_beside, put_in_place
-
-try:
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a CPython built without it
-    from hashlib import blake2b
+from .cache_files import DIGEST_SIZE, RACY_NS, blake2b, discard, open_beside, put_in_place
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,15 +55,11 @@ _FORMAT = 1
 _MAGIC = b"modspec result cache\n\0"
 # head, tail, inputs and meta lengths; format; exit status; digest of all before it.
 _TRAILER = struct.Struct("<QQQQIi16s")
-_DIGEST_SIZE = 16
 KEEP = 8  # entries kept in the directory, the most recently used
 # What the entries may take together (a graph's JSON of a large tree runs to hundreds of
 # megabytes): the most recently used go first; one entry alone may take it all.
 BUDGET = 1 << 30
 _ENTRY_LIMIT = BUDGET  # an output past it is not kept (nor read back)
-# An input changed this close to the run is not trusted to show its next change (the extract
-# cache's rule, for the same reason).
-_RACY_NS = 3_000_000_000
 _SUBDIRECTORY = "results"
 
 
@@ -96,7 +87,7 @@ class Question:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16)
+        self.digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=DIGEST_SIZE)
 
     @classmethod
     def of(cls, command: str, parts: Mapping[str, object]) -> Question | None:
@@ -145,7 +136,7 @@ def _stats(paths: Sequence[str]) -> tuple[array.array[int], array.array[int]]:
 def signature_digest(paths: Sequence[str]) -> tuple[bytes, int]:
     """A digest of ``paths`` and their stats, in order, and the latest of their mtimes."""
     signed, unsigned = _stats(paths)
-    digest = blake2b(digest_size=_DIGEST_SIZE)
+    digest = blake2b(digest_size=DIGEST_SIZE)
     digest.update("\0".join(paths).encode("utf-8", "surrogateescape"))
     digest.update(signed.tobytes())
     digest.update(unsigned.tobytes())
@@ -214,8 +205,8 @@ def _unpack(data: bytes) -> tuple[memoryview, memoryview, memoryview, memoryview
     *sizes, version, status, digest = _TRAILER.unpack(trailer)
     if version != _FORMAT or len(_MAGIC) + sum(sizes) != len(body):
         return None
-    check = blake2b(body, digest_size=_DIGEST_SIZE)
-    check.update(trailer[:-_DIGEST_SIZE])
+    check = blake2b(body, digest_size=DIGEST_SIZE)
+    check.update(trailer[:-DIGEST_SIZE])
     if check.digest() != digest:
         return None
     # Views, not copies: a graph's JSON runs to hundreds of megabytes.
@@ -247,7 +238,7 @@ class Recorder:
                 self._file.write(_MAGIC)
             except OSError:
                 self._drop()
-        self._digest = blake2b(_MAGIC, digest_size=_DIGEST_SIZE)
+        self._digest = blake2b(_MAGIC, digest_size=DIGEST_SIZE)
         self._sizes = [0, 0]
         self._part = 0  # 0: the head, 1: the tail
 
@@ -283,7 +274,7 @@ class Recorder:
         rest_digest, rest_latest = signature_digest(rest)
         # mtimes only: a change after an old mtime always moves it (to now); a recent one may
         # not move on the next change within the same tick.
-        if max(tree_latest, rest_latest) >= since - _RACY_NS:
+        if max(tree_latest, rest_latest) >= since - RACY_NS:
             self._drop()
             return
         inputs = "\0".join(rest).encode("utf-8", "surrogateescape")
@@ -291,7 +282,7 @@ class Recorder:
             {"question": self.question.text, "tree": tree_digest.hex(), "others": rest_digest.hex()}
         ).encode("utf-8", "surrogateescape")
         trailer = _TRAILER.pack(*self._sizes, len(inputs), len(meta), _FORMAT, status, b"")
-        head = trailer[:-_DIGEST_SIZE]
+        head = trailer[:-DIGEST_SIZE]
         try:
             for data in (inputs, meta):
                 self._file.write(data)
